@@ -1,0 +1,43 @@
+/* comm.h - the only door to MPI.
+ *
+ * Every other file of mpirl calls these named operations; only comm.c includes
+ * <mpi.h>. All functions work on MPI_COMM_WORLD, check every MPI return code and
+ * return 0 on success or -1 (with a message on stderr naming the rank and the call).
+ * Without an initialised MPI (comm_init not called) rank is 0, size 1 and every
+ * collective is the identity, so single-process code paths need no special case.
+ */
+#ifndef MPIRL_COMM_H
+#define MPIRL_COMM_H
+
+/* Initialise MPI (MPI_Init). Returns 0 or -1. */
+int comm_init(int *argc, char ***argv);
+
+/* Finalise MPI if it was initialised here. */
+void comm_finalize(void);
+
+/* This process's rank and the number of ranks (cached by comm_init). */
+int comm_rank(void);
+int comm_size(void);
+
+/* Broadcast n floats / doubles from root to every rank. */
+int comm_bcast_floats(float *buf, long n, int root);
+int comm_bcast_doubles(double *buf, long n, int root);
+
+/* Elementwise sum over ranks of n floats, result in buf on root (other ranks' buf is
+ * left unchanged). */
+int comm_sum_floats_to_root(float *buf, long n, int root);
+
+/* Elementwise sum over ranks of n doubles, result in buf on every rank. */
+int comm_allsum_doubles(double *buf, long n);
+
+/* Gather n doubles from every rank into recv (size * n, rank order) on root; recv may
+ * be NULL on other ranks. */
+int comm_gather_doubles(double *recv, const double *send, long n, int root);
+
+/* Wait for every rank. */
+int comm_barrier(void);
+
+/* printf on rank 0 only. */
+void comm_printf_once(const char *fmt, ...);
+
+#endif
