@@ -1,0 +1,177 @@
+/* bench_core.c - timings of the numerical core's hot kernels (run by scripts/bench).
+ *
+ * Shapes are CartPole's default actor-critic (4-64-64-2 policy, 4-64-64-1 value,
+ * tanh). Each figure is the median of repeated timed blocks, per sample where it says
+ * so. Not a test: it prints numbers and asserts nothing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fvp.h"
+#include "gae.h"
+#include "loss.h"
+#include "optim.h"
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* median over `blocks` blocks of the time of `reps` calls of fn(ctx), per call */
+static double median_time(void (*fn)(void *), void *ctx, int reps, int blocks)
+{
+    double t[64];
+    fn(ctx); /* warm-up */
+    for (int b = 0; b < blocks; b++) {
+        double t0 = now();
+        for (int r = 0; r < reps; r++)
+            fn(ctx);
+        t[b] = (now() - t0) / reps;
+    }
+    qsort(t, (size_t)blocks, sizeof t[0], cmp_double);
+    return t[blocks / 2];
+}
+
+typedef struct {
+    Model m;
+    ModelWork *w;
+    float *params, *grad, *v, *out;
+    Batch b;
+    LossConfig cfg;
+    Adam adam;
+    int batch;
+    /* GAE */
+    float *rew, *val, *last, *adv, *ret;
+    uint8_t *term, *trunc;
+} Ctx;
+
+static void run_forward(void *p)
+{
+    Ctx *c = p;
+    model_policy(c->w, &c->m, c->params, c->b.obs, c->batch);
+    model_value(c->w, &c->m, c->params, c->b.obs, c->batch);
+}
+
+static void run_ppo_step(void *p)
+{
+    Ctx *c = p;
+    LossStats st;
+    memset(c->grad, 0, c->m.n_params * sizeof(float));
+    loss_compute(c->grad, &st, c->w, &c->m, c->params, &c->b, &c->cfg);
+    grad_clip_global_norm(c->grad, (long)c->m.n_params, 0.5);
+    adam_step(&c->adam, c->params, c->grad, 1e-9);
+}
+
+static void run_policy_grad(void *p)
+{
+    Ctx *c = p;
+    LossStats st;
+    LossConfig sur = {LOSS_SURROGATE, 0, 0, 0, 0, 0, 0};
+    Batch b = c->b;
+    b.ret = NULL; /* policy only, as TRPO's gradient */
+    memset(c->grad, 0, c->m.n_params * sizeof(float));
+    loss_compute(c->grad, &st, c->w, &c->m, c->params, &b, &sur);
+}
+
+static void run_fvp(void *p)
+{
+    Ctx *c = p;
+    fvp_compute(c->out, c->w, &c->m, c->params, c->b.obs, c->batch, c->v, 0.1, 0);
+}
+
+static void run_gae(void *p)
+{
+    Ctx *c = p;
+    gae_compute(c->adv, c->ret, c->rew, c->val, c->last, c->val, c->term, c->trunc, 128, 8, 0.99,
+                0.95);
+}
+
+static void ctx_init(Ctx *c, int batch)
+{
+    ModelConfig mc = {.obs_dim = 4,
+                      .dist = DIST_CATEGORICAL,
+                      .act_n = 2,
+                      .pi_hidden = {64, 64},
+                      .pi_n_hidden = 2,
+                      .vf_hidden = {64, 64},
+                      .vf_n_hidden = 2,
+                      .act = ACT_TANH};
+    char err[256];
+    memset(c, 0, sizeof *c);
+    if (model_init(&c->m, &mc, err, sizeof err) != 0) {
+        fprintf(stderr, "bench_core: %s\n", err);
+        exit(1);
+    }
+    c->batch = batch;
+    c->w = model_work_create(&c->m, batch);
+    c->params = malloc(sizeof(float) * c->m.n_params);
+    c->grad = malloc(sizeof(float) * c->m.n_params);
+    c->v = malloc(sizeof(float) * c->m.n_params);
+    c->out = malloc(sizeof(float) * c->m.n_params);
+    float *obs = malloc(sizeof(float) * batch * 4), *act = malloc(sizeof(float) * batch);
+    float *adv = malloc(sizeof(float) * batch), *ret = malloc(sizeof(float) * batch);
+    float *lp = malloc(sizeof(float) * batch), *ov = malloc(sizeof(float) * batch);
+    Rng r;
+    rng_seed(&r, 1, 0);
+    model_init_params(&c->m, c->params, &r);
+    for (size_t i = 0; i < c->m.n_params; i++)
+        c->v[i] = (float)rng_normal(&r);
+    for (int i = 0; i < batch * 4; i++)
+        obs[i] = (float)rng_normal(&r);
+    for (int i = 0; i < batch; i++) {
+        act[i] = (float)rng_below(&r, 2);
+        adv[i] = (float)rng_normal(&r);
+        ret[i] = (float)rng_normal(&r);
+        lp[i] = -0.69f;
+        ov[i] = 0.0f;
+    }
+    c->b = (Batch){batch, obs, act, adv, ret, lp, ov, NULL, NULL};
+    c->cfg = (LossConfig){LOSS_PPO_CLIP, 0.2, 0, 0.0, 0.5, 0.0, 1};
+    AdamConfig ac = {0.9, 0.999, 1e-5};
+    adam_init(&c->adam, (long)c->m.n_params, &ac);
+    long n = 128 * 8;
+    c->rew = calloc((size_t)n, sizeof(float));
+    c->val = calloc((size_t)n, sizeof(float));
+    c->adv = calloc((size_t)n, sizeof(float));
+    c->ret = calloc((size_t)n, sizeof(float));
+    c->last = calloc(8, sizeof(float));
+    c->term = calloc((size_t)n, 1);
+    c->trunc = calloc((size_t)n, 1);
+}
+
+int main(void)
+{
+    Ctx c1, c64, c128, c1024;
+    ctx_init(&c1, 1);
+    ctx_init(&c64, 64);
+    ctx_init(&c128, 128);
+    ctx_init(&c1024, 1024);
+    printf("# mpirl core kernels, CartPole actor-critic 4-64-64-2 / 4-64-64-1 tanh, %zu params\n",
+           c1.m.n_params);
+    printf("%-44s %12s\n", "kernel", "time");
+    double t;
+    t = median_time(run_forward, &c1, 20000, 15);
+    printf("%-44s %9.3f us\n", "policy+value forward, B=1 (per sample)", t * 1e6);
+    t = median_time(run_forward, &c64, 2000, 15);
+    printf("%-44s %9.3f us\n", "policy+value forward, B=64 (per sample)", t * 1e6 / 64);
+    t = median_time(run_ppo_step, &c128, 500, 15);
+    printf("%-44s %9.3f us\n", "PPO minibatch step, B=128 (per sample)", t * 1e6 / 128);
+    double tg = median_time(run_policy_grad, &c1024, 100, 15);
+    printf("%-44s %9.3f us\n", "policy gradient, B=1024 (per sample)", tg * 1e6 / 1024);
+    double tf = median_time(run_fvp, &c1024, 100, 15);
+    printf("%-44s %9.3f us\n", "Fisher-vector product, B=1024 (per sample)", tf * 1e6 / 1024);
+    printf("%-44s %9.2f x\n", "FVP / policy gradient", tf / tg);
+    t = median_time(run_gae, &c1, 5000, 15);
+    printf("%-44s %9.3f ns\n", "GAE, T=128 E=8 (per step)", t * 1e9 / (128 * 8));
+    return 0;
+}

@@ -1,0 +1,401 @@
+/* test_comm.c - MPI tests of comm.c (suite `mpi`): broadcast, sum to root, allsum,
+ * gather, and running statistics merged across ranks (Chan et al.) against the
+ * statistics of all data computed directly.
+ *
+ * Runs under `mpiexec -n 1|2|3` with CK_FORK=no: every rank runs every test. Each rank
+ * can regenerate every rank's data from rng_seed(seed, rng_stream_id(rank, 0)), so
+ * expected results are computed locally. Tests make all their MPI calls before their
+ * first assertion, so a failure on one rank never leaves the others waiting in a
+ * collective. The process exits non-zero on every rank if any rank failed.
+ */
+#include <check.h>
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "comm.h"
+#include "rng.h"
+#include "rstats.h"
+#include "testutil.h"
+
+/* Generator of rank r's data for the test keyed by seed. */
+static Rng rank_rng(uint64_t seed, int r)
+{
+    Rng g;
+    rng_seed(&g, seed, rng_stream_id((uint32_t)r, 0));
+    return g;
+}
+
+/* Rank r's floats in [-1, 1). */
+static void rank_floats(float *x, long n, uint64_t seed, int r)
+{
+    Rng g = rank_rng(seed, r);
+    tu_fill_uniform(x, n, -1.0, 1.0, &g);
+}
+
+/* Rank r's doubles in [-1, 1). */
+static void rank_doubles(double *x, long n, uint64_t seed, int r)
+{
+    Rng g = rank_rng(seed, r);
+    for (long i = 0; i < n; i++)
+        x[i] = rng_uniform_range(&g, -1.0, 1.0);
+}
+
+/* Rank r's multiples of 2^-8 in [-8, 8): sums of a few of them are exact in float and
+ * double in any order, so reductions must match bit for bit. */
+static void rank_dyadic(double *x, long n, uint64_t seed, int r)
+{
+    Rng g = rank_rng(seed, r);
+    for (long i = 0; i < n; i++)
+        x[i] = ((double)rng_below(&g, 4096) - 2048.0) / 256.0;
+}
+
+static void *xmalloc(size_t bytes)
+{
+    void *p = malloc(bytes ? bytes : 1);
+    ck_assert_msg(p != NULL, "out of memory");
+    return p;
+}
+
+START_TEST(test_rank_size)
+{
+    int rank = comm_rank(), size = comm_size();
+    double ones = 1.0;
+    int rc = comm_allsum_doubles(&ones, 1);
+    rc |= comm_barrier();
+    ck_assert_int_eq(rc, 0);
+    ck_assert_msg(size >= 1 && rank >= 0 && rank < size, "rank %d of %d", rank, size);
+    ck_assert_msg(ones == (double)size, "sum of ones %g, size %d", ones, size);
+}
+END_TEST
+
+START_TEST(test_bcast_floats)
+{
+    const long n = 1037;
+    int rank = comm_rank(), size = comm_size();
+    int roots[2] = {0, size - 1};
+    float *buf = xmalloc(2 * n * sizeof *buf), *want = xmalloc(n * sizeof *want);
+    int rc = 0;
+    for (int k = 0; k < 2; k++) {
+        rank_floats(buf + k * n, n, 11 + k, rank);
+        rc |= comm_bcast_floats(buf + k * n, n, roots[k]);
+    }
+    ck_assert_msg(rc == 0, "comm_bcast_floats failed");
+    for (int k = 0; k < 2; k++) {
+        rank_floats(want, n, 11 + k, roots[k]);
+        ck_assert_msg(memcmp(buf + k * n, want, n * sizeof *want) == 0,
+                      "data from root %d differs, max |diff| %g", roots[k],
+                      tu_max_abs_diff(buf + k * n, want, n));
+    }
+    free(buf);
+    free(want);
+}
+END_TEST
+
+START_TEST(test_bcast_doubles)
+{
+    const long n = 513;
+    int rank = comm_rank(), size = comm_size();
+    int roots[2] = {0, size - 1};
+    double *buf = xmalloc(2 * n * sizeof *buf), *want = xmalloc(n * sizeof *want);
+    int rc = 0;
+    for (int k = 0; k < 2; k++) {
+        rank_doubles(buf + k * n, n, 21 + k, rank);
+        rc |= comm_bcast_doubles(buf + k * n, n, roots[k]);
+    }
+    ck_assert_msg(rc == 0, "comm_bcast_doubles failed");
+    for (int k = 0; k < 2; k++) {
+        rank_doubles(want, n, 21 + k, roots[k]);
+        ck_assert_msg(memcmp(buf + k * n, want, n * sizeof *want) == 0, "data from root %d differs",
+                      roots[k]);
+    }
+    free(buf);
+    free(want);
+}
+END_TEST
+
+START_TEST(test_sum_floats_to_root)
+{
+    /* k = 0, 1: dyadic data (exact sum), roots 0 and size-1; k = 2: uniform data, root
+     * size-1, within the float rounding bound of a sum of size terms */
+    const long n = 1000;
+    int rank = comm_rank(), size = comm_size();
+    int roots[3] = {0, size - 1, size - 1};
+    float *buf = xmalloc(3 * n * sizeof *buf), *mine = xmalloc(3 * n * sizeof *mine);
+    float *x = xmalloc(n * sizeof *x);
+    double *d = xmalloc(n * sizeof *d), *sum = xmalloc(n * sizeof *sum);
+    double *abs_sum = xmalloc(n * sizeof *abs_sum);
+    int rc = 0;
+    for (int k = 0; k < 3; k++) {
+        float *b = buf + k * n;
+        if (k < 2) {
+            rank_dyadic(d, n, 31 + k, rank);
+            for (long i = 0; i < n; i++)
+                b[i] = (float)d[i];
+        } else {
+            rank_floats(b, n, 33, rank);
+        }
+        memcpy(mine + k * n, b, n * sizeof *b);
+        rc |= comm_sum_floats_to_root(b, n, roots[k]);
+    }
+    ck_assert_msg(rc == 0, "comm_sum_floats_to_root failed");
+
+    for (int k = 0; k < 3; k++) {
+        const float *b = buf + k * n;
+        if (rank != roots[k]) {
+            ck_assert_msg(memcmp(b, mine + k * n, n * sizeof *b) == 0,
+                          "non-root buffer changed (root %d)", roots[k]);
+            continue;
+        }
+        for (long i = 0; i < n; i++)
+            sum[i] = abs_sum[i] = 0.0;
+        for (int r = 0; r < size; r++) {
+            if (k < 2) {
+                rank_dyadic(d, n, 31 + k, r);
+            } else {
+                rank_floats(x, n, 33, r);
+                for (long i = 0; i < n; i++)
+                    d[i] = x[i];
+            }
+            for (long i = 0; i < n; i++) {
+                sum[i] += d[i];
+                abs_sum[i] += fabs(d[i]);
+            }
+        }
+        for (long i = 0; i < n; i++) {
+            double tol = k < 2 ? 0.0 : size * FLT_EPSILON * abs_sum[i];
+            ck_assert_msg(fabs(b[i] - sum[i]) <= tol,
+                          "root: sum[%ld] = %.9g, expected %.9g (case %d)", i, (double)b[i], sum[i],
+                          k);
+        }
+    }
+    free(buf);
+    free(mine);
+    free(x);
+    free(d);
+    free(sum);
+    free(abs_sum);
+}
+END_TEST
+
+START_TEST(test_allsum_doubles)
+{
+    /* dyadic data: exact; uniform data: within the rounding bound of size terms */
+    const long n = 777;
+    int rank = comm_rank(), size = comm_size();
+    double *exact = xmalloc(n * sizeof *exact), *general = xmalloc(n * sizeof *general);
+    double *d = xmalloc(n * sizeof *d), *sum = xmalloc(n * sizeof *sum);
+    double *abs_sum = xmalloc(n * sizeof *abs_sum), *sum_dyadic = xmalloc(n * sizeof *sum_dyadic);
+    rank_dyadic(exact, n, 41, rank);
+    rank_doubles(general, n, 42, rank);
+    int rc = comm_allsum_doubles(exact, n);
+    rc |= comm_allsum_doubles(general, n);
+    ck_assert_msg(rc == 0, "comm_allsum_doubles failed");
+
+    for (long i = 0; i < n; i++)
+        sum[i] = abs_sum[i] = sum_dyadic[i] = 0.0;
+    for (int r = 0; r < size; r++) {
+        rank_dyadic(d, n, 41, r);
+        for (long i = 0; i < n; i++)
+            sum_dyadic[i] += d[i];
+        rank_doubles(d, n, 42, r);
+        for (long i = 0; i < n; i++) {
+            sum[i] += d[i];
+            abs_sum[i] += fabs(d[i]);
+        }
+    }
+    for (long i = 0; i < n; i++) {
+        ck_assert_msg(exact[i] == sum_dyadic[i], "dyadic sum[%ld] = %.17g, expected %.17g", i,
+                      exact[i], sum_dyadic[i]);
+        ck_assert_msg(fabs(general[i] - sum[i]) <= size * DBL_EPSILON * abs_sum[i],
+                      "sum[%ld] = %.17g, expected %.17g", i, general[i], sum[i]);
+    }
+    free(exact);
+    free(general);
+    free(d);
+    free(sum);
+    free(abs_sum);
+    free(sum_dyadic);
+}
+END_TEST
+
+START_TEST(test_gather_doubles)
+{
+    const long n = 19;
+    int rank = comm_rank(), size = comm_size();
+    int roots[2] = {0, size - 1};
+    double *send = xmalloc(n * sizeof *send), *want = xmalloc(n * sizeof *want);
+    double *recv[2];
+    int rc = 0;
+    rank_doubles(send, n, 51, rank);
+    for (int k = 0; k < 2; k++) {
+        recv[k] = rank == roots[k] ? xmalloc(size * n * sizeof *recv[k]) : NULL;
+        rc |= comm_gather_doubles(recv[k], send, n, roots[k]);
+    }
+    ck_assert_msg(rc == 0, "comm_gather_doubles failed");
+    for (int k = 0; k < 2; k++) {
+        if (recv[k] == NULL)
+            continue;
+        for (int r = 0; r < size; r++) {
+            rank_doubles(want, n, 51, r);
+            ck_assert_msg(memcmp(recv[k] + r * n, want, n * sizeof *want) == 0,
+                          "root: block %d of the gather is not rank %d's data", r, r);
+        }
+        free(recv[k]);
+    }
+    free(send);
+    free(want);
+}
+END_TEST
+
+enum { RS_DIM = 3 };
+
+/* Rows of rank r's chunk: different on every rank; with empty_last the last rank of
+ * several has none. */
+static int rs_rows(int r, int size, int empty_last)
+{
+    if (empty_last && size > 1 && r == size - 1)
+        return 0;
+    return 150 + 61 * r;
+}
+
+/* Rank r's chunk (rows, RS_DIM): per-column offset and scale make the merge formula's
+ * shift term matter. */
+static void rs_data(float *x, int rows, int r)
+{
+    static const double offset[RS_DIM] = {3.0, -250.0, 0.5};
+    static const double scale[RS_DIM] = {1.0, 10.0, 0.01};
+    Rng g = rank_rng(61, r);
+    for (int i = 0; i < rows; i++)
+        for (int j = 0; j < RS_DIM; j++)
+            x[i * RS_DIM + j] = (float)(offset[j] + scale[j] * rng_normal(&g));
+}
+
+/* Every rank's statistics gathered to root 0, merged there in rank order with
+ * rstats_merge_buf, broadcast, and compared on every rank with the mean and population
+ * variance of all rows computed directly (two passes, double). */
+static void check_rstats_across_ranks(int empty_last)
+{
+    int rank = comm_rank(), size = comm_size();
+    int len = rstats_buf_len(RS_DIM);
+    RunningStats local = {0}, total = {0};
+    ck_assert_int_eq(rstats_init(&local, RS_DIM), 0);
+    ck_assert_int_eq(rstats_init(&total, RS_DIM), 0);
+
+    int rows = rs_rows(rank, size, empty_last);
+    float *x = xmalloc((size_t)rows * RS_DIM * sizeof *x);
+    rs_data(x, rows, rank);
+    rstats_update(&local, x, rows);
+    free(x);
+
+    double *all = rank == 0 ? xmalloc((size_t)size * len * sizeof *all) : NULL;
+    int rc = comm_gather_doubles(all, local.buf, len, 0);
+    if (rank == 0)
+        for (int r = 0; r < size; r++)
+            rstats_merge_buf(&total, all + (size_t)r * len);
+    rc |= comm_bcast_doubles(total.buf, len, 0);
+    free(all);
+    ck_assert_msg(rc == 0, "comm call failed");
+
+    /* direct statistics of all rows */
+    long n = 0;
+    double mean[RS_DIM] = {0}, m2[RS_DIM] = {0};
+    for (int pass = 0; pass < 2; pass++) {
+        for (int r = 0; r < size; r++) {
+            int rr = rs_rows(r, size, empty_last);
+            float *xr = xmalloc((size_t)rr * RS_DIM * sizeof *xr);
+            rs_data(xr, rr, r);
+            for (int i = 0; i < rr; i++)
+                for (int j = 0; j < RS_DIM; j++) {
+                    double v = xr[i * RS_DIM + j];
+                    if (pass == 0)
+                        mean[j] += v;
+                    else
+                        m2[j] += (v - mean[j]) * (v - mean[j]);
+                }
+            if (pass == 0)
+                n += rr;
+            free(xr);
+        }
+        for (int j = 0; j < RS_DIM; j++)
+            if (pass == 0)
+                mean[j] /= (double)n;
+    }
+
+    double var[RS_DIM];
+    const double *got_mean = rstats_mean(&total);
+    rstats_var(&total, var);
+    ck_assert_msg(rstats_count(&total) == (double)n, "count %g, expected %ld", rstats_count(&total),
+                  n);
+    for (int j = 0; j < RS_DIM; j++) {
+        double want_var = m2[j] / (double)n;
+        double e_mean = fabs(got_mean[j] - mean[j]) / fabs(mean[j]);
+        double e_var = fabs(var[j] - want_var) / want_var;
+        ck_assert_msg(e_mean <= 1e-12, "mean[%d] = %.17g, expected %.17g (rel %.2g)", j,
+                      got_mean[j], mean[j], e_mean);
+        ck_assert_msg(e_var <= 1e-12, "var[%d] = %.17g, expected %.17g (rel %.2g)", j, var[j],
+                      want_var, e_var);
+    }
+    rstats_free(&local);
+    rstats_free(&total);
+}
+
+START_TEST(test_rstats_merge_across_ranks)
+{
+    check_rstats_across_ranks(0);
+}
+END_TEST
+
+START_TEST(test_rstats_merge_empty_rank)
+{
+    check_rstats_across_ranks(1);
+}
+END_TEST
+
+/* Print this rank's failures, one line each, naming the rank. */
+static void print_failures(SRunner *sr, int rank)
+{
+    int nf = srunner_ntests_failed(sr);
+    TestResult **f = srunner_failures(sr);
+    for (int i = 0; i < nf; i++)
+        fprintf(stderr, "test_comm: rank %d: %s:%d: %s\n", rank, tr_lfile(f[i]), tr_lno(f[i]),
+                tr_msg(f[i]));
+    free(f);
+}
+
+int main(int argc, char **argv)
+{
+    if (comm_init(&argc, &argv))
+        return 1;
+    Suite *s = suite_create("comm");
+    TCase *tc = tcase_create("comm");
+    tcase_add_test(tc, test_rank_size);
+    tcase_add_test(tc, test_bcast_floats);
+    tcase_add_test(tc, test_bcast_doubles);
+    tcase_add_test(tc, test_sum_floats_to_root);
+    tcase_add_test(tc, test_allsum_doubles);
+    tcase_add_test(tc, test_gather_doubles);
+    tcase_add_test(tc, test_rstats_merge_across_ranks);
+    tcase_add_test(tc, test_rstats_merge_empty_rank);
+    suite_add_tcase(s, tc);
+
+    SRunner *sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_NOFORK); /* never fork inside an MPI process */
+    srunner_run_all(sr, CK_SILENT);
+    int rank = comm_rank();
+    int checks = srunner_ntests_run(sr), failed = srunner_ntests_failed(sr);
+    print_failures(sr, rank);
+    srunner_free(sr);
+
+    /* every rank learns the total, so every rank's exit status reports it */
+    double total = failed;
+    if (comm_allsum_doubles(&total, 1))
+        total = failed + 1;
+    comm_printf_once("test_comm: %d rank(s), %d tests per rank, %.0f failure(s) in all\n",
+                     comm_size(), checks, total);
+    comm_finalize();
+    return total == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
