@@ -241,6 +241,40 @@ START_TEST(test_orthogonal)
 }
 END_TEST
 
+START_TEST(test_tanh)
+{
+    /* [-12, 12] in steps of 4e-5, then the special values */
+    double worst = 0.0, at = 0.0;
+    for (long i = -300000; i <= 300000; i++) {
+        float x = (float)(i * 4e-5);
+        double err = fabs((double)mlp_tanh(x) - tanh((double)x));
+        if (err > worst) {
+            worst = err;
+            at = x;
+        }
+        ck_assert(fabsf(mlp_tanh(x)) <= 1.0f);
+    }
+    printf("mlp_tanh: max abs error %.3g at x = %.7g\n", worst, at);
+    ck_assert_msg(worst < 3e-7, "tanh approximation error %g at %g", worst, at);
+    /* odd, exact at 0, saturates, propagates NaN */
+    for (float x = 0.01f; x < 12.0f; x *= 1.37f)
+        ck_assert_float_eq(mlp_tanh(-x), -mlp_tanh(x));
+    ck_assert_float_eq(mlp_tanh(0.0f), 0.0f);
+    ck_assert(signbit(mlp_tanh(-0.0f)));
+    ck_assert_float_eq(mlp_tanh(30.0f), 1.0f);
+    ck_assert_float_eq(mlp_tanh(INFINITY), 1.0f);
+    ck_assert_float_eq(mlp_tanh(-INFINITY), -1.0f);
+    ck_assert(isnan(mlp_tanh(NAN)));
+    /* monotone on a fine grid around the branch switch */
+    float prev = mlp_tanh(0.5f);
+    for (float x = 0.5f; x < 0.6f; x = nextafterf(x, 1.0f)) {
+        float y = mlp_tanh(x);
+        ck_assert_msg(y >= prev, "not monotone at %.9g", x);
+        prev = y;
+    }
+}
+END_TEST
+
 START_TEST(test_init_rejects)
 {
     ParamTable t;
@@ -262,10 +296,12 @@ int main(void)
 {
     Suite *s = suite_create("mlp");
     TCase *tc = tcase_create("mlp");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_forward);
     tcase_add_test(tc, test_backward);
     tcase_add_test(tc, test_jvp);
     tcase_add_test(tc, test_orthogonal);
+    tcase_add_test(tc, test_tanh);
     tcase_add_test(tc, test_init_rejects);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
