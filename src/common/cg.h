@@ -38,7 +38,7 @@ int cg_work_init(CgWork *w, long n);
 /* Free the work vectors; accepts a zeroed struct. */
 void cg_work_free(CgWork *w);
 
-/* Solve A x = b starting from x = 0 (x is overwritten). Stops when
+/* Solve A x = b of size w->n starting from x = 0 (x is overwritten). Stops when
  * ||r|| <= rtol * ||b|| or after max_iter products. On CG_INDEFINITE, CG_NONFINITE or
  * CG_MATVEC_FAILED, x holds the last finite iterate. With b = 0, x = 0 and the result
  * is CG_CONVERGED after 0 iterations. */

@@ -38,6 +38,10 @@ int comm_gather_doubles(double *recv, const double *send, long n, int root);
 int comm_barrier(void);
 
 /* printf on rank 0 only. */
-void comm_printf_once(const char *fmt, ...);
+void comm_printf_once(const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
 
 #endif

@@ -12,8 +12,7 @@
  */
 #include "gae.h"
 
-#include <stdio.h>
-#include <stdlib.h>
+#include "fail.h"
 
 void gae_compute(float *adv, float *ret, const float *rew, const float *val, const float *last_val,
                  const float *final_val, const uint8_t *terminated, const uint8_t *truncated, int T,
@@ -31,11 +30,7 @@ void gae_compute(float *adv, float *ret, const float *rew, const float *val, con
                 carry = 0.0;
             } else if (truncated[i]) { /* time limit: bootstrap from V(final obs) */
                 if (!final_val) {
-                    fprintf(stderr,
-                            "mpirl: gae_compute: truncated[%d, %d] is set but final_val is "
-                            "NULL\n",
-                            t, e);
-                    exit(EXIT_FAILURE);
+                    MPIRL_FAIL("gae_compute: truncated[%d, %d] is set but final_val is NULL", t, e);
                 }
                 next_val = final_val[i];
                 carry = 0.0;

@@ -17,7 +17,8 @@
 
 #include <stdint.h>
 
-/* Fill adv and ret (T, E). final_val may be NULL if no step is truncated. */
+/* Fill adv and ret (T, E). final_val may be NULL if no step is truncated; a truncated
+ * step without final_val is a caller bug (fail.h). */
 void gae_compute(float *adv, float *ret, const float *rew, const float *val, const float *last_val,
                  const float *final_val, const uint8_t *terminated, const uint8_t *truncated, int T,
                  int E, double gamma, double lambda);

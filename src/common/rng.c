@@ -14,19 +14,12 @@
 #include "rng.h"
 
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
+
+#include "fail.h"
 
 #define SPLITMIX_GAMMA 0x9e3779b97f4a7c15ULL /* 2^64 / golden ratio, odd */
 #define STREAM_SALT    0x632be59bd9b4e019ULL /* keeps stream 0 away from key = seed */
 #define TWO_PI         6.283185307179586476925286766559
-
-/* Bad arguments are caller bugs: say what and where, then stop. */
-static void rng_bad_input(const char *where, const char *what)
-{
-    fprintf(stderr, "mpirl: %s: %s\n", where, what);
-    exit(EXIT_FAILURE);
-}
 
 static inline uint64_t rotl64(uint64_t x, int k)
 {
@@ -94,7 +87,7 @@ double rng_uniform_range(Rng *r, double lo, double hi)
 uint32_t rng_below(Rng *r, uint32_t n)
 {
     if (n == 0)
-        rng_bad_input("rng_below", "n must be positive");
+        MPIRL_FAIL("rng_below: n must be positive");
     /* 2^32 mod n values at the bottom of the 32-bit range would make the low residues
      * more likely; rejecting them leaves a multiple of n equally likely values. */
     const uint32_t reject_below = (uint32_t)(0u - n) % n;
@@ -119,14 +112,14 @@ int rng_categorical(Rng *r, const double *p, int n)
     int last = -1; /* last index with p > 0 */
     for (int i = 0; i < n; i++) {
         if (!(p[i] >= 0.0) || isinf(p[i]))
-            rng_bad_input("rng_categorical", "probabilities must be finite and >= 0");
+            MPIRL_FAIL("rng_categorical: probabilities must be finite and >= 0");
         if (p[i] > 0.0) {
             total += p[i];
             last = i;
         }
     }
     if (last < 0 || !isfinite(total))
-        rng_bad_input("rng_categorical", "probabilities must have a positive finite sum");
+        MPIRL_FAIL("rng_categorical: probabilities must have a positive finite sum");
 
     /* inverse CDF: first i with u * total < p[0] + ... + p[i]; entries with p = 0 are
      * skipped so that they can never be returned, and if rounding leaves u * total at

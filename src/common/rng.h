@@ -32,15 +32,16 @@ double rng_uniform(Rng *r);
 /* Uniform double in [lo, hi). */
 double rng_uniform_range(Rng *r, double lo, double hi);
 
-/* Uniform integer in [0, n), n > 0, without modulo bias. */
+/* Uniform integer in [0, n) without modulo bias; n = 0 is a caller bug (fail.h). */
 uint32_t rng_below(Rng *r, uint32_t n);
 
 /* Standard normal draw (Box-Muller on two uniforms; no cached second value, so the
  * state is the only thing to save). */
 double rng_normal(Rng *r);
 
-/* Index i in [0, n) drawn with probability p[i] / sum(p). p must be non-negative with a
- * positive sum; the last index with p > 0 absorbs rounding. */
+/* Index i in [0, n) drawn with probability p[i] / sum(p); the last index with p > 0
+ * absorbs rounding. p must be finite, non-negative, with a positive sum: anything else
+ * is a caller bug (fail.h). */
 int rng_categorical(Rng *r, const double *p, int n);
 
 /* Fisher-Yates shuffle of idx[0..n). */
