@@ -254,15 +254,23 @@ static void solve_k(float *x, DenseOp *op, const float *b, int k)
     cg_work_free(&w);
 }
 
-START_TEST(test_matvec_failed)
+/* The system of the failure tests: a random SPD A of size n and b ~ N(0, 1) from seed,
+ * and in xk the iterate after k products. */
+static DenseOp fault_system(int n, float *b, float *xk, int k, uint64_t seed)
 {
     Rng r;
-    rng_seed(&r, 406, 0);
-    const int n = 30;
+    rng_seed(&r, seed, 0);
     DenseOp op = spd_random(n, 0.1, &r);
-    float b[30], x[30], x2[30];
     tu_fill_normal(b, n, 1.0, &r);
-    solve_k(x2, &op, b, 2);
+    solve_k(xk, &op, b, k);
+    return op;
+}
+
+START_TEST(test_matvec_failed)
+{
+    const int n = 30;
+    float b[30], x[30], x2[30];
+    DenseOp op = fault_system(n, b, x2, 2, 406);
 
     CgWork w;
     CgResult res;
@@ -287,13 +295,9 @@ END_TEST
 
 START_TEST(test_nonfinite)
 {
-    Rng r;
-    rng_seed(&r, 407, 0);
     const int n = 30;
-    DenseOp op = spd_random(n, 0.1, &r);
     float b[30], x[30], x3[30];
-    tu_fill_normal(b, n, 1.0, &r);
-    solve_k(x3, &op, b, 3);
+    DenseOp op = fault_system(n, b, x3, 3, 407);
 
     CgWork w;
     CgResult res;
@@ -369,13 +373,9 @@ START_TEST(test_reason_name)
 }
 END_TEST
 
-static Suite *cg_suite(void)
+int main(void)
 {
-    Suite *s = suite_create("cg");
-    struct {
-        const char *name;
-        const TTest *fn;
-    } cases[] = {
+    const TuCase cases[] = {
         {"cg_work", test_work},
         {"cg_solve_spd", test_solve_spd},
         {"cg_solve_max_iter", test_max_iter},
@@ -385,19 +385,5 @@ static Suite *cg_suite(void)
         {"cg_solve_zero_rhs", test_zero_rhs},
         {"cg_reason_name", test_reason_name},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_add_test(tc, cases[i].fn);
-        suite_add_tcase(s, tc);
-    }
-    return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(cg_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    const int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run(tu_suite("cg", cases, TU_COUNT(cases), 0));
 }

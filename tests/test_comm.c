@@ -370,19 +370,17 @@ int main(int argc, char **argv)
 {
     if (comm_init(&argc, &argv))
         return 1;
-    Suite *s = suite_create("comm");
-    TCase *tc = tcase_create("comm");
-    tcase_add_test(tc, test_rank_size);
-    tcase_add_test(tc, test_bcast_floats);
-    tcase_add_test(tc, test_bcast_doubles);
-    tcase_add_test(tc, test_sum_floats_to_root);
-    tcase_add_test(tc, test_allsum_doubles);
-    tcase_add_test(tc, test_gather_doubles);
-    tcase_add_test(tc, test_rstats_merge_across_ranks);
-    tcase_add_test(tc, test_rstats_merge_empty_rank);
-    suite_add_tcase(s, tc);
-
-    SRunner *sr = srunner_create(s);
+    const TuCase cases[] = {
+        {"comm_rank_size", test_rank_size},
+        {"comm_bcast_floats", test_bcast_floats},
+        {"comm_bcast_doubles", test_bcast_doubles},
+        {"comm_sum_floats_to_root", test_sum_floats_to_root},
+        {"comm_allsum_doubles", test_allsum_doubles},
+        {"comm_gather_doubles", test_gather_doubles},
+        {"comm_rstats_merge_across_ranks", test_rstats_merge_across_ranks},
+        {"comm_rstats_merge_empty_rank", test_rstats_merge_empty_rank},
+    };
+    SRunner *sr = srunner_create(tu_suite("comm", cases, TU_COUNT(cases), 0));
     srunner_set_fork_status(sr, CK_NOFORK); /* never fork inside an MPI process */
     srunner_run_all(sr, CK_SILENT);
     int rank = comm_rank();

@@ -292,18 +292,10 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("dist");
-    TCase *tc = tcase_create("dist");
-    tcase_add_test(tc, test_logp);
-    tcase_add_test(tc, test_logp_invalid_action);
-    tcase_add_test(tc, test_entropy);
-    tcase_add_test(tc, test_kl);
-    tcase_add_test(tc, test_fisher);
-    tcase_add_test(tc, test_sample_and_mode);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const TuCase cases[] = {
+        {"dist_logp", test_logp},       {"dist_logp_invalid_action", test_logp_invalid_action},
+        {"dist_entropy", test_entropy}, {"dist_kl", test_kl},
+        {"dist_fisher", test_fisher},   {"dist_sample_and_mode", test_sample_and_mode},
+    };
+    return tu_run(tu_suite("dist", cases, TU_COUNT(cases), 0));
 }

@@ -173,13 +173,8 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("fvp");
-    TCase *tc = tcase_create("fvp_compute");
-    tcase_add_test(tc, test_fvp_explicit);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const TuCase cases[] = {
+        {"fvp_compute", test_fvp_explicit},
+    };
+    return tu_run(tu_suite("fvp", cases, TU_COUNT(cases), 0));
 }

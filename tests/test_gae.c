@@ -233,22 +233,12 @@ START_TEST(test_gae_lambda_limits)
 }
 END_TEST
 
-static Suite *gae_suite(void)
-{
-    Suite *s = suite_create("gae");
-    TCase *tc = tcase_create("gae_compute");
-    tcase_add_test(tc, test_gae_hand);
-    tcase_add_test(tc, test_gae_direct_sum);
-    tcase_add_test(tc, test_gae_lambda_limits);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    SRunner *sr = srunner_create(gae_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    const int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    const TuCase cases[] = {
+        {"gae_hand", test_gae_hand},
+        {"gae_direct_sum", test_gae_direct_sum},
+        {"gae_lambda_limits", test_gae_lambda_limits},
+    };
+    return tu_run(tu_suite("gae", cases, TU_COUNT(cases), 0));
 }

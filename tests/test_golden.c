@@ -468,13 +468,10 @@ END_TEST
 static Suite *golden_suite(void)
 {
     Suite *s = suite_create("golden");
-    struct {
-        const char *name;
-        const TTest *fn;
-    } looped[] = {{"layout", test_layout}, {"forward", test_forward},
-                  {"dist", test_dist},     {"dist_backward", test_dist_backward},
-                  {"loss", test_loss},     {"fvp", test_fvp}};
-    for (size_t k = 0; k < sizeof looped / sizeof looped[0]; k++) {
+    const TuCase looped[] = {{"layout", test_layout}, {"forward", test_forward},
+                             {"dist", test_dist},     {"dist_backward", test_dist_backward},
+                             {"loss", test_loss},     {"fvp", test_fvp}};
+    for (int k = 0; k < TU_COUNT(looped); k++) {
         TCase *tc = tcase_create(looped[k].name);
         tcase_add_loop_test(tc, looped[k].fn, 0, N_FIXTURES); /* one run per fixture file */
         suite_add_tcase(s, tc);
@@ -489,9 +486,5 @@ static Suite *golden_suite(void)
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0); /* keep the printed differences in order when forked */
-    SRunner *sr = srunner_create(golden_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run(golden_suite());
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "linesearch.h"
+#include "testutil.h"
 
 typedef struct {
     double g, h, c; /* improve(f) = g f - h f^2 / 2, kl(f) = c f^2 */
@@ -160,24 +161,12 @@ START_TEST(test_eval_failed)
 }
 END_TEST
 
-static Suite *linesearch_suite(void)
-{
-    Suite *s = suite_create("linesearch");
-    TCase *tc = tcase_create("linesearch_backtrack");
-    tcase_add_test(tc, test_accept_first);
-    tcase_add_test(tc, test_kl_reject);
-    tcase_add_test(tc, test_improve_reject);
-    tcase_add_test(tc, test_no_step);
-    tcase_add_test(tc, test_eval_failed);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    SRunner *sr = srunner_create(linesearch_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    const int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    const TuCase cases[] = {
+        {"ls_accept_first", test_accept_first},     {"ls_kl_reject", test_kl_reject},
+        {"ls_improve_reject", test_improve_reject}, {"ls_no_step", test_no_step},
+        {"ls_eval_failed", test_eval_failed},
+    };
+    return tu_run(tu_suite("linesearch", cases, TU_COUNT(cases), 0));
 }

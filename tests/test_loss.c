@@ -3,8 +3,8 @@
  * for both distributions and batch sizes 1, 5 and 32, plus the reported statistics.
  *
  * The differences are taken in double (step 1e-5 relative) of a double-precision
- * reference of the whole loss written out below from the formulas in loss.h, on the
- * reference networks and distributions of testutil.c; its value must match
+ * reference of the whole loss written out from the formulas in loss.h (tu_ref_loss in
+ * testutil.c, on its reference networks and distributions); its value must match
  * loss_compute to 1e-5. What remains is the float32 rounding of the analytic gradient:
  * tolerance 1e-4 relative to max(|g_i|, 1e-3 max|g|).
  */
@@ -17,16 +17,8 @@
 #include "loss.h"
 #include "testutil.h"
 
-typedef struct {
-    Model m;
-    ModelWork *w;
-    float *params, *old_params;
-    float *obs, *act, *adv, *ret, *old_logp, *old_val, *old_p, *old_logstd;
-    Batch b;
-    LossConfig cfg;
-} Fix;
-
-static void fix_make(Fix *f, DistKind k, int batch, uint64_t seed)
+/* the fixture: a small network, parameters N(0, 0.5^2), old parameters 0.1 away */
+static void fix_make(TuLossFix *f, DistKind k, int batch, uint64_t seed)
 {
     ModelConfig mc = {.obs_dim = 3,
                       .dist = k,
@@ -37,126 +29,7 @@ static void fix_make(Fix *f, DistKind k, int batch, uint64_t seed)
                       .vf_n_hidden = 1,
                       .act = k == DIST_CATEGORICAL ? ACT_TANH : ACT_RELU,
                       .init_logstd = -0.3};
-    char err[256];
-    memset(f, 0, sizeof *f);
-    ck_assert_int_eq(model_init(&f->m, &mc, err, sizeof err), 0);
-    f->w = model_work_create(&f->m, batch);
-    ck_assert_ptr_nonnull(f->w);
-    int n = f->m.dist.n, ad = dist_action_dim(&f->m.dist);
-    long np = (long)f->m.n_params;
-    f->params = malloc(sizeof(float) * np);
-    f->old_params = malloc(sizeof(float) * np);
-    f->obs = malloc(sizeof(float) * batch * 3);
-    f->act = malloc(sizeof(float) * batch * ad);
-    f->adv = malloc(sizeof(float) * batch);
-    f->ret = malloc(sizeof(float) * batch);
-    f->old_logp = malloc(sizeof(float) * batch);
-    f->old_val = malloc(sizeof(float) * batch);
-    f->old_p = malloc(sizeof(float) * batch * n);
-    f->old_logstd = malloc(sizeof(float) * n);
-    Rng r;
-    rng_seed(&r, seed, 0);
-    tu_fill_normal(f->params, np, 0.5, &r);
-    if (k == DIST_GAUSSIAN)
-        for (int j = 0; j < n; j++)
-            f->params[f->m.logstd_off + j] = (float)(-0.3 + 0.2 * rng_normal(&r));
-    for (long i = 0; i < np; i++)
-        f->old_params[i] = f->params[i] + (float)(0.1 * rng_normal(&r));
-    tu_fill_normal(f->obs, batch * 3, 1.0, &r);
-    tu_fill_normal(f->adv, batch, 1.0, &r);
-    tu_fill_normal(f->ret, batch, 1.0, &r);
-    memcpy(f->old_p, model_policy(f->w, &f->m, f->old_params, f->obs, batch),
-           sizeof(float) * batch * n);
-    memcpy(f->old_val, model_value(f->w, &f->m, f->old_params, f->obs, batch),
-           sizeof(float) * batch);
-    const float *ols = model_logstd(&f->m, f->old_params);
-    if (ols)
-        memcpy(f->old_logstd, ols, sizeof(float) * n);
-    dist_sample(f->act, &f->m.dist, f->old_p, ols, batch, &r);
-    dist_logp(f->old_logp, &f->m.dist, f->old_p, ols, f->act, batch);
-    f->b = (Batch){.n = batch,
-                   .obs = f->obs,
-                   .act = f->act,
-                   .adv = f->adv,
-                   .ret = f->ret,
-                   .old_logp = f->old_logp,
-                   .old_val = f->old_val,
-                   .old_p = f->old_p,
-                   .old_logstd = k == DIST_GAUSSIAN ? f->old_logstd : NULL};
-}
-
-static void fix_free(Fix *f)
-{
-    model_work_destroy(&f->w);
-    free(f->params);
-    free(f->old_params);
-    free(f->obs);
-    free(f->act);
-    free(f->adv);
-    free(f->ret);
-    free(f->old_logp);
-    free(f->old_val);
-    free(f->old_p);
-    free(f->old_logstd);
-}
-
-/* The loss of loss.h in double, from the reference networks and distributions. */
-static double fix_objective(void *ctx)
-{
-    Fix *f = ctx;
-    const Batch *b = &f->b;
-    const LossConfig *c = &f->cfg;
-    const Dist *d = &f->m.dist;
-    int n = b->n, k = d->n, ad = dist_action_dim(d);
-    double a[64], mean = 0.0, ss = 0.0, sd;
-    ck_assert(n <= 64);
-    for (int i = 0; i < n; i++)
-        mean += b->adv[i] / (double)n;
-    for (int i = 0; i < n; i++)
-        ss += (b->adv[i] - mean) * (b->adv[i] - mean);
-    sd = n > 1 ? sqrt(ss / (n - 1)) : 0.0;
-    for (int i = 0; i < n; i++)
-        a[i] = c->norm_adv ? (b->adv[i] - mean) / (sd + 1e-8) : b->adv[i];
-
-    double s[8] = {0}, s_old[8] = {0}, pi = 0.0, vl = 0.0, ent = 0.0, kl = 0.0;
-    for (int j = 0; j < k && d->kind == DIST_GAUSSIAN; j++) {
-        s[j] = f->params[f->m.logstd_off + j];
-        s_old[j] = b->old_logstd[j];
-    }
-    for (int i = 0; i < n; i++) {
-        double p[8], p_old[8], act[8], v;
-        tu_ref_mlp(p, &f->m.pi, f->params, b->obs + i * f->m.obs_dim);
-        tu_ref_mlp(&v, &f->m.vf, f->params, b->obs + i * f->m.obs_dim);
-        for (int j = 0; j < k; j++)
-            p_old[j] = b->old_p[i * k + j];
-        for (int j = 0; j < ad; j++)
-            act[j] = b->act[i * ad + j];
-        double lp = tu_ref_logp(d, p, s, act), r = exp(lp - b->old_logp[i]);
-        switch (c->kind) {
-        case LOSS_PPO_CLIP: {
-            double cr = fmin(fmax(r, 1 - c->clip_eps), 1 + c->clip_eps);
-            pi += fmax(-a[i] * r, -a[i] * cr);
-            break;
-        }
-        case LOSS_PG:
-            pi += -lp * a[i];
-            break;
-        default:
-            pi += -r * a[i];
-        }
-        ent += tu_ref_entropy(d, p, s);
-        kl += tu_ref_kl(d, p_old, s_old, p, s);
-        double e2 = (v - b->ret[i]) * (v - b->ret[i]);
-        if (c->vf_clip > 0) {
-            double vc = b->old_val[i] + fmin(fmax(v - b->old_val[i], -c->vf_clip), c->vf_clip);
-            e2 = fmax(e2, (vc - b->ret[i]) * (vc - b->ret[i]));
-        }
-        vl += 0.5 * e2;
-    }
-    pi /= n;
-    if (c->kind == LOSS_KL_PENALTY)
-        pi += c->kl_beta * kl / n;
-    return pi + c->vf_coef * vl / n - c->ent_coef * ent / n;
+    tu_loss_fix_make(f, &mc, batch, seed, 0.5, 0.1, 0);
 }
 
 static const char *kind_name[] = {"ppo-clip", "pg", "surrogate", "kl-penalty"};
@@ -164,7 +37,7 @@ static const char *kind_name[] = {"ppo-clip", "pg", "surrogate", "kl-penalty"};
 /* gradient of one configuration against finite differences */
 static void check_config(DistKind k, int batch, const LossConfig *cfg, uint64_t seed)
 {
-    Fix f;
+    TuLossFix f;
     fix_make(&f, k, batch, seed);
     f.cfg = *cfg;
     long np = (long)f.m.n_params;
@@ -172,10 +45,10 @@ static void check_config(DistKind k, int batch, const LossConfig *cfg, uint64_t 
     double *num = malloc(sizeof(double) * np);
     LossStats st;
     ck_assert_int_eq(loss_compute(grad, &st, f.w, &f.m, f.params, &f.b, cfg), 0);
-    double ref = fix_objective(&f);
+    double ref = tu_ref_loss(&f);
     ck_assert_msg(fabs(st.loss - ref) <= 1e-5 * fmax(1.0, fabs(ref)),
                   "loss %.9g differs from the reference %.9g", st.loss, ref);
-    tu_numeric_grad(num, f.params, np, 1e-5, fix_objective, &f);
+    tu_numeric_grad(num, f.params, np, 1e-5, tu_ref_loss, &f);
     double gmax = 0.0;
     for (long i = 0; i < np; i++)
         gmax = fmax(gmax, fabs(num[i]));
@@ -192,50 +65,47 @@ static void check_config(DistKind k, int batch, const LossConfig *cfg, uint64_t 
             ck_assert_float_eq(grad[i], 0.0f);
     free(grad);
     free(num);
-    fix_free(&f);
+    tu_loss_fix_free(&f);
 }
 
-static const int batches[] = {1, 5, 32};
+/* every configuration for both distributions and batch sizes 1, 5 and 32; cfgs[c] with
+ * batches[i] on seed seed0 + 100 c + i */
+static void check_configs(const LossConfig *cfgs, int n_cfg, uint64_t seed0)
+{
+    static const int batches[] = {1, 5, 32};
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < 3; i++)
+            for (int c = 0; c < n_cfg; c++)
+                check_config((DistKind)k, batches[i], &cfgs[c], seed0 + 100 * c + i);
+}
 
 START_TEST(test_ppo_clip)
 {
-    LossConfig a = {LOSS_PPO_CLIP, 0.2, 0, 0.01, 0.5, 0.2, 1};
-    LossConfig b = {LOSS_PPO_CLIP, 0.1, 0, 0.0, 1.0, 0.0, 0};
-    for (int k = 0; k < 2; k++)
-        for (int i = 0; i < 3; i++) {
-            check_config((DistKind)k, batches[i], &a, 100 + i);
-            check_config((DistKind)k, batches[i], &b, 200 + i);
-        }
+    const LossConfig cfgs[] = {{LOSS_PPO_CLIP, 0.2, 0, 0.01, 0.5, 0.2, 1},
+                               {LOSS_PPO_CLIP, 0.1, 0, 0.0, 1.0, 0.0, 0}};
+    check_configs(cfgs, 2, 100);
 }
 END_TEST
 
 START_TEST(test_pg)
 {
-    LossConfig a = {LOSS_PG, 0, 0, 0.01, 0.5, 0.0, 0};
-    LossConfig b = {LOSS_PG, 0, 0, 0.05, 0.25, 0.3, 1};
-    for (int k = 0; k < 2; k++)
-        for (int i = 0; i < 3; i++) {
-            check_config((DistKind)k, batches[i], &a, 300 + i);
-            check_config((DistKind)k, batches[i], &b, 400 + i);
-        }
+    const LossConfig cfgs[] = {{LOSS_PG, 0, 0, 0.01, 0.5, 0.0, 0},
+                               {LOSS_PG, 0, 0, 0.05, 0.25, 0.3, 1}};
+    check_configs(cfgs, 2, 300);
 }
 END_TEST
 
 START_TEST(test_surrogate)
 {
-    LossConfig a = {LOSS_SURROGATE, 0, 0, 0.0, 0.0, 0.0, 0};
-    for (int k = 0; k < 2; k++)
-        for (int i = 0; i < 3; i++)
-            check_config((DistKind)k, batches[i], &a, 500 + i);
+    const LossConfig cfg = {LOSS_SURROGATE, 0, 0, 0.0, 0.0, 0.0, 0};
+    check_configs(&cfg, 1, 500);
 }
 END_TEST
 
 START_TEST(test_kl_penalty)
 {
-    LossConfig a = {LOSS_KL_PENALTY, 0, 0.7, 0.02, 0.25, 0.3, 1};
-    for (int k = 0; k < 2; k++)
-        for (int i = 0; i < 3; i++)
-            check_config((DistKind)k, batches[i], &a, 600 + i);
+    const LossConfig cfg = {LOSS_KL_PENALTY, 0, 0.7, 0.02, 0.25, 0.3, 1};
+    check_configs(&cfg, 1, 600);
 }
 END_TEST
 
@@ -243,7 +113,7 @@ START_TEST(test_stats)
 {
     /* identical old and new policy: ratio 1, no clipping, approx KL 0, KL 0;
      * surrogate = -mean(A); value loss = 0.5 mean((V - R)^2) */
-    Fix f;
+    TuLossFix f;
     fix_make(&f, DIST_CATEGORICAL, 5, 7);
     memcpy(f.old_p, model_policy(f.w, &f.m, f.params, f.obs, 5), sizeof(float) * 5 * 4);
     dist_logp(f.old_logp, &f.m.dist, f.old_p, NULL, f.act, 5);
@@ -265,7 +135,7 @@ START_TEST(test_stats)
     ck_assert_int_eq(loss_compute(NULL, &st, f.w, &f.m, f.params, &f.b, &cfg), 0);
     ck_assert_double_eq(st.clip_frac, 0.0);
     /* with the fixture's perturbed old policy some ratios leave [0.8, 1.2] */
-    fix_free(&f);
+    tu_loss_fix_free(&f);
     fix_make(&f, DIST_CATEGORICAL, 32, 8);
     ck_assert_int_eq(loss_compute(NULL, &st, f.w, &f.m, f.params, &f.b, &cfg), 0);
     ck_assert(st.clip_frac > 0.0 && st.clip_frac < 1.0);
@@ -276,24 +146,16 @@ START_TEST(test_stats)
     /* a batch larger than the workspace is refused */
     f.b.n = 33;
     ck_assert_int_eq(loss_compute(NULL, &st, f.w, &f.m, f.params, &f.b, &cfg), -1);
-    fix_free(&f);
+    tu_loss_fix_free(&f);
 }
 END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("loss");
-    TCase *tc = tcase_create("loss_compute");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_ppo_clip);
-    tcase_add_test(tc, test_pg);
-    tcase_add_test(tc, test_surrogate);
-    tcase_add_test(tc, test_kl_penalty);
-    tcase_add_test(tc, test_stats);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const TuCase cases[] = {
+        {"loss_ppo_clip", test_ppo_clip},   {"loss_pg", test_pg},
+        {"loss_surrogate", test_surrogate}, {"loss_kl_penalty", test_kl_penalty},
+        {"loss_stats", test_stats},
+    };
+    return tu_run(tu_suite("loss", cases, TU_COUNT(cases), 120));
 }

@@ -102,16 +102,11 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("mat");
-    TCase *tc = tcase_create("mat");
-    tcase_add_test(tc, test_mul_abt);
-    tcase_add_test(tc, test_mul_ab);
-    tcase_add_test(tc, test_mul_atb);
-    tcase_add_test(tc, test_rows_and_vectors);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const TuCase cases[] = {
+        {"mat_mul_abt", test_mul_abt},
+        {"mat_mul_ab", test_mul_ab},
+        {"mat_mul_atb", test_mul_atb},
+        {"mat_rows_and_vectors", test_rows_and_vectors},
+    };
+    return tu_run(tu_suite("mat", cases, TU_COUNT(cases), 0));
 }

@@ -294,19 +294,10 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("mlp");
-    TCase *tc = tcase_create("mlp");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_forward);
-    tcase_add_test(tc, test_backward);
-    tcase_add_test(tc, test_jvp);
-    tcase_add_test(tc, test_orthogonal);
-    tcase_add_test(tc, test_tanh);
-    tcase_add_test(tc, test_init_rejects);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const TuCase cases[] = {
+        {"mlp_forward", test_forward}, {"mlp_backward", test_backward},
+        {"mlp_jvp", test_jvp},         {"mlp_orthogonal", test_orthogonal},
+        {"mlp_tanh", test_tanh},       {"mlp_init_rejects", test_init_rejects},
+    };
+    return tu_run(tu_suite("mlp", cases, TU_COUNT(cases), 60));
 }

@@ -179,32 +179,14 @@ START_TEST(test_lr_linear)
 }
 END_TEST
 
-static Suite *optim_suite(void)
+int main(void)
 {
-    Suite *s = suite_create("optim");
-    struct {
-        const char *name;
-        const TTest *fn;
-    } cases[] = {
+    const TuCase cases[] = {
         {"adam_init", test_adam_init_free},
         {"adam_step", test_adam_step},
         {"grad_global_norm", test_grad_global_norm},
         {"grad_clip_global_norm", test_grad_clip},
         {"lr_linear", test_lr_linear},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_add_test(tc, cases[i].fn);
-        suite_add_tcase(s, tc);
-    }
-    return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(optim_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    const int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run(tu_suite("optim", cases, TU_COUNT(cases), 0));
 }

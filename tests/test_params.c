@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "params.h"
+#include "testutil.h"
 
 START_TEST(test_add_and_find)
 {
@@ -43,14 +44,9 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("params");
-    TCase *tc = tcase_create("params_add");
-    tcase_add_test(tc, test_add_and_find);
-    tcase_add_test(tc, test_add_rejects);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const TuCase cases[] = {
+        {"params_add_and_find", test_add_and_find},
+        {"params_add_rejects", test_add_rejects},
+    };
+    return tu_run(tu_suite("params", cases, TU_COUNT(cases), 0));
 }

@@ -351,13 +351,9 @@ START_TEST(test_shuffle)
 }
 END_TEST
 
-static Suite *rng_suite(void)
+int main(void)
 {
-    Suite *s = suite_create("rng");
-    struct {
-        const char *name;
-        const TTest *fn;
-    } cases[] = {
+    const TuCase cases[] = {
         {"rng_u64", test_u64_reference},
         {"rng_stream_id", test_stream_id},
         {"rng_seed", test_seed},
@@ -368,19 +364,5 @@ static Suite *rng_suite(void)
         {"rng_categorical", test_categorical},
         {"rng_shuffle", test_shuffle},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_add_test(tc, cases[i].fn);
-        suite_add_tcase(s, tc);
-    }
-    return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(rng_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    const int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run(tu_suite("rng", cases, TU_COUNT(cases), 0));
 }

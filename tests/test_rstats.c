@@ -325,32 +325,14 @@ START_TEST(test_obsnorm)
 }
 END_TEST
 
-static Suite *rstats_suite(void)
+int main(void)
 {
-    Suite *s = suite_create("rstats");
-    struct {
-        const char *name;
-        const TTest *fn;
-    } cases[] = {
+    const TuCase cases[] = {
         {"rstats_init_reset", test_init_reset},
         {"rstats_update", test_update_chunks},
         {"rstats_merge", test_merge_groupings},
         {"rstats_merge_empty", test_merge_empty},
         {"obsnorm", test_obsnorm},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_add_test(tc, cases[i].fn);
-        suite_add_tcase(s, tc);
-    }
-    return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(rstats_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    const int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run(tu_suite("rstats", cases, TU_COUNT(cases), 0));
 }

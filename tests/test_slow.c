@@ -1,7 +1,7 @@
 /* test_slow.c - long checks of the numerical core at realistic sizes (suite `slow`).
  *
  * 1. Gradients of every loss kind on 64-64 networks with minibatches of 64, against
- *    central finite differences in double of the reference loss (as test_loss.c) on a
+ *    central finite differences in double of tu_ref_loss (as test_loss.c) on a
  *    random subset of 200 coordinates per configuration, several seeds.
  * 2. The natural-gradient solve TRPO performs: conjugate gradient with fvp_compute as
  *    the product, on (F + lambda I) x = g, against LAPACK's Cholesky solve of the
@@ -24,15 +24,9 @@
 extern void dposv_(const char *uplo, const int *n, const int *nrhs, double *a, const int *lda,
                    double *b, const int *ldb, int *info);
 
-typedef struct {
-    Model m;
-    ModelWork *w;
-    float *params, *obs, *act, *adv, *ret, *old_logp, *old_val, *old_p, *old_logstd;
-    Batch b;
-    LossConfig cfg;
-} Fix;
-
-static void fix_make(Fix *f, DistKind k, int obs_dim, int h, int batch, uint64_t seed)
+/* the fixture: 2 hidden layers of h tanh units each, orthogonal initialisation moved by
+ * N(0, 0.1^2), old parameters 0.02 away */
+static void fix_make(TuLossFix *f, DistKind k, int obs_dim, int h, int batch, uint64_t seed)
 {
     ModelConfig mc = {.obs_dim = obs_dim,
                       .dist = k,
@@ -43,109 +37,7 @@ static void fix_make(Fix *f, DistKind k, int obs_dim, int h, int batch, uint64_t
                       .vf_n_hidden = 2,
                       .act = ACT_TANH,
                       .init_logstd = -0.5};
-    char err[256];
-    memset(f, 0, sizeof *f);
-    ck_assert_int_eq(model_init(&f->m, &mc, err, sizeof err), 0);
-    f->w = model_work_create(&f->m, batch);
-    int n = f->m.dist.n, ad = dist_action_dim(&f->m.dist);
-    long np = (long)f->m.n_params;
-    f->params = malloc(sizeof(float) * np);
-    float *old = malloc(sizeof(float) * np);
-    f->obs = malloc(sizeof(float) * batch * obs_dim);
-    f->act = malloc(sizeof(float) * batch * ad);
-    f->adv = malloc(sizeof(float) * batch);
-    f->ret = malloc(sizeof(float) * batch);
-    f->old_logp = malloc(sizeof(float) * batch);
-    f->old_val = malloc(sizeof(float) * batch);
-    f->old_p = malloc(sizeof(float) * batch * n);
-    f->old_logstd = malloc(sizeof(float) * n);
-    Rng r;
-    rng_seed(&r, seed, 0);
-    ck_assert_int_eq(model_init_params(&f->m, f->params, &r), 0);
-    /* move away from the initialisation so the policy head matters */
-    for (long i = 0; i < np; i++)
-        f->params[i] += (float)(0.1 * rng_normal(&r));
-    for (long i = 0; i < np; i++)
-        old[i] = f->params[i] + (float)(0.02 * rng_normal(&r));
-    tu_fill_normal(f->obs, batch * obs_dim, 1.0, &r);
-    tu_fill_normal(f->adv, batch, 1.0, &r);
-    tu_fill_normal(f->ret, batch, 1.0, &r);
-    memcpy(f->old_p, model_policy(f->w, &f->m, old, f->obs, batch), sizeof(float) * batch * n);
-    memcpy(f->old_val, model_value(f->w, &f->m, old, f->obs, batch), sizeof(float) * batch);
-    const float *ols = model_logstd(&f->m, old);
-    if (ols)
-        memcpy(f->old_logstd, ols, sizeof(float) * n);
-    dist_sample(f->act, &f->m.dist, f->old_p, ols, batch, &r);
-    dist_logp(f->old_logp, &f->m.dist, f->old_p, ols, f->act, batch);
-    free(old);
-    f->b = (Batch){batch,      f->obs,   f->act,
-                   f->adv,     f->ret,   f->old_logp,
-                   f->old_val, f->old_p, k == DIST_GAUSSIAN ? f->old_logstd : NULL};
-}
-
-static void fix_free(Fix *f)
-{
-    model_work_destroy(&f->w);
-    free(f->params);
-    free(f->obs);
-    free(f->act);
-    free(f->adv);
-    free(f->ret);
-    free(f->old_logp);
-    free(f->old_val);
-    free(f->old_p);
-    free(f->old_logstd);
-}
-
-/* reference loss in double (the formulas of loss.h) */
-static double ref_loss(void *ctx)
-{
-    Fix *f = ctx;
-    const Batch *b = &f->b;
-    const LossConfig *c = &f->cfg;
-    const Dist *d = &f->m.dist;
-    int n = b->n, k = d->n, ad = dist_action_dim(d);
-    double mean = 0.0, ss = 0.0, pi = 0.0, vl = 0.0, ent = 0.0, kl = 0.0, s[4] = {0}, so[4] = {0};
-    for (int i = 0; i < n; i++)
-        mean += b->adv[i] / (double)n;
-    for (int i = 0; i < n; i++)
-        ss += (b->adv[i] - mean) * (b->adv[i] - mean);
-    double sd = sqrt(ss / (n - 1));
-    for (int j = 0; j < k && d->kind == DIST_GAUSSIAN; j++) {
-        s[j] = f->params[f->m.logstd_off + j];
-        so[j] = b->old_logstd[j];
-    }
-    for (int i = 0; i < n; i++) {
-        double p[4], po[4], a[4], v;
-        double A = c->norm_adv ? (b->adv[i] - mean) / (sd + 1e-8) : b->adv[i];
-        tu_ref_mlp(p, &f->m.pi, f->params, b->obs + (long)i * f->m.obs_dim);
-        tu_ref_mlp(&v, &f->m.vf, f->params, b->obs + (long)i * f->m.obs_dim);
-        for (int j = 0; j < k; j++)
-            po[j] = b->old_p[i * k + j];
-        for (int j = 0; j < ad; j++)
-            a[j] = b->act[i * ad + j];
-        double lp = tu_ref_logp(d, p, s, a), r = exp(lp - b->old_logp[i]);
-        if (c->kind == LOSS_PPO_CLIP) {
-            double cr = fmin(fmax(r, 1 - c->clip_eps), 1 + c->clip_eps);
-            pi += fmax(-A * r, -A * cr);
-        } else if (c->kind == LOSS_PG) {
-            pi += -lp * A;
-        } else {
-            pi += -r * A;
-        }
-        ent += tu_ref_entropy(d, p, s);
-        kl += tu_ref_kl(d, po, so, p, s);
-        double e2 = (v - b->ret[i]) * (v - b->ret[i]);
-        if (c->vf_clip > 0) {
-            double vc = b->old_val[i] + fmin(fmax(v - b->old_val[i], -c->vf_clip), c->vf_clip);
-            e2 = fmax(e2, (vc - b->ret[i]) * (vc - b->ret[i]));
-        }
-        vl += 0.5 * e2;
-    }
-    pi /= n;
-    if (c->kind == LOSS_KL_PENALTY)
-        pi += c->kl_beta * kl / n;
-    return pi + c->vf_coef * vl / n - c->ent_coef * ent / n;
+    tu_loss_fix_make(f, &mc, batch, seed, 0.1, 0.02, 1);
 }
 
 START_TEST(test_loss_large)
@@ -157,14 +49,14 @@ START_TEST(test_loss_large)
     for (int k = 0; k < 2; k++) {
         for (int c = 0; c < 4; c++) {
             for (int seed = 0; seed < 2; seed++) {
-                Fix f;
+                TuLossFix f;
                 fix_make(&f, (DistKind)k, 8, 64, 64, 1000 + 10 * c + seed);
                 f.cfg = cfgs[c];
                 long np = (long)f.m.n_params;
                 float *grad = calloc((size_t)np, sizeof(float));
                 LossStats st;
                 ck_assert_int_eq(loss_compute(grad, &st, f.w, &f.m, f.params, &f.b, &f.cfg), 0);
-                ck_assert(fabs(st.loss - ref_loss(&f)) < 1e-5 * fmax(1.0, fabs(st.loss)));
+                ck_assert(fabs(st.loss - tu_ref_loss(&f)) < 1e-5 * fmax(1.0, fabs(st.loss)));
                 /* 200 random coordinates */
                 Rng r;
                 rng_seed(&r, 77, (uint64_t)(c * 2 + seed));
@@ -172,7 +64,7 @@ START_TEST(test_loss_large)
                 float an[200];
                 for (int q = 0; q < 200; q++) {
                     long i = (long)rng_below(&r, (uint32_t)np);
-                    tu_numeric_grad(&num[q], f.params + i, 1, 1e-5, ref_loss, &f);
+                    tu_numeric_grad(&num[q], f.params + i, 1, 1e-5, tu_ref_loss, &f);
                     an[q] = grad[i];
                     gmax = fmax(gmax, fabs(num[q]));
                 }
@@ -183,7 +75,7 @@ START_TEST(test_loss_large)
                        seed, np, err);
                 ck_assert_msg(err < 1e-4, "gradient error %g", err);
                 free(grad);
-                fix_free(&f);
+                tu_loss_fix_free(&f);
             }
         }
     }
@@ -191,7 +83,7 @@ START_TEST(test_loss_large)
 END_TEST
 
 typedef struct {
-    Fix *f;
+    TuLossFix *f;
     double damping;
 } FvpCtx;
 
@@ -205,7 +97,7 @@ static int fvp_matvec(void *ctx, const float *v, float *out)
 START_TEST(test_natural_step)
 {
     for (int k = 0; k < 2; k++) {
-        Fix f;
+        TuLossFix f;
         fix_make(&f, (DistKind)k, 4, 16, 256, 2000 + k);
         long np = (long)f.m.n_policy;
         int n = f.m.dist.n, B = f.b.n;
@@ -290,22 +182,14 @@ START_TEST(test_natural_step)
         free(col);
         free(x);
         free(fx);
-        fix_free(&f);
+        tu_loss_fix_free(&f);
     }
 }
 END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("slow");
-    TCase *tc = tcase_create("slow");
-    tcase_set_timeout(tc, 900);
-    tcase_add_test(tc, test_loss_large);
-    tcase_add_test(tc, test_natural_step);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const TuCase cases[] = {{"slow_loss_large", test_loss_large},
+                            {"slow_natural_step", test_natural_step}};
+    return tu_run(tu_suite("slow", cases, TU_COUNT(cases), 900));
 }

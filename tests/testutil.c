@@ -7,6 +7,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+Suite *tu_suite(const char *name, const TuCase *cases, int n, double timeout_s)
+{
+    Suite *s = suite_create(name);
+    for (int i = 0; i < n; i++) {
+        TCase *tc = tcase_create(cases[i].name);
+        if (timeout_s > 0)
+            tcase_set_timeout(tc, timeout_s);
+        tcase_add_test(tc, cases[i].fn);
+        suite_add_tcase(s, tc);
+    }
+    return s;
+}
+
+int tu_run(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
 void tu_fill_uniform(float *x, long n, double lo, double hi, Rng *r)
 {
     for (long i = 0; i < n; i++)
@@ -149,6 +171,134 @@ double tu_ref_kl(const Dist *d, const double *p0, const double *s0, const double
         r += log(exp(s1[j]) / exp(s0[j])) + (v0 + pow(p0[j] - p1[j], 2)) / (2 * v1) - 0.5;
     }
     return r;
+}
+
+void tu_loss_fix_make(TuLossFix *f, const ModelConfig *mc, int batch, uint64_t seed,
+                      double param_sd, double old_sd, int init_orthogonal)
+{
+    char err[256];
+    memset(f, 0, sizeof *f);
+    ck_assert_msg(model_init(&f->m, mc, err, sizeof err) == 0, "model_init: %s", err);
+    f->w = model_work_create(&f->m, batch);
+    ck_assert_ptr_nonnull(f->w);
+    int n = f->m.dist.n, ad = dist_action_dim(&f->m.dist), od = mc->obs_dim;
+    long np = (long)f->m.n_params;
+    f->params = malloc(sizeof(float) * np);
+    float *old = malloc(sizeof(float) * np);
+    f->obs = malloc(sizeof(float) * batch * od);
+    f->act = malloc(sizeof(float) * batch * ad);
+    f->adv = malloc(sizeof(float) * batch);
+    f->ret = malloc(sizeof(float) * batch);
+    f->old_logp = malloc(sizeof(float) * batch);
+    f->old_val = malloc(sizeof(float) * batch);
+    f->old_p = malloc(sizeof(float) * batch * n);
+    f->old_logstd = malloc(sizeof(float) * n);
+    Rng r;
+    rng_seed(&r, seed, 0);
+    if (init_orthogonal) {
+        ck_assert_int_eq(model_init_params(&f->m, f->params, &r), 0);
+        /* move away from the initialisation so the policy head matters */
+        for (long i = 0; i < np; i++)
+            f->params[i] += (float)(param_sd * rng_normal(&r));
+    } else {
+        tu_fill_normal(f->params, np, param_sd, &r);
+        if (mc->dist == DIST_GAUSSIAN)
+            for (int j = 0; j < n; j++)
+                f->params[f->m.logstd_off + j] = (float)(mc->init_logstd + 0.2 * rng_normal(&r));
+    }
+    for (long i = 0; i < np; i++)
+        old[i] = f->params[i] + (float)(old_sd * rng_normal(&r));
+    tu_fill_normal(f->obs, batch * od, 1.0, &r);
+    tu_fill_normal(f->adv, batch, 1.0, &r);
+    tu_fill_normal(f->ret, batch, 1.0, &r);
+    memcpy(f->old_p, model_policy(f->w, &f->m, old, f->obs, batch), sizeof(float) * batch * n);
+    memcpy(f->old_val, model_value(f->w, &f->m, old, f->obs, batch), sizeof(float) * batch);
+    const float *ols = model_logstd(&f->m, old);
+    if (ols)
+        memcpy(f->old_logstd, ols, sizeof(float) * n);
+    dist_sample(f->act, &f->m.dist, f->old_p, ols, batch, &r);
+    dist_logp(f->old_logp, &f->m.dist, f->old_p, ols, f->act, batch);
+    free(old);
+    f->b = (Batch){.n = batch,
+                   .obs = f->obs,
+                   .act = f->act,
+                   .adv = f->adv,
+                   .ret = f->ret,
+                   .old_logp = f->old_logp,
+                   .old_val = f->old_val,
+                   .old_p = f->old_p,
+                   .old_logstd = ols ? f->old_logstd : NULL};
+}
+
+void tu_loss_fix_free(TuLossFix *f)
+{
+    model_work_destroy(&f->w);
+    free(f->params);
+    free(f->obs);
+    free(f->act);
+    free(f->adv);
+    free(f->ret);
+    free(f->old_logp);
+    free(f->old_val);
+    free(f->old_p);
+    free(f->old_logstd);
+}
+
+double tu_ref_loss(void *fix)
+{
+    TuLossFix *f = fix;
+    const Batch *b = &f->b;
+    const LossConfig *c = &f->cfg;
+    const Dist *d = &f->m.dist;
+    int n = b->n, k = d->n, ad = dist_action_dim(d);
+    ck_assert(k <= 8 && ad <= 8);
+    double mean = 0.0, ss = 0.0, sd;
+    for (int i = 0; i < n; i++)
+        mean += b->adv[i] / (double)n;
+    for (int i = 0; i < n; i++)
+        ss += (b->adv[i] - mean) * (b->adv[i] - mean);
+    sd = n > 1 ? sqrt(ss / (n - 1)) : 0.0;
+
+    double s[8] = {0}, s_old[8] = {0}, pi = 0.0, vl = 0.0, ent = 0.0, kl = 0.0;
+    for (int j = 0; j < k && d->kind == DIST_GAUSSIAN; j++) {
+        s[j] = f->params[f->m.logstd_off + j];
+        s_old[j] = b->old_logstd[j];
+    }
+    for (int i = 0; i < n; i++) {
+        double p[8], p_old[8], act[8], v;
+        double A = c->norm_adv ? (b->adv[i] - mean) / (sd + 1e-8) : b->adv[i];
+        tu_ref_mlp(p, &f->m.pi, f->params, b->obs + (long)i * f->m.obs_dim);
+        tu_ref_mlp(&v, &f->m.vf, f->params, b->obs + (long)i * f->m.obs_dim);
+        for (int j = 0; j < k; j++)
+            p_old[j] = b->old_p[i * k + j];
+        for (int j = 0; j < ad; j++)
+            act[j] = b->act[i * ad + j];
+        double lp = tu_ref_logp(d, p, s, act), r = exp(lp - b->old_logp[i]);
+        switch (c->kind) {
+        case LOSS_PPO_CLIP: {
+            double cr = fmin(fmax(r, 1 - c->clip_eps), 1 + c->clip_eps);
+            pi += fmax(-A * r, -A * cr);
+            break;
+        }
+        case LOSS_PG:
+            pi += -lp * A;
+            break;
+        default:
+            pi += -r * A;
+        }
+        ent += tu_ref_entropy(d, p, s);
+        kl += tu_ref_kl(d, p_old, s_old, p, s);
+        double e2 = (v - b->ret[i]) * (v - b->ret[i]);
+        if (c->vf_clip > 0) {
+            double vc = b->old_val[i] + fmin(fmax(v - b->old_val[i], -c->vf_clip), c->vf_clip);
+            e2 = fmax(e2, (vc - b->ret[i]) * (vc - b->ret[i]));
+        }
+        vl += 0.5 * e2;
+    }
+    pi /= n;
+    if (c->kind == LOSS_KL_PENALTY)
+        pi += c->kl_beta * kl / n;
+    return pi + c->vf_coef * vl / n - c->ent_coef * ent / n;
 }
 
 Golden *golden_load(const char *file)

@@ -1,14 +1,35 @@
-/* testutil.h - helpers shared by mpirl's Check tests: random fills, differences, and
+/* testutil.h - helpers shared by mpirl's Check tests: suite building and running,
+ * random fills, differences, a loss fixture with its double-precision reference, and
  * the reader of the committed golden data (tests/data, written by scripts/golden.py).
  */
 #ifndef MPIRL_TESTUTIL_H
 #define MPIRL_TESTUTIL_H
 
+#include <check.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "dist.h"
+#include "loss.h"
 #include "mlp.h"
 #include "rng.h"
+
+/* One test of a suite: the name of its TCase and the test. */
+typedef struct {
+    const char *name;
+    const TTest *fn;
+} TuCase;
+
+/* Number of elements of an array. */
+#define TU_COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* A suite called name with one TCase per case, each with timeout timeout_s seconds
+ * (0: Check's default). */
+Suite *tu_suite(const char *name, const TuCase *cases, int n, double timeout_s);
+
+/* Run every test of s (CK_NORMAL output), free the runner (and with it s); returns
+ * EXIT_SUCCESS if none failed, else EXIT_FAILURE. */
+int tu_run(Suite *s);
 
 /* x[i] ~ U[lo, hi). */
 void tu_fill_uniform(float *x, long n, double lo, double hi, Rng *r);
@@ -44,6 +65,28 @@ double tu_ref_logp(const Dist *d, const double *p, const double *s, const double
 double tu_ref_entropy(const Dist *d, const double *p, const double *s);
 double tu_ref_kl(const Dist *d, const double *p0, const double *s0, const double *p1,
                  const double *s1);
+
+/* A model, a workspace for `batch` samples, parameters theta and a batch collected at
+ * nearby parameters theta_old, for the loss tests. theta: with init_orthogonal,
+ * model_init_params plus N(0, param_sd^2) noise; else N(0, param_sd^2) with the
+ * Gaussian log-stds at init_logstd + N(0, 0.2^2). theta_old = theta + N(0, old_sd^2).
+ * obs, adv, ret ~ N(0, 1); actions sampled from the old policy, whose outputs, values,
+ * log-std and log-probs fill the batch. All from rng_seed(seed, 0). cfg is left zero. */
+typedef struct {
+    Model m;
+    ModelWork *w;
+    float *params, *obs, *act, *adv, *ret, *old_logp, *old_val, *old_p, *old_logstd;
+    Batch b;
+    LossConfig cfg;
+} TuLossFix;
+
+void tu_loss_fix_make(TuLossFix *f, const ModelConfig *mc, int batch, uint64_t seed,
+                      double param_sd, double old_sd, int init_orthogonal);
+void tu_loss_fix_free(TuLossFix *f);
+
+/* The loss of loss.h (fix->cfg on fix->b at fix->params) in double, from the reference
+ * networks and distributions above. fix: a TuLossFix (a TuObjective). */
+double tu_ref_loss(void *fix);
 
 /* Golden data file: a sequence of named arrays. Format (text):
  *   # comment lines
