@@ -1,0 +1,425 @@
+/* config.c - configuration keys, validation, INI files and flags (see config.h).
+ *
+ * INI parsing is libinih's (ini_parse_stream); the line numbers of errors come from
+ * counting the lines its reader callback hands over.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum { K_INT, K_INT64, K_DOUBLE, K_BOOL, K_CHOICE, K_STRING, K_INTLIST } KeyType;
+
+typedef struct {
+    const char *name;
+    KeyType type;
+    size_t off;
+    double lo, hi;       /* inclusive numeric range */
+    int lo_open;         /* lo itself is excluded */
+    const char *choices; /* K_CHOICE: comma-separated */
+    const char *help;
+} Key;
+
+#define F(field) offsetof(Config, field)
+
+static const Key KEYS[] = {
+    {"env", K_STRING, F(env), 0, 0, 0, NULL, "environment id, or a plugin path"},
+    {"algo", K_CHOICE, F(algo), 0, 0, 0, "ppo,ppo-kl,a2c,a3c,reinforce,trpo,npg", "algorithm"},
+    {"mode", K_CHOICE, F(mode), 0, 0, 0, "sync,async", "gradient aggregation"},
+    {"steps", K_INT64, F(steps), 1, 1e15, 0, NULL, "total environment steps"},
+    {"seed", K_INT64, F(seed), 0, 9007199254740991.0, 0, NULL, "base seed"},
+    {"out", K_STRING, F(out), 0, 0, 0, NULL,
+     "run directory (empty: runs/<env>-<algo>-<mode>-<time>)"},
+    {"quiet", K_BOOL, F(quiet), 0, 1, 0, NULL, "no progress line"},
+    {"num_envs", K_INT, F(num_envs), 1, 1 << 20, 0, NULL, "environments per actor"},
+    {"rollout", K_INT, F(rollout), 1, 1 << 20, 0, NULL, "steps per environment per iteration"},
+    {"gamma", K_DOUBLE, F(gamma), 0, 1, 0, NULL, "discount"},
+    {"gae_lambda", K_DOUBLE, F(gae_lambda), 0, 1, 0, NULL, "GAE lambda"},
+    {"norm_obs", K_BOOL, F(norm_obs), 0, 1, 0, NULL, "normalise observations"},
+    {"obs_clip", K_DOUBLE, F(obs_clip), 0, 1e30, 1, NULL, "clip of normalised observations"},
+    {"hidden", K_INTLIST, F(hidden), 1, 65536, 0, NULL, "hidden layer widths, e.g. 64,64"},
+    {"activation", K_CHOICE, F(activation), 0, 0, 0, "tanh,relu", "hidden activation"},
+    {"init_logstd", K_DOUBLE, F(init_logstd), -20, 5, 0, NULL, "initial Gaussian log-std"},
+    {"lr", K_DOUBLE, F(lr), 0, 1, 1, NULL, "learning rate"},
+    {"anneal_lr", K_BOOL, F(anneal_lr), 0, 1, 0, NULL, "anneal the learning rate linearly to 0"},
+    {"adam_eps", K_DOUBLE, F(adam_eps), 0, 1, 1, NULL, "Adam epsilon"},
+    {"max_grad_norm", K_DOUBLE, F(max_grad_norm), 0, 1e30, 1, NULL, "global gradient-norm clip"},
+    {"epochs", K_INT, F(epochs), 1, 1000, 0, NULL, "passes over each rollout (PPO)"},
+    {"minibatches", K_INT, F(minibatches), 1, 1 << 20, 0, NULL, "minibatches per epoch (PPO)"},
+    {"clip_eps", K_DOUBLE, F(clip_eps), 0, 1, 1, NULL, "PPO ratio clip"},
+    {"vf_clip", K_DOUBLE, F(vf_clip), 0, 1e30, 0, NULL, "value clip around old values (0: off)"},
+    {"ent_coef", K_DOUBLE, F(ent_coef), 0, 1e3, 0, NULL, "entropy bonus coefficient"},
+    {"vf_coef", K_DOUBLE, F(vf_coef), 0, 1e3, 0, NULL, "value loss coefficient"},
+    {"norm_adv", K_BOOL, F(norm_adv), 0, 1, 0, NULL, "normalise advantages per minibatch"},
+    {"target_kl", K_DOUBLE, F(target_kl), 0, 1e3, 0, NULL, "stop epochs above this KL (0: off)"},
+    {"max_staleness", K_INT, F(max_staleness), 0, 1 << 30, 0, NULL,
+     "drop older async gradients (0: keep all)"},
+};
+#define N_KEYS ((int)(sizeof KEYS / sizeof KEYS[0]))
+
+void config_defaults(Config *c)
+{
+    memset(c, 0, sizeof *c);
+    strcpy(c->env, "CartPole-v1");
+    strcpy(c->algo, "ppo");
+    strcpy(c->mode, "sync");
+    c->steps = 100000;
+    c->seed = 1;
+    c->num_envs = 8;
+    c->rollout = 128;
+    c->gamma = 0.99;
+    c->gae_lambda = 0.95;
+    c->norm_obs = 0;
+    c->obs_clip = 10.0;
+    c->hidden[0] = c->hidden[1] = 64;
+    c->n_hidden = 2;
+    strcpy(c->activation, "tanh");
+    c->init_logstd = 0.0;
+    c->lr = 2.5e-4;
+    c->anneal_lr = 1;
+    c->adam_eps = 1e-5;
+    c->max_grad_norm = 0.5;
+    c->epochs = 4;
+    c->minibatches = 4;
+    c->clip_eps = 0.2;
+    c->vf_clip = 0.2;
+    c->ent_coef = 0.0;
+    c->vf_coef = 0.5;
+    c->norm_adv = 1;
+    c->target_kl = 0.0;
+    c->max_staleness = 0;
+}
+
+/* "num-envs" and "num_envs" name the same key */
+static const Key *find_key(const char *name)
+{
+    for (int i = 0; i < N_KEYS; i++) {
+        const char *a = KEYS[i].name, *b = name;
+        while (*a && (*a == *b || (*a == '_' && *b == '-')))
+            a++, b++;
+        if (!*a && !*b)
+            return &KEYS[i];
+    }
+    return NULL;
+}
+
+/* the key names, each behind `prefix`, for "unknown key" messages */
+static void key_list(char *buf, size_t len, const char *prefix)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < N_KEYS && used < len; i++)
+        used +=
+            (size_t)snprintf(buf + used, len - used, "%s%s%s", i ? ", " : "", prefix, KEYS[i].name);
+}
+
+static void range_text(const Key *k, char *buf, size_t len)
+{
+    if (k->type == K_BOOL)
+        snprintf(buf, len, "true or false");
+    else if (k->type == K_CHOICE)
+        snprintf(buf, len, "one of %s", k->choices);
+    else if (k->type == K_STRING)
+        snprintf(buf, len, "at most %d characters", CONFIG_STR_LEN - 1);
+    else if (k->type == K_INTLIST)
+        snprintf(buf, len, "1 to %d comma-separated widths in [%.0f, %.0f]", CONFIG_MAX_HIDDEN,
+                 k->lo, k->hi);
+    else if (k->type == K_DOUBLE)
+        snprintf(buf, len, "%c%g, %g]", k->lo_open ? '(' : '[', k->lo, k->hi);
+    else
+        snprintf(buf, len, "an integer in [%.0f, %.0f]", k->lo, k->hi);
+}
+
+/* strict number parsing: the whole text, finite */
+static int parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    while (isspace((unsigned char)*end))
+        end++;
+    if (end == s || *end || errno == ERANGE || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_bool(const char *s, int *out)
+{
+    static const char *yes[] = {"1", "true", "yes", "on"}, *no[] = {"0", "false", "no", "off"};
+    for (int i = 0; i < 4; i++) {
+        if (strcmp(s, yes[i]) == 0)
+            return *out = 1, 0;
+        if (strcmp(s, no[i]) == 0)
+            return *out = 0, 0;
+    }
+    return -1;
+}
+
+static int in_choices(const char *choices, const char *v)
+{
+    size_t n = strlen(v);
+    for (const char *p = choices; *p;) {
+        const char *q = strchr(p, ',');
+        size_t len = q ? (size_t)(q - p) : strlen(p);
+        if (len == n && strncmp(p, v, n) == 0)
+            return 1;
+        p += len + (q ? 1 : 0);
+    }
+    return 0;
+}
+
+int config_set(Config *c, const char *key, const char *value, char *err)
+{
+    const Key *k = find_key(key);
+    char range[256];
+    if (!k) {
+        char keys[CONFIG_ERR_LEN];
+        key_list(keys, sizeof keys, "");
+        snprintf(err, CONFIG_ERR_LEN, "unknown key '%s' (valid: %s)", key, keys);
+        return -1;
+    }
+    range_text(k, range, sizeof range);
+    char *field = (char *)c + k->off;
+    double v;
+    int b;
+    switch (k->type) {
+    case K_STRING:
+        if (strlen(value) >= CONFIG_STR_LEN)
+            goto bad;
+        strcpy(field, value);
+        return 0;
+    case K_CHOICE:
+        if (!in_choices(k->choices, value))
+            goto bad;
+        strcpy(field, value);
+        return 0;
+    case K_BOOL:
+        if (parse_bool(value, &b) != 0)
+            goto bad;
+        *(int *)field = b;
+        return 0;
+    case K_INTLIST: {
+        int w[CONFIG_MAX_HIDDEN], n = 0;
+        const char *p = value;
+        while (*p) {
+            char *end;
+            errno = 0;
+            long x = strtol(p, &end, 10);
+            if (end == p || errno || x < k->lo || x > k->hi || n == CONFIG_MAX_HIDDEN ||
+                (*end && *end != ','))
+                goto bad;
+            w[n++] = (int)x;
+            p = *end ? end + 1 : end;
+            if (*end == ',' && !*p)
+                goto bad;
+        }
+        if (n == 0)
+            goto bad;
+        memcpy(c->hidden, w, sizeof w);
+        c->n_hidden = n;
+        return 0;
+    }
+    default: /* numbers */
+        if (parse_double(value, &v) != 0 || v < k->lo || v > k->hi || (k->lo_open && v == k->lo) ||
+            (k->type != K_DOUBLE && v != floor(v)))
+            goto bad;
+        if (k->type == K_DOUBLE)
+            *(double *)field = v;
+        else if (k->type == K_INT64)
+            *(int64_t *)field = (int64_t)v;
+        else
+            *(int *)field = (int)v;
+        return 0;
+    }
+bad:
+    snprintf(err, CONFIG_ERR_LEN, "%s: '%s' is not valid (expected %s)", k->name, value, range);
+    return -1;
+}
+
+int config_apply_list(Config *c, const char *const *kv, const char *origin, char *err)
+{
+    for (int i = 0; kv && kv[i]; i++) {
+        char key[128], msg[CONFIG_ERR_LEN];
+        const char *eq = strchr(kv[i], '=');
+        size_t n = eq ? (size_t)(eq - kv[i]) : 0;
+        if (!eq || n == 0 || n >= sizeof key) {
+            snprintf(err, CONFIG_ERR_LEN, "%s: '%s' is not key=value", origin, kv[i]);
+            return -1;
+        }
+        memcpy(key, kv[i], n);
+        key[n] = '\0';
+        if (config_set(c, key, eq + 1, msg) != 0) {
+            snprintf(err, CONFIG_ERR_LEN, "%.200s: %.800s", origin, msg);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+typedef struct {
+    Config *c;
+    FILE *f;
+    const char *path;
+    int line;
+    int failed;
+    char *err;
+} IniCtx;
+
+static char *ini_reader_counting(char *str, int num, void *stream)
+{
+    IniCtx *x = stream;
+    char *r = fgets(str, num, x->f);
+    if (r)
+        x->line++;
+    return r;
+}
+
+static int ini_on_value(void *user, const char *section, const char *name, const char *value)
+{
+    IniCtx *x = user;
+    char msg[CONFIG_ERR_LEN];
+    if (x->failed)
+        return 0;
+    if (section[0] && strcmp(section, "train") != 0) {
+        snprintf(x->err, CONFIG_ERR_LEN, "%s:%d: section [%s] is not known (valid: [train])",
+                 x->path, x->line, section);
+        x->failed = 1;
+        return 0;
+    }
+    if (config_set(x->c, name, value, msg) != 0) {
+        snprintf(x->err, CONFIG_ERR_LEN, "%.200s:%d: %.800s", x->path, x->line, msg);
+        x->failed = 1;
+        return 0;
+    }
+    return 1;
+}
+
+int config_load_file(Config *c, const char *path, char *err)
+{
+    IniCtx x = {c, fopen(path, "r"), path, 0, 0, err};
+    if (!x.f) {
+        snprintf(err, CONFIG_ERR_LEN, "config file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    int rc = ini_parse_stream(ini_reader_counting, &x, ini_on_value, &x);
+    fclose(x.f);
+    if (x.failed)
+        return -1;
+    if (rc != 0) {
+        snprintf(err, CONFIG_ERR_LEN, "%s:%d: not 'key = value', a [section] or a comment", path,
+                 rc);
+        return -1;
+    }
+    return 0;
+}
+
+int config_parse_args(Config *c, int argc, char **argv, char *err)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        char name[128], msg[CONFIG_ERR_LEN];
+        if (strncmp(a, "--", 2) != 0 || !a[2]) {
+            snprintf(err, CONFIG_ERR_LEN, "unexpected argument '%s' (options are --key value)", a);
+            return -1;
+        }
+        const char *eq = strchr(a + 2, '=');
+        size_t n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+        if (n >= sizeof name) {
+            snprintf(err, CONFIG_ERR_LEN, "unknown option '%s'", a);
+            return -1;
+        }
+        memcpy(name, a + 2, n);
+        name[n] = '\0';
+        const Key *k = find_key(name);
+        const char *value = eq ? eq + 1 : NULL;
+        if (!value && k && k->type == K_BOOL &&
+            (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0)) {
+            value = "1"; /* --quiet */
+        } else if (!value) {
+            if (i + 1 >= argc) {
+                snprintf(err, CONFIG_ERR_LEN, "option '%s' needs a value", a);
+                return -1;
+            }
+            value = argv[++i];
+        }
+        if (strcmp(name, "config") == 0) {
+            if (config_load_file(c, value, err) != 0)
+                return -1;
+            continue;
+        }
+        if (!k) {
+            char keys[CONFIG_ERR_LEN];
+            key_list(keys, sizeof keys, "--");
+            snprintf(err, CONFIG_ERR_LEN, "unknown option '--%s' (valid: --config, %s)", name,
+                     keys);
+            return -1;
+        }
+        if (config_set(c, name, value, msg) != 0) {
+            snprintf(err, CONFIG_ERR_LEN, "--%.1000s", msg);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* the text of one key's value, as config_set reads it back */
+static void value_text(const Config *c, const Key *k, char *buf, size_t len)
+{
+    const char *field = (const char *)c + k->off;
+    switch (k->type) {
+    case K_STRING:
+    case K_CHOICE:
+        snprintf(buf, len, "%s", field);
+        break;
+    case K_BOOL:
+        snprintf(buf, len, "%s", *(const int *)field ? "true" : "false");
+        break;
+    case K_INT:
+        snprintf(buf, len, "%d", *(const int *)field);
+        break;
+    case K_INT64:
+        snprintf(buf, len, "%lld", (long long)*(const int64_t *)field);
+        break;
+    case K_DOUBLE:
+        snprintf(buf, len, "%.17g", *(const double *)field);
+        break;
+    case K_INTLIST: {
+        size_t used = 0;
+        buf[0] = '\0';
+        for (int i = 0; i < c->n_hidden && used < len; i++)
+            used += (size_t)snprintf(buf + used, len - used, "%s%d", i ? "," : "", c->hidden[i]);
+        break;
+    }
+    }
+}
+
+int config_write(const Config *c, FILE *f)
+{
+    if (fprintf(f, "[train]\n") < 0)
+        return -1;
+    for (int i = 0; i < N_KEYS; i++) {
+        char v[CONFIG_STR_LEN + 64];
+        value_text(c, &KEYS[i], v, sizeof v);
+        if (fprintf(f, "%s = %s\n", KEYS[i].name, v) < 0)
+            return -1;
+    }
+    return fflush(f) == 0 ? 0 : -1;
+}
+
+void config_print_help(FILE *f)
+{
+    Config d;
+    config_defaults(&d);
+    for (int i = 0; i < N_KEYS; i++) {
+        char range[256], v[CONFIG_STR_LEN + 64];
+        range_text(&KEYS[i], range, sizeof range);
+        value_text(&d, &KEYS[i], v, sizeof v);
+        fprintf(f, "  --%-14s %s; %s (default %s)\n", KEYS[i].name, KEYS[i].help, range,
+                v[0] ? v : "\"\"");
+    }
+}

@@ -1,0 +1,91 @@
+/* config.h - the resolved training configuration and where it comes from.
+ *
+ * One table describes every key: its type, valid range or choices, and a one-line
+ * help. Values are set, in this order, from built-in defaults, the environment's
+ * preset ("key=value" strings of its EnvSpec), a config file (INI, parsed by libinih;
+ * keys at the top level or in a [train] section), and command-line flags (--key value
+ * or --key=value, with '-' and '_' interchangeable). Every setter validates: an
+ * unknown key, a malformed number or a value out of range is an error whose message
+ * names the key, the offending value and the valid range or choices (and file and line
+ * for a config file). The resolved configuration is written back in the same INI form.
+ */
+#ifndef MPIRL_CONFIG_H
+#define MPIRL_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONFIG_MAX_HIDDEN 7
+#define CONFIG_STR_LEN    256
+#define CONFIG_ERR_LEN    1024
+
+typedef struct {
+    /* the run */
+    char env[CONFIG_STR_LEN];
+    char algo[CONFIG_STR_LEN];
+    char mode[CONFIG_STR_LEN];
+    int64_t steps;
+    int64_t seed;
+    char out[CONFIG_STR_LEN];
+    int quiet;
+    /* rollouts */
+    int num_envs; /* environments per actor */
+    int rollout;  /* steps per environment per iteration */
+    double gamma;
+    double gae_lambda;
+    int norm_obs;
+    double obs_clip;
+    /* networks */
+    int hidden[CONFIG_MAX_HIDDEN];
+    int n_hidden;
+    char activation[CONFIG_STR_LEN];
+    double init_logstd;
+    /* optimisation */
+    double lr;
+    int anneal_lr;
+    double adam_eps;
+    double max_grad_norm;
+    int epochs;
+    int minibatches;
+    double clip_eps;
+    double vf_clip;
+    double ent_coef;
+    double vf_coef;
+    int norm_adv;
+    double target_kl;
+    /* asynchronous mode */
+    int max_staleness;
+} Config;
+
+/* The built-in defaults (PPO on CartPole-v1, synchronous). */
+void config_defaults(Config *c);
+
+/* Set one key from its text value. Returns 0, or -1 with a message in err
+ * (CONFIG_ERR_LEN) naming the key and the valid range or choices; c is unchanged
+ * on error. */
+int config_set(Config *c, const char *key, const char *value, char *err);
+
+/* Apply "key=value" strings (an environment preset; NULL-terminated list, may be
+ * NULL). `origin` names the source in messages. Returns 0 or -1 with err. */
+int config_apply_list(Config *c, const char *const *kv, const char *origin, char *err);
+
+/* Read an INI file: top-level keys or a [train] section; another section, an unknown
+ * key or a bad value is an error "FILE:LINE: ...". Returns 0 or -1 with err. On error
+ * c may hold the values of the lines before the bad one. */
+int config_load_file(Config *c, const char *path, char *err);
+
+/* Apply command-line flags argv[0..argc): "--key value" or "--key=value"; a flag of a
+ * boolean key alone means 1 ("--quiet"). `--config FILE` is loaded where it stands.
+ * Returns 0 or -1 with err. */
+int config_parse_args(Config *c, int argc, char **argv, char *err);
+
+/* Write every key as "key = value" lines under a [train] header; the output reads
+ * back with config_load_file to the same configuration. Returns 0 or -1 on a write
+ * error. */
+int config_write(const Config *c, FILE *f);
+
+/* Print the keys with their types, ranges and help, one per line. */
+void config_print_help(FILE *f);
+
+#endif
