@@ -180,7 +180,7 @@ int config_set(Config *c, const char *key, const char *value, char *err)
     if (!k) {
         char keys[CONFIG_ERR_LEN];
         key_list(keys, sizeof keys, "");
-        snprintf(err, CONFIG_ERR_LEN, "unknown key '%s' (valid: %s)", key, keys);
+        snprintf(err, CONFIG_ERR_LEN, "unknown key '%.100s' (valid: %.800s)", key, keys);
         return -1;
     }
     range_text(k, range, sizeof range);
@@ -355,8 +355,8 @@ int config_parse_args(Config *c, int argc, char **argv, char *err)
         if (!k) {
             char keys[CONFIG_ERR_LEN];
             key_list(keys, sizeof keys, "--");
-            snprintf(err, CONFIG_ERR_LEN, "unknown option '--%s' (valid: --config, %s)", name,
-                     keys);
+            snprintf(err, CONFIG_ERR_LEN, "unknown option '--%.100s' (valid: --config, %.800s)",
+                     name, keys);
             return -1;
         }
         if (config_set(c, name, value, msg) != 0) {
