@@ -1,0 +1,75 @@
+/* env.h - the environment API of mpirl.
+ *
+ * An environment is a const EnvSpec (sizes, bounds, time limit, functions) and a small
+ * caller-owned state struct of spec->state_bytes bytes. The functions never allocate
+ * and touch nothing but their arguments, so E states side by side form a vector of
+ * environments (vecenv.h) whose observation rows are ready for the networks.
+ *
+ * Semantics follow Gymnasium 1.x exactly for the built-in classic-control set: the
+ * same equations in the same order, float64 internal state where Gymnasium keeps
+ * float64 (float32 where it keeps float32), float32 observations, float64 rewards,
+ * the same termination tests. Truncation by the time limit is NOT the environment's
+ * business: vecenv.h and replay count steps against spec->max_steps.
+ *
+ * Actions are floats: a discrete action is its index stored as a float (1 float), a
+ * continuous action is act_dim floats, clipped inside step exactly where Gymnasium
+ * clips (the reward may use the unclipped value, as in MountainCarContinuous).
+ *
+ * Plugins (shared libraries) export `const EnvSpec *const *mpirl_env_plugin(int abi)`
+ * returning a NULL-terminated list of specs built against MPIRL_ENV_ABI; see
+ * envs/examples/ and plugin.h.
+ */
+#ifndef MPIRL_ENV_H
+#define MPIRL_ENV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rng.h"
+
+/* Version of this header's structures and calling conventions. A plugin built
+ * against another version is refused. */
+#define MPIRL_ENV_ABI 1
+
+typedef enum { SPACE_DISCRETE = 0, SPACE_BOX = 1 } SpaceKind;
+
+typedef struct EnvSpec EnvSpec;
+
+struct EnvSpec {
+    int abi;              /* MPIRL_ENV_ABI */
+    const char *id;       /* "CartPole-v1" */
+    int obs_dim;          /* floats per observation */
+    const float *obs_low; /* (obs_dim) Gymnasium's observation_space bounds */
+    const float *obs_high;
+    SpaceKind act_kind;
+    int act_n;             /* discrete: number of actions; box: action dimension */
+    const float *act_low;  /* box: (act_n) bounds; NULL for discrete */
+    const float *act_high;
+    int max_steps;         /* default time limit (TimeLimit's max_episode_steps) */
+    int state_size;        /* doubles in the Gymnasium-visible state (env.unwrapped.state) */
+    size_t state_bytes;    /* size of the C state struct */
+    const char *const *defaults; /* NULL-terminated "key=value" training defaults, or NULL */
+
+    /* Draw a start state from rng (Gymnasium's reset distribution) and write the
+     * first observation (obs_dim floats). */
+    void (*reset)(const EnvSpec *spec, void *state, Rng *rng, float *obs);
+
+    /* Apply one action: write the observation, the reward and whether the episode
+     * terminated (a true end: failure or goal). Returns 0, or -1 if the action is
+     * invalid (a discrete index out of range or not an integer, or a NaN continuous
+     * action), in which case nothing is changed. */
+    int (*step)(const EnvSpec *spec, void *state, const float *action, float *obs, double *reward,
+                uint8_t *terminated);
+
+    /* Export the Gymnasium-visible state (state_size doubles, Gymnasium's order). */
+    void (*get_state)(const EnvSpec *spec, const void *state, double *out);
+
+    /* Start from the given Gymnasium-visible state and write its observation. Returns 0,
+     * or -1 if a value is not finite (nothing changed). */
+    int (*set_state)(const EnvSpec *spec, void *state, const double *in, float *obs);
+};
+
+/* Floats per action: 1 for discrete, act_n for box. */
+int env_action_dim(const EnvSpec *spec);
+
+#endif

@@ -1,0 +1,124 @@
+/* mountain_car.c - MountainCar-v0: an under-powered car in a valley, three discrete pushes.
+ *
+ * Reference: A. W. Moore, "Efficient memory-based learning for robot control", PhD
+ * thesis, University of Cambridge, 1990, as Gymnasium 1.x implements it
+ * (gymnasium/envs/classic_control/mountain_car.py): action k in {0, 1, 2} gives
+ * v += (k - 1) 0.001 - 0.0025 cos(3 x), v clipped to [-0.07, 0.07], x += v clipped to
+ * [-1.2, 0.6], the velocity zeroed when the car stands on the left wall moving left.
+ * Terminated when x >= 0.5 and v >= 0 (both non-strict); reward -1 on every step.
+ *
+ * Dtypes: state float64 (position, velocity), libm cos as Python's math.cos;
+ * observation float32; reward float64.
+ *
+ * Left out: rendering, the goal_velocity option (0 here) and reset bounds from options.
+ */
+#include <math.h>
+
+#include "builtin.h"
+
+#define X_MIN   (-1.2)
+#define X_MAX   0.6
+#define V_MAX   0.07
+#define X_GOAL  0.5
+#define V_GOAL  0.0
+#define FORCE   0.001
+#define GRAVITY 0.0025
+
+typedef struct {
+    double position, velocity;
+} MountainCarState;
+
+static const float obs_low[2] = {(float)X_MIN, -(float)V_MAX};
+static const float obs_high[2] = {(float)X_MAX, (float)V_MAX};
+
+static void mountain_car_obs(const MountainCarState *s, float *obs)
+{
+    obs[0] = (float)s->position;
+    obs[1] = (float)s->velocity;
+}
+
+static void mountain_car_reset(const EnvSpec *spec, void *state, Rng *rng, float *obs)
+{
+    (void)spec;
+    MountainCarState *s = state;
+    s->position = rng_uniform_range(rng, -0.6, -0.4); /* U[-0.6, -0.4), at rest */
+    s->velocity = 0.0;
+    mountain_car_obs(s, obs);
+}
+
+/* np.clip of a scalar: max with lo, then min with hi. */
+static double clip(double x, double lo, double hi)
+{
+    x = x < lo ? lo : x;
+    return x > hi ? hi : x;
+}
+
+static int mountain_car_step(const EnvSpec *spec, void *state, const float *action, float *obs,
+                             double *reward, uint8_t *terminated)
+{
+    (void)spec;
+    MountainCarState *s = state;
+    int k;
+    if (action[0] == 0.0f)
+        k = 0;
+    else if (action[0] == 1.0f)
+        k = 1;
+    else if (action[0] == 2.0f)
+        k = 2;
+    else
+        return -1;
+
+    /* v <- v + ((k - 1) force - g cos(3 x)), written as Gymnasium groups it */
+    double velocity = s->velocity + ((k - 1) * FORCE + cos(3 * s->position) * (-GRAVITY));
+    velocity = clip(velocity, -V_MAX, V_MAX);
+    double position = clip(s->position + velocity, X_MIN, X_MAX);
+    if (position == X_MIN && velocity < 0) /* inelastic left wall */
+        velocity = 0.0;
+
+    s->position = position;
+    s->velocity = velocity;
+    *terminated = (uint8_t)(position >= X_GOAL && velocity >= V_GOAL);
+    *reward = -1.0;
+    mountain_car_obs(s, obs);
+    return 0;
+}
+
+static void mountain_car_get_state(const EnvSpec *spec, const void *state, double *out)
+{
+    (void)spec;
+    const MountainCarState *s = state;
+    out[0] = s->position;
+    out[1] = s->velocity;
+}
+
+static int mountain_car_set_state(const EnvSpec *spec, void *state, const double *in, float *obs)
+{
+    (void)spec;
+    if (!isfinite(in[0]) || !isfinite(in[1]))
+        return -1;
+    MountainCarState *s = state;
+    s->position = in[0];
+    s->velocity = in[1];
+    mountain_car_obs(s, obs);
+    return 0;
+}
+
+const EnvSpec env_mountain_car_v0 = {
+    .abi = MPIRL_ENV_ABI,
+    .id = "MountainCar-v0",
+    .obs_dim = 2,
+    .obs_low = obs_low,
+    .obs_high = obs_high,
+    .act_kind = SPACE_DISCRETE,
+    .act_n = 3,
+    .act_low = NULL,
+    .act_high = NULL,
+    .max_steps = 200,
+    .state_size = 2,
+    .state_bytes = sizeof(MountainCarState),
+    .defaults = NULL,
+    .reset = mountain_car_reset,
+    .step = mountain_car_step,
+    .get_state = mountain_car_get_state,
+    .set_state = mountain_car_set_state,
+};
