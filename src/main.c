@@ -1,17 +1,21 @@
 /* main.c - the `mpirl` command: picks a subcommand and hands over to the libraries.
  *
  * Subcommands in this build: help (also -h, --help, or no arguments), version (also
- * --version) and train, which so far only describes the job it will run (DESIGN.md).
- * eval, envs and replay come with their modules.
+ * --version), train, which so far only describes the job it will run (DESIGN.md), envs
+ * (the environment registry, envs/registry.h) and replay (envs/replay.h). eval comes
+ * with its module.
  *
- * help and version never start MPI. Everything else initialises it through comm.h so
- * that under mpirun only rank 0 prints; errors exit with status 2 on every rank, after
- * MPI_Finalize, never through MPI_Abort.
+ * help, version, envs and replay never start MPI: they print from every process they
+ * run in. Everything else initialises it through comm.h so that under mpirun only
+ * rank 0 prints; errors exit with status 2 on every rank, after MPI_Finalize, never
+ * through MPI_Abort.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "comm.h"
+#include "registry.h"
+#include "replay.h"
 
 /* meson passes project(version); the fallback is for builds outside meson */
 #ifndef MPIRL_VERSION
@@ -24,12 +28,21 @@ static void print_usage(void)
            "\n"
            "commands:\n"
            "  train     train a policy; not in this build yet, describes the default job\n"
+           "  envs      list the environments: spaces, time limit, state size\n"
+           "            (--env PLUGIN, repeatable, adds a plugin's environments)\n"
+           "  replay    run one environment from a given state through given actions,\n"
+           "            print every step as CSV (mpirl replay --help)\n"
            "  help      show this message (also -h, --help)\n"
            "  version   print the version (also --version)\n"
            "\n"
+           "An environment is a registered id (mpirl envs) or a plugin: a shared library\n"
+           "given as a path containing '/' or ending in .so, or plugin:PATH[:ID].\n"
+           "\n"
            "examples:\n"
            "  mpirl train                  one process, learner and actor in turn\n"
-           "  mpirun -np 9 mpirl train     rank 0 learns, ranks 1..8 collect samples\n");
+           "  mpirun -np 9 mpirl train     rank 0 learns, ranks 1..8 collect samples\n"
+           "  mpirl envs --env ./libmyenv.so\n"
+           "  mpirl replay --env CartPole-v1 --state 0.01,0,0.02,0 --actions 1,0,1,1\n");
 }
 
 /* Print "mpirl: <what> '<arg>' <hint>" from rank 0 only (MPI is started for this, so
@@ -65,6 +78,46 @@ static int cmd_train(int *argc, char ***argv)
     return 0;
 }
 
+/* `mpirl envs [--env PLUGIN]...`: the registry's table, plugins included. No MPI. */
+static int cmd_envs(int argc, char **argv)
+{
+    EnvRegistry *reg = registry_create();
+    if (reg == NULL) {
+        fprintf(stderr, "mpirl envs: out of memory\n");
+        return 1;
+    }
+    char err[1536];
+    for (int i = 2; i < argc; i++) {
+        const char *name = NULL;
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            printf("usage: mpirl envs [--env PLUGIN]...\n"
+                   "List every environment: id, action space, time limit, state size (the\n"
+                   "values mpirl replay --state takes), source, observation size and bounds.\n"
+                   "--env adds a plugin's environments: ./libmyenv.so or plugin:PATH[:ID].\n");
+            registry_destroy(&reg);
+            return 0;
+        }
+        if (!strcmp(argv[i], "--env") && i + 1 < argc)
+            name = argv[++i];
+        else if (!strncmp(argv[i], "--env=", 6))
+            name = argv[i] + 6;
+        if (name == NULL) {
+            fprintf(stderr, "mpirl envs: %s '%s' (valid: --env PLUGIN, repeatable)\n",
+                    !strcmp(argv[i], "--env") ? "no value for option" : "unknown option", argv[i]);
+            registry_destroy(&reg);
+            return 2;
+        }
+        if (registry_load(reg, name, err, sizeof err) != 0) {
+            fprintf(stderr, "mpirl envs: %s\n", err);
+            registry_destroy(&reg);
+            return 2;
+        }
+    }
+    registry_print(reg, stdout);
+    registry_destroy(&reg);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     /* help and version ignore further arguments (`mpirl help train` shows the usage) */
@@ -79,5 +132,10 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "train"))
         return cmd_train(&argc, &argv);
-    return usage_error(&argc, &argv, "unknown command", cmd, "(valid: train, help, version)");
+    if (!strcmp(cmd, "envs"))
+        return cmd_envs(argc, argv);
+    if (!strcmp(cmd, "replay"))
+        return replay_main(argc - 1, argv + 1, stdout, stderr);
+    return usage_error(&argc, &argv, "unknown command", cmd,
+                       "(valid: train, envs, replay, help, version)");
 }

@@ -1,0 +1,118 @@
+/* bench_envs.c - raw environment speed on one core (run by scripts/bench envs).
+ *
+ * For every built-in environment, steps per second of the whole vecenv_step loop
+ * (step, time-limit truncation, auto-reset, episode statistics) for a vector of 1
+ * environment and for a vector of 1024. The actions are random valid actions (uniform
+ * over the discrete set or the box), drawn before timing and reused cyclically. Each
+ * figure is the median over repeated timed blocks.
+ *
+ * Output: a human-readable table, then one line per environment
+ *   ENV_ID single=<steps/s> vec1024=<steps/s>
+ * Not a test: it prints numbers and asserts nothing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "registry.h"
+#include "rng.h"
+#include "vecenv.h"
+
+#define BLOCKS     9
+#define VEC_N      1024
+#define ACT_STEPS  256    /* distinct action rows per environment, reused cyclically */
+#define SINGLE_REP 200000 /* steps per timed block, single environment */
+#define VEC_REP    200    /* vector steps per timed block (x VEC_N env steps) */
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* (ACT_STEPS, n, act_dim) random valid actions */
+static float *random_actions(const EnvSpec *spec, int n, Rng *r)
+{
+    const int ad = env_action_dim(spec);
+    const size_t count = (size_t)ACT_STEPS * (size_t)n * (size_t)ad;
+    float *a = malloc(count * sizeof *a);
+    if (a == NULL) {
+        fprintf(stderr, "bench_envs: out of memory\n");
+        exit(1);
+    }
+    for (size_t i = 0; i < count; i++) {
+        const int k = (int)(i % (size_t)ad);
+        a[i] = spec->act_kind == SPACE_DISCRETE
+                   ? (float)rng_below(r, (uint32_t)spec->act_n)
+                   : (float)rng_uniform_range(r, spec->act_low[k], spec->act_high[k]);
+    }
+    return a;
+}
+
+/* Median steps per second of vecenv_step on n environments, reps vector steps per
+ * block. */
+static double steps_per_second(const EnvSpec *spec, int n, int reps)
+{
+    VecEnv v;
+    char err[256];
+    if (vecenv_init(&v, spec, n, 0, 1, 0, err, sizeof err) != 0) {
+        fprintf(stderr, "bench_envs: %s\n", err);
+        exit(1);
+    }
+    Rng r;
+    rng_seed(&r, 2, 0);
+    float *act = random_actions(spec, n, &r);
+    const size_t row = (size_t)n * (size_t)v.act_dim;
+    double t[BLOCKS];
+    long k = 0;
+    for (int b = -1; b < BLOCKS; b++) { /* block -1 warms up */
+        const double t0 = now();
+        for (int i = 0; i < reps; i++, k++) {
+            if (vecenv_step(&v, act + (size_t)(k % ACT_STEPS) * row) != 0) {
+                fprintf(stderr, "bench_envs: %s\n", v.err);
+                exit(1);
+            }
+        }
+        if (b >= 0)
+            t[b] = (now() - t0) / ((double)reps * n);
+    }
+    qsort(t, BLOCKS, sizeof t[0], cmp_double);
+    free(act);
+    vecenv_free(&v);
+    return 1.0 / t[BLOCKS / 2];
+}
+
+int main(void)
+{
+    EnvRegistry *reg = registry_create();
+    if (reg == NULL) {
+        fprintf(stderr, "bench_envs: out of memory\n");
+        return 1;
+    }
+    const int n = registry_count(reg);
+    double single[64], vec[64];
+    printf("# mpirl environments, one core: vecenv_step loop (step, truncation, auto-reset),\n"
+           "# random valid actions drawn beforehand; median of %d blocks\n",
+           BLOCKS);
+    printf("%-26s %15s %15s %12s %15s\n", "environment", "single steps/s", "vec1024 steps/s",
+           "ns/step (1)", "ns/step (1024)");
+    for (int i = 0; i < n && i < 64; i++) {
+        const EnvSpec *spec = registry_get(reg, i);
+        single[i] = steps_per_second(spec, 1, SINGLE_REP);
+        vec[i] = steps_per_second(spec, VEC_N, VEC_REP);
+        printf("%-26s %15.0f %15.0f %12.1f %15.1f\n", spec->id, single[i], vec[i], 1e9 / single[i],
+               1e9 / vec[i]);
+    }
+    printf("\n");
+    for (int i = 0; i < n && i < 64; i++)
+        printf("%s single=%.0f vec1024=%.0f\n", registry_get(reg, i)->id, single[i], vec[i]);
+    registry_destroy(&reg);
+    return 0;
+}
