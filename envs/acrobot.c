@@ -83,13 +83,6 @@ static double wrap(double x, double lo, double hi)
     return x;
 }
 
-/* Python's min(max(x, lo), hi). */
-static double bound(double x, double lo, double hi)
-{
-    x = lo > x ? lo : x;
-    return hi < x ? hi : x;
-}
-
 /* The observation of st, given c0 = cos(theta1). */
 static void acrobot_obs(const AcrobotState *st, double c0, float *obs)
 {
@@ -117,15 +110,11 @@ static int acrobot_step(const EnvSpec *spec, void *state, const float *action, f
 {
     (void)spec;
     AcrobotState *st = state;
-    double a;
-    if (action[0] == 0.0f)
-        a = -1.0;
-    else if (action[0] == 1.0f)
-        a = 0.0;
-    else if (action[0] == 2.0f)
-        a = 1.0;
-    else
+    static const double torque[3] = {-1.0, 0.0, 1.0}; /* Gymnasium's AVAIL_TORQUE */
+    const int k = env_discrete_action(action[0], 3);
+    if (k < 0)
         return -1;
+    const double a = torque[k];
 
     /* RK4 over t in [0, dt]; the torque is a constant fifth component */
     const double h = DT - 0, h2 = h / 2.0;
@@ -147,8 +136,8 @@ static int acrobot_step(const EnvSpec *spec, void *state, const float *action, f
     double *s = st->s;
     s[0] = wrap(y[0], -PI, PI);
     s[1] = wrap(y[1], -PI, PI);
-    s[2] = bound(y[2], -VMAX1, VMAX1);
-    s[3] = bound(y[3], -VMAX2, VMAX2);
+    s[2] = env_clip(y[2], -VMAX1, VMAX1); /* Gymnasium's bound: min(max(x, lo), hi) */
+    s[3] = env_clip(y[3], -VMAX2, VMAX2);
 
     /* tip above the bar: height of the free end -cos th1 - cos(th1 + th2) > 1 */
     const double c0 = cos(s[0]);
@@ -170,9 +159,8 @@ static void acrobot_get_state(const EnvSpec *spec, const void *state, double *ou
 static int acrobot_set_state(const EnvSpec *spec, void *state, const double *in, float *obs)
 {
     (void)spec;
-    for (int i = 0; i < 4; i++)
-        if (!isfinite(in[i]))
-            return -1;
+    if (!env_states_finite(in, 4))
+        return -1;
     AcrobotState *st = state;
     for (int i = 0; i < 4; i++)
         st->s[i] = in[i];

@@ -69,13 +69,10 @@ static int cartpole_step(const EnvSpec *spec, void *state, const float *action, 
 {
     (void)spec;
     CartPoleState *s = state;
-    double force;
-    if (action[0] == 1.0f)
-        force = FORCE_MAG;
-    else if (action[0] == 0.0f)
-        force = -FORCE_MAG;
-    else
+    const int k = env_discrete_action(action[0], 2);
+    if (k < 0)
         return -1;
+    const double force = k == 1 ? FORCE_MAG : -FORCE_MAG; /* 0 pushes left, 1 right */
 
     const double costheta = cos(s->theta), sintheta = sin(s->theta);
     /* temp = (F + m_p l w^2 sin th) / M */
@@ -116,9 +113,8 @@ static void cartpole_get_state(const EnvSpec *spec, const void *state, double *o
 static int cartpole_set_state(const EnvSpec *spec, void *state, const double *in, float *obs)
 {
     (void)spec;
-    for (int i = 0; i < 4; i++)
-        if (!isfinite(in[i]))
-            return -1;
+    if (!env_states_finite(in, 4))
+        return -1;
     CartPoleState *s = state;
     s->x = in[0];
     s->x_dot = in[1];

@@ -42,12 +42,12 @@ struct EnvSpec {
     const float *obs_low; /* (obs_dim) Gymnasium's observation_space bounds */
     const float *obs_high;
     SpaceKind act_kind;
-    int act_n;             /* discrete: number of actions; box: action dimension */
-    const float *act_low;  /* box: (act_n) bounds; NULL for discrete */
+    int act_n;            /* discrete: number of actions; box: action dimension */
+    const float *act_low; /* box: (act_n) bounds; NULL for discrete */
     const float *act_high;
-    int max_steps;         /* default time limit (TimeLimit's max_episode_steps) */
-    int state_size;        /* doubles in the Gymnasium-visible state (env.unwrapped.state) */
-    size_t state_bytes;    /* size of the C state struct */
+    int max_steps;               /* default time limit (TimeLimit's max_episode_steps) */
+    int state_size;              /* doubles in the Gymnasium-visible state (env.unwrapped.state) */
+    size_t state_bytes;          /* size of the C state struct */
     const char *const *defaults; /* NULL-terminated "key=value" training defaults, or NULL */
 
     /* Draw a start state from rng (Gymnasium's reset distribution) and write the
@@ -71,5 +71,18 @@ struct EnvSpec {
 
 /* Floats per action: 1 for discrete, act_n for box. */
 int env_action_dim(const EnvSpec *spec);
+
+/* Helpers for writing environments (their step and set_state functions). */
+
+/* The discrete action a as an index: k if a == k for some k in [0, n), else -1 (a
+ * fraction, out of range, NaN or infinite). -0.0f is index 0. */
+int env_discrete_action(float a, int n);
+
+/* 1 if the n values in are all finite, else 0 (for set_state's check). */
+int env_states_finite(const double *in, int n);
+
+/* Python's min(max(x, lo), hi), which is also np.clip of a scalar: max with lo first,
+ * then min with hi; a NaN x is returned unchanged. */
+double env_clip(double x, double lo, double hi);
 
 #endif

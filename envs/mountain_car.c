@@ -46,32 +46,19 @@ static void mountain_car_reset(const EnvSpec *spec, void *state, Rng *rng, float
     mountain_car_obs(s, obs);
 }
 
-/* np.clip of a scalar: max with lo, then min with hi. */
-static double clip(double x, double lo, double hi)
-{
-    x = x < lo ? lo : x;
-    return x > hi ? hi : x;
-}
-
 static int mountain_car_step(const EnvSpec *spec, void *state, const float *action, float *obs,
                              double *reward, uint8_t *terminated)
 {
     (void)spec;
     MountainCarState *s = state;
-    int k;
-    if (action[0] == 0.0f)
-        k = 0;
-    else if (action[0] == 1.0f)
-        k = 1;
-    else if (action[0] == 2.0f)
-        k = 2;
-    else
+    const int k = env_discrete_action(action[0], 3);
+    if (k < 0)
         return -1;
 
     /* v <- v + ((k - 1) force - g cos(3 x)), written as Gymnasium groups it */
     double velocity = s->velocity + ((k - 1) * FORCE + cos(3 * s->position) * (-GRAVITY));
-    velocity = clip(velocity, -V_MAX, V_MAX);
-    double position = clip(s->position + velocity, X_MIN, X_MAX);
+    velocity = env_clip(velocity, -V_MAX, V_MAX); /* np.clip */
+    double position = env_clip(s->position + velocity, X_MIN, X_MAX);
     if (position == X_MIN && velocity < 0) /* inelastic left wall */
         velocity = 0.0;
 
@@ -94,7 +81,7 @@ static void mountain_car_get_state(const EnvSpec *spec, const void *state, doubl
 static int mountain_car_set_state(const EnvSpec *spec, void *state, const double *in, float *obs)
 {
     (void)spec;
-    if (!isfinite(in[0]) || !isfinite(in[1]))
+    if (!env_states_finite(in, 2))
         return -1;
     MountainCarState *s = state;
     s->position = in[0];

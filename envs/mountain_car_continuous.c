@@ -62,9 +62,7 @@ static int mcc_step(const EnvSpec *spec, void *state, const float *action, float
     const double a = action[0];
     if (isnan(a))
         return -1;
-    /* Python's min(max(a, -1), 1) */
-    double force = -1.0 > a ? -1.0 : a;
-    force = 1.0 < force ? 1.0 : force;
+    const double force = env_clip(a, -1.0, 1.0); /* Python's min(max(a, -1), 1) */
 
     double velocity = s->velocity + (force * POWER - 0.0025 * cos(3 * s->position));
     if (velocity > V_MAX)
@@ -101,7 +99,7 @@ static void mcc_get_state(const EnvSpec *spec, const void *state, double *out)
 static int mcc_set_state(const EnvSpec *spec, void *state, const double *in, float *obs)
 {
     (void)spec;
-    if (!isfinite(in[0]) || !isfinite(in[1]))
+    if (!env_states_finite(in, 2))
         return -1;
     MountainCarContinuousState *s = state;
     s->position = in[0];

@@ -117,7 +117,7 @@ static void pendulum_get_state(const EnvSpec *spec, const void *state, double *o
 static int pendulum_set_state(const EnvSpec *spec, void *state, const double *in, float *obs)
 {
     (void)spec;
-    if (!isfinite(in[0]) || !isfinite(in[1]))
+    if (!env_states_finite(in, 2))
         return -1;
     PendulumState *s = state;
     s->th = in[0];

@@ -21,6 +21,7 @@
 #include "builtin.h"
 #include "env.h"
 #include "registry.h"
+#include "testutil.h"
 #include "vecenv.h"
 
 /* ---- a valid spec to mutate ---- */
@@ -97,13 +98,6 @@ static EnvRegistry *create_ok(void)
     EnvRegistry *r = registry_create();
     ck_assert_ptr_nonnull(r);
     return r;
-}
-
-static const char *plugin_path(const char *var)
-{
-    const char *p = getenv(var);
-    ck_assert_msg(p != NULL && p[0] != '\0', "%s is not set (run through meson test)", var);
-    return p;
 }
 
 /* registry_lookup must fail with a message containing every one of the NULL-terminated
@@ -199,7 +193,7 @@ START_TEST(test_validate)
     s.id = NULL;
     validate_fails(&s, "without an id");
     const char *bad_ids[] = {"", "Has Space-v0", "a,b", "a:b", "dir/x", "libx.so", "tab\t"};
-    for (size_t i = 0; i < sizeof bad_ids / sizeof bad_ids[0]; i++) {
+    for (int i = 0; i < TU_COUNT(bad_ids); i++) {
         s = valid_spec();
         s.id = bad_ids[i];
         validate_fails(&s, i == 0 ? "without an id" : i == 5 ? ".so" : "not allowed");
@@ -328,7 +322,7 @@ END_TEST
 
 START_TEST(test_example_plugin)
 {
-    const char *path = plugin_path("MPIRL_EXAMPLE_PLUGIN");
+    const char *path = tu_getenv("MPIRL_EXAMPLE_PLUGIN");
     EnvRegistry *r = create_ok();
     const EnvSpec *s = lookup_ok(r, path); /* a bare path with one spec */
     ck_assert_str_eq(s->id, "ExamplePointMass-v0");
@@ -385,7 +379,7 @@ END_TEST
 
 START_TEST(test_plugin_with_several_specs)
 {
-    const char *path = plugin_path("MPIRL_FIXTURE_PLUGIN");
+    const char *path = tu_getenv("MPIRL_FIXTURE_PLUGIN");
     unsetenv("MPIRL_FIXTURE_MODE");
     EnvRegistry *r = create_ok();
     /* a bare path must name exactly one environment */
@@ -414,7 +408,7 @@ END_TEST
  * holding needle, and leave the built-ins alone. */
 static void fixture_refused(const char *mode, const char *needle)
 {
-    const char *path = plugin_path("MPIRL_FIXTURE_PLUGIN");
+    const char *path = tu_getenv("MPIRL_FIXTURE_PLUGIN");
     setenv("MPIRL_FIXTURE_MODE", mode, 1);
     EnvRegistry *r = create_ok();
     const char *needles[] = {needle, path, NULL};
@@ -434,7 +428,7 @@ START_TEST(test_plugin_refused)
     fixture_refused("twice", "defines environment id 'FixtureDiscrete-v0' twice");
 
     /* a valid plugin afterwards still loads */
-    const char *path = plugin_path("MPIRL_FIXTURE_PLUGIN");
+    const char *path = tu_getenv("MPIRL_FIXTURE_PLUGIN");
     EnvRegistry *r = create_ok();
     char err[512];
     ck_assert_msg(registry_load(r, path, err, sizeof err) == 0, "%s", err);
@@ -456,7 +450,7 @@ START_TEST(test_plugin_load_errors)
 
     /* a text file is not a library */
     char text[4096];
-    snprintf(text, sizeof text, "%s/golden_cat.txt", getenv("MPIRL_TEST_DATA"));
+    snprintf(text, sizeof text, "%s/golden_cat.txt", tu_getenv("MPIRL_TEST_DATA"));
     const char *notlib[] = {"cannot load plugin", "as a shared library", NULL};
     lookup_fails(r, text, notlib);
 
@@ -478,7 +472,7 @@ END_TEST
 START_TEST(test_print)
 {
     EnvRegistry *r = create_ok();
-    const char *path = plugin_path("MPIRL_EXAMPLE_PLUGIN");
+    const char *path = tu_getenv("MPIRL_EXAMPLE_PLUGIN");
     char err[512];
     ck_assert_msg(registry_load(r, path, err, sizeof err) == 0, "%s", err);
     char *buf = NULL;
@@ -504,7 +498,7 @@ START_TEST(test_print)
                              path,
                              "[-2,2] [-2,2]",
                              "ExamplePointMass-v0: algo=ppo gamma=0.99"};
-    for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++)
+    for (int i = 0; i < TU_COUNT(needles); i++)
         ck_assert_msg(strstr(buf, needles[i]) != NULL, "'%s' not in:\n%s", needles[i], buf);
     /* one row per environment: its line holds its time limit */
     const char *row = strstr(buf, "\nCartPole-v1 ");
@@ -521,11 +515,7 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("registry");
-    const struct {
-        const char *name;
-        const TTest *fn;
-    } cases[] = {
+    const TuCase cases[] = {
         {"builtins", test_builtins},
         {"unknown_id", test_unknown_id},
         {"validate", test_validate},
@@ -537,14 +527,5 @@ int main(void)
         {"plugin_load_errors", test_plugin_load_errors},
         {"print", test_print},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_add_test(tc, cases[i].fn);
-        suite_add_tcase(s, tc);
-    }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    const int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run(tu_suite("registry", cases, TU_COUNT(cases), 0));
 }

@@ -22,6 +22,7 @@
 #include "builtin.h"
 #include "env.h"
 #include "replay.h"
+#include "testutil.h"
 
 #define MAX_ARGS 16
 #define MAX_ROWS 512
@@ -227,18 +228,11 @@ static void check_against_direct(const char *out, const EnvSpec *spec, const dou
     csv_free(c);
 }
 
-static const char *fixture(void)
-{
-    const char *p = getenv("MPIRL_FIXTURE_PLUGIN");
-    ck_assert_msg(p != NULL && p[0] != '\0', "MPIRL_FIXTURE_PLUGIN not set (run via meson)");
-    return p;
-}
-
 /* "plugin:<fixture>:<id>" in a static buffer */
 static const char *fixture_env(const char *id)
 {
     static char name[4200];
-    snprintf(name, sizeof name, "plugin:%s:%s", fixture(), id);
+    snprintf(name, sizeof name, "plugin:%s:%s", tu_getenv("MPIRL_FIXTURE_PLUGIN"), id);
     return name;
 }
 
@@ -438,8 +432,7 @@ END_TEST
 
 START_TEST(test_plugins)
 {
-    const char *example = getenv("MPIRL_EXAMPLE_PLUGIN");
-    ck_assert_ptr_nonnull(example);
+    const char *example = tu_getenv("MPIRL_EXAMPLE_PLUGIN");
     const char *args[] = {"--env", example, "--state", "0.5,0", "--actions", "1,1,-1", NULL};
     Result r = run_ok(args);
     Csv *c = csv_parse(r.out);
@@ -451,7 +444,8 @@ START_TEST(test_plugins)
     csv_free(c);
     result_free(&r);
 
-    const char *args2[] = {"--env", fixture(), "--state", "0,0", "--actions", "1", NULL};
+    const char *args2[] = {
+        "--env", tu_getenv("MPIRL_FIXTURE_PLUGIN"), "--state", "0,0", "--actions", "1", NULL};
     const char *several[] = {"defines 2 environments", "FixtureBox-v0", "plugin:", NULL};
     fails(args2, several);
 }
@@ -603,11 +597,7 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("replay");
-    const struct {
-        const char *name;
-        const TTest *fn;
-    } cases[] = {
+    const TuCase cases[] = {
         {"cartpole_rows_exact", test_cartpole_rows_exact},
         {"pendulum_rows_exact", test_pendulum_rows_exact},
         {"print_state", test_print_state},
@@ -622,14 +612,5 @@ int main(void)
         {"invalid_action", test_invalid_action},
         {"file_errors", test_file_errors},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_add_test(tc, cases[i].fn);
-        suite_add_tcase(s, tc);
-    }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    const int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run(tu_suite("replay", cases, TU_COUNT(cases), 0));
 }

@@ -19,6 +19,7 @@
 #include "builtin.h"
 #include "env.h"
 #include "rng.h"
+#include "testutil.h"
 #include "vecenv.h"
 
 /* ---- the Tally environment ---- */
@@ -465,11 +466,7 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("vecenv");
-    const struct {
-        const char *name;
-        const TTest *fn;
-    } cases[] = {
+    const TuCase cases[] = {
         {"init_and_reset", test_init_and_reset},
         {"init_errors", test_init_errors},
         {"autoreset_keeps_final_obs", test_autoreset_keeps_final_obs},
@@ -481,14 +478,5 @@ int main(void)
         {"cartpole", test_cartpole},
         {"pendulum_time_limit", test_pendulum_time_limit},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_add_test(tc, cases[i].fn);
-        suite_add_tcase(s, tc);
-    }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    const int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run(tu_suite("vecenv", cases, TU_COUNT(cases), 0));
 }

@@ -29,6 +29,13 @@ int tu_run(Suite *s)
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
+const char *tu_getenv(const char *name)
+{
+    const char *v = getenv(name);
+    ck_assert_msg(v != NULL && v[0] != '\0', "%s is not set (run through meson test)", name);
+    return v;
+}
+
 void tu_fill_uniform(float *x, long n, double lo, double hi, Rng *r)
 {
     for (long i = 0; i < n; i++)

@@ -31,6 +31,10 @@ Suite *tu_suite(const char *name, const TuCase *cases, int n, double timeout_s);
  * EXIT_SUCCESS if none failed, else EXIT_FAILURE. */
 int tu_run(Suite *s);
 
+/* The value of the environment variable name (one that meson test sets, such as a
+ * plugin's path); aborts the test if it is unset or empty. */
+const char *tu_getenv(const char *name);
+
 /* x[i] ~ U[lo, hi). */
 void tu_fill_uniform(float *x, long n, double lo, double hi, Rng *r);
 
