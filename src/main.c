@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "comm.h"
+#include "train_cmd.h"
 #include "registry.h"
 #include "replay.h"
 
@@ -54,28 +55,6 @@ static int usage_error(int *argc, char ***argv, const char *what, const char *ar
         fprintf(stderr, "mpirl: %s '%s' %s\n", what, arg, hint);
     comm_finalize();
     return 2;
-}
-
-/* `mpirl train`: no options and no training loop yet; says what the default job will
- * be. */
-static int cmd_train(int *argc, char ***argv)
-{
-    if (*argc > 2)
-        return usage_error(argc, argv, "unknown option", (*argv)[2],
-                           "for train (it takes none yet)");
-    if (comm_init(argc, argv))
-        return 1;
-    int n = comm_size();
-    comm_printf_once("mpirl train: training is not implemented in this build yet.\n"
-                     "Once the training loop exists, the default job will be PPO on "
-                     "CartPole-v1:\n"
-                     "  under mpirun with N ranks: one learner (rank 0) and N-1 actors "
-                     "(this run: N = %d)\n"
-                     "  without mpirun: a single process that is learner and actor in "
-                     "turn.\n",
-                     n);
-    comm_finalize();
-    return 0;
 }
 
 /* `mpirl envs [--env PLUGIN]...`: the registry's table, plugins included. No MPI. */
@@ -131,7 +110,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(cmd, "train"))
-        return cmd_train(&argc, &argv);
+        return train_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "envs"))
         return cmd_envs(argc, argv);
     if (!strcmp(cmd, "replay"))

@@ -1,0 +1,140 @@
+/* rollout.c - collect a rollout and its advantages (see rollout.h). */
+#include "rollout.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dist.h"
+#include "gae.h"
+
+int rollout_init(Rollout *r, const Model *m, int T, int E)
+{
+    memset(r, 0, sizeof *r);
+    if (T <= 0 || E <= 0)
+        return -1;
+    r->T = T;
+    r->E = E;
+    r->obs_dim = m->obs_dim;
+    r->act_dim = dist_action_dim(&m->dist);
+    r->dist_n = m->dist.n;
+    const size_t n = (size_t)T * (size_t)E;
+    r->obs = malloc(n * (size_t)r->obs_dim * sizeof(float));
+    r->act = malloc(n * (size_t)r->act_dim * sizeof(float));
+    r->logp = malloc(n * sizeof(float));
+    r->val = malloc(n * sizeof(float));
+    r->pdist = malloc(n * (size_t)r->dist_n * sizeof(float));
+    r->rew = malloc(n * sizeof(float));
+    r->term = malloc(n);
+    r->trunc = malloc(n);
+    r->final_val = malloc(n * sizeof(float));
+    r->last_val = malloc((size_t)E * sizeof(float));
+    r->adv = malloc(n * sizeof(float));
+    r->ret = malloc(n * sizeof(float));
+    r->logstd = calloc((size_t)r->dist_n, sizeof(float));
+    r->cap_episodes = (int)(n < 1024 ? 1024 : n); /* at most one episode per step */
+    r->ep_return = malloc((size_t)r->cap_episodes * sizeof(double));
+    r->ep_length = malloc((size_t)r->cap_episodes * sizeof(int));
+    r->scratch_obs = malloc((size_t)E * (size_t)r->obs_dim * sizeof(float));
+    if (!r->obs || !r->act || !r->logp || !r->val || !r->pdist || !r->rew || !r->term ||
+        !r->trunc || !r->final_val || !r->last_val || !r->adv || !r->ret || !r->logstd ||
+        !r->ep_return || !r->ep_length || !r->scratch_obs) {
+        rollout_free(r);
+        return -1;
+    }
+    return 0;
+}
+
+void rollout_free(Rollout *r)
+{
+    free(r->obs);
+    free(r->act);
+    free(r->logp);
+    free(r->val);
+    free(r->pdist);
+    free(r->rew);
+    free(r->term);
+    free(r->trunc);
+    free(r->final_val);
+    free(r->last_val);
+    free(r->adv);
+    free(r->ret);
+    free(r->logstd);
+    free(r->ep_return);
+    free(r->ep_length);
+    free(r->scratch_obs);
+    memset(r, 0, sizeof *r);
+}
+
+/* out (E, obs_dim) = the policy's view of the raw rows x */
+static const float *policy_view(float *out, const float *x, int E, int obs_dim, const ObsNorm *norm)
+{
+    if (!norm)
+        return x;
+    obsnorm_apply(norm, out, x, E);
+    (void)obs_dim;
+    return out;
+}
+
+int rollout_collect(Rollout *r, VecEnv *v, ModelWork *w, const Model *m, const float *params,
+                    const ObsNorm *norm, RunningStats *raw_stats, Rng *rng, double gamma,
+                    double lambda)
+{
+    const int T = r->T, E = r->E, od = r->obs_dim, ad = r->act_dim, dn = r->dist_n;
+    const float *logstd = model_logstd(m, params);
+    if (logstd)
+        memcpy(r->logstd, logstd, (size_t)dn * sizeof(float));
+    r->n_episodes = 0;
+    for (int t = 0; t < T; t++) {
+        const size_t row = (size_t)t * E;
+        float *obs = r->obs + row * od;
+        /* (E, obs_dim) the observation to act on, as the networks see it */
+        if (raw_stats)
+            rstats_update(raw_stats, v->obs, E);
+        if (norm)
+            obsnorm_apply(norm, obs, v->obs, E);
+        else
+            memcpy(obs, v->obs, (size_t)E * od * sizeof(float));
+        const float *pout = model_policy(w, m, params, obs, E);
+        memcpy(r->pdist + row * dn, pout, (size_t)E * dn * sizeof(float));
+        memcpy(r->val + row, model_value(w, m, params, obs, E), (size_t)E * sizeof(float));
+        float *act = r->act + row * ad;
+        dist_sample(act, &m->dist, r->pdist + row * dn, logstd, E, rng);
+        dist_logp(r->logp + row, &m->dist, r->pdist + row * dn, logstd, act, E);
+        if (vecenv_step(v, act) != 0)
+            return -1;
+        memcpy(r->rew + row, v->reward, (size_t)E * sizeof(float));
+        memcpy(r->term + row, v->terminated, (size_t)E);
+        memcpy(r->trunc + row, v->truncated, (size_t)E);
+
+        /* V(final observation) of the rows cut by the time limit, in one batch */
+        int n_cut = 0;
+        for (int e = 0; e < E; e++) {
+            r->final_val[row + e] = 0.0f;
+            if (v->truncated[e] && !v->terminated[e])
+                memcpy(r->scratch_obs + (size_t)n_cut++ * od, v->final_obs + (size_t)e * od,
+                       (size_t)od * sizeof(float));
+        }
+        if (n_cut > 0) {
+            const float *fo = policy_view(r->scratch_obs, r->scratch_obs, n_cut, od, norm);
+            const float *fv = model_value(w, m, params, fo, n_cut);
+            for (int e = 0, k = 0; e < E; e++)
+                if (v->truncated[e] && !v->terminated[e])
+                    r->final_val[row + e] = fv[k++];
+        }
+        for (int e = 0; e < E && v->n_done > 0; e++) {
+            if ((v->terminated[e] || v->truncated[e]) && r->n_episodes < r->cap_episodes) {
+                r->ep_return[r->n_episodes] = v->done_return[e];
+                r->ep_length[r->n_episodes++] = v->done_len[e];
+            }
+        }
+    }
+    const float *last = policy_view(r->scratch_obs, v->obs, E, od, norm);
+    memcpy(r->last_val, model_value(w, m, params, last, E), (size_t)E * sizeof(float));
+    gae_compute(r->adv, r->ret, r->rew, r->val, r->last_val, r->final_val, r->term, r->trunc, T, E,
+                gamma, lambda);
+    for (size_t i = 0; i < (size_t)T * E; i++)
+        if (!isfinite(r->adv[i]))
+            return -1;
+    return 0;
+}

@@ -1,0 +1,61 @@
+/* rollout.h - an actor's rollout: T steps of its E environments under the current
+ * policy, with everything the losses need, and GAE advantages.
+ *
+ * Buffers are (T, E) row-major (sample index t * E + e), observations (T, E, obs_dim)
+ * as the networks saw them (normalised when normalisation is on). Value bootstraps
+ * follow gae.h: V(final observation) on truncation, 0 on termination, V(next
+ * observation) otherwise, V(observation after the last step) at the end. Actions are
+ * stored unclipped (log-probabilities are of the sampled action; the environment
+ * clips).
+ *
+ * Leaves out: recurrent policies, frame stacking, reward normalisation.
+ */
+#ifndef MPIRL_ROLLOUT_H
+#define MPIRL_ROLLOUT_H
+
+#include <stdint.h>
+
+#include "model.h"
+#include "rstats.h"
+#include "vecenv.h"
+
+typedef struct {
+    int T, E, obs_dim, act_dim, dist_n;
+    float *obs;       /* (T, E, obs_dim) */
+    float *act;       /* (T, E, act_dim) */
+    float *logp;      /* (T, E) */
+    float *val;       /* (T, E) V(obs) */
+    float *pdist;     /* (T, E, dist_n) policy outputs (logits or means) */
+    float *rew;       /* (T, E) */
+    uint8_t *term;    /* (T, E) */
+    uint8_t *trunc;   /* (T, E) */
+    float *final_val; /* (T, E) V(final observation) where truncated, else 0 */
+    float *last_val;  /* (E) V(observation after the last step) */
+    float *adv;       /* (T, E) */
+    float *ret;       /* (T, E) adv + val */
+    float *logstd;    /* (dist_n) Gaussian log-std of the rollout's policy */
+    /* finished episodes, in the order they ended */
+    double *ep_return;
+    int *ep_length;
+    int n_episodes;
+    int cap_episodes;
+    /* scratch */
+    float *scratch_obs; /* (E, obs_dim) */
+} Rollout;
+
+/* Buffers for T steps of E environments of the model's sizes; 0 or -1 (no memory). */
+int rollout_init(Rollout *r, const Model *m, int T, int E);
+
+/* Free; accepts a zeroed struct. */
+void rollout_free(Rollout *r);
+
+/* Run T steps of v (which keeps its state between calls) with the policy `params`:
+ * normalise observations with `norm` (NULL: none) and, if `raw_stats` is not NULL, add
+ * the raw observations the policy acted on to it; sample actions from `rng`; then
+ * compute GAE(gamma, lambda). w must hold batches of E. Returns 0, or -1 if the
+ * environment refused an action (message in v->err) or a value is not finite. */
+int rollout_collect(Rollout *r, VecEnv *v, ModelWork *w, const Model *m, const float *params,
+                    const ObsNorm *norm, RunningStats *raw_stats, Rng *rng, double gamma,
+                    double lambda);
+
+#endif

@@ -1,0 +1,104 @@
+/* metrics.c - metrics.csv rows and the progress line (see metrics.h). */
+#include "metrics.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+int metrics_open(Metrics *mt, const char *dir, int progress, char *err, size_t errlen)
+{
+    char path[4096];
+    memset(mt, 0, sizeof *mt);
+    mt->progress = progress;
+    mt->last_print = -1e9;
+    snprintf(path, sizeof path, "%s/metrics.csv", dir);
+    mt->csv = fopen(path, "w");
+    if (!mt->csv) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (fprintf(mt->csv, "%s\n", METRICS_HEADER) < 0 || fflush(mt->csv) != 0) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        fclose(mt->csv);
+        mt->csv = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+void metrics_close(Metrics *mt)
+{
+    if (mt->progress == 2 && mt->last_print > -1e9)
+        fputc('\n', stdout);
+    if (mt->csv)
+        fclose(mt->csv);
+    mt->csv = NULL;
+}
+
+void metrics_episode(Metrics *mt, double ret, double len)
+{
+    mt->ret[mt->head] = ret;
+    mt->len[mt->head] = len;
+    mt->head = (mt->head + 1) % METRICS_WINDOW;
+    if (mt->n < METRICS_WINDOW)
+        mt->n++;
+    mt->episodes++;
+}
+
+void metrics_window(const Metrics *mt, MetricsRow *row)
+{
+    row->episodes = mt->episodes;
+    if (mt->n == 0) {
+        row->return_mean = row->return_std = row->length_mean = NAN;
+        return;
+    }
+    double s = 0.0, ss = 0.0, l = 0.0;
+    for (int i = 0; i < mt->n; i++) {
+        s += mt->ret[i];
+        l += mt->len[i];
+    }
+    double mean = s / mt->n;
+    for (int i = 0; i < mt->n; i++)
+        ss += (mt->ret[i] - mean) * (mt->ret[i] - mean);
+    row->return_mean = mean;
+    row->return_std = sqrt(ss / mt->n);
+    row->length_mean = l / mt->n;
+}
+
+static void progress_line(Metrics *mt, const MetricsRow *r, int64_t total)
+{
+    double pct = total > 0 ? 100.0 * (double)r->env_steps / (double)total : 0.0;
+    double eta = r->sps > 0 ? (double)(total - r->env_steps) / r->sps : 0.0;
+    if (eta < 0)
+        eta = 0;
+    char ret[32];
+    if (isnan(r->return_mean))
+        snprintf(ret, sizeof ret, "-");
+    else
+        snprintf(ret, sizeof ret, "%.1f", r->return_mean);
+    printf("%s%lld/%lld steps (%.0f%%)  %.0f steps/s  return %s  eta %.0fs%s",
+           mt->progress == 2 ? "\r" : "", (long long)r->env_steps, (long long)total, pct, r->sps,
+           ret, eta, mt->progress == 2 ? "\033[K" : "\n");
+    fflush(stdout);
+}
+
+int metrics_write(Metrics *mt, const MetricsRow *r, int64_t total_steps)
+{
+    int rc = fprintf(mt->csv,
+                     "%lld,%lld,%.6f,%.1f,%lld,%.6g,%.6g,%.6g,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,"
+                     "%.6g,%.6g,%lld,%.6f\n",
+                     (long long)r->iteration, (long long)r->env_steps, r->wall_s, r->sps,
+                     (long long)r->episodes, r->return_mean, r->return_std, r->length_mean,
+                     r->policy_loss, r->value_loss, r->entropy, r->approx_kl, r->clip_fraction,
+                     r->explained_variance, r->lr, r->staleness_mean, r->staleness_max,
+                     (long long)r->dropped, r->comm_s);
+    if (rc < 0 || fflush(mt->csv) != 0)
+        return -1;
+    /* plain lines at most once a second; the in-place line every row */
+    int last = r->env_steps >= total_steps;
+    if (mt->progress == 2 || (mt->progress == 1 && (r->wall_s - mt->last_print >= 1.0 || last))) {
+        progress_line(mt, r, total_steps);
+        mt->last_print = r->wall_s;
+    }
+    return 0;
+}

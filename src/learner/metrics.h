@@ -1,0 +1,62 @@
+/* metrics.h - the learner's per-iteration metrics: metrics.csv and the progress line.
+ *
+ * metrics.csv has one row per learner iteration with the columns of METRICS_HEADER,
+ * written and flushed row by row so that a killed run keeps every finished row. The
+ * episode window holds the returns and lengths of the last 100 finished episodes over
+ * all actors.
+ */
+#ifndef MPIRL_METRICS_H
+#define MPIRL_METRICS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#define METRICS_WINDOW 100
+
+#define METRICS_HEADER                                                                             \
+    "iteration,env_steps,wall_s,sps,episodes,return_mean,return_std,length_mean,policy_loss,"      \
+    "value_loss,entropy,approx_kl,clip_fraction,explained_variance,lr,staleness_mean,"             \
+    "staleness_max,dropped,comm_s"
+
+typedef struct {
+    int64_t iteration;
+    int64_t env_steps;
+    double wall_s;
+    double sps;
+    int64_t episodes;                            /* finished so far */
+    double return_mean, return_std, length_mean; /* over the window; NaN before any */
+    double policy_loss, value_loss, entropy, approx_kl, clip_fraction, explained_variance;
+    double lr;
+    double staleness_mean, staleness_max;
+    int64_t dropped;
+    double comm_s;
+} MetricsRow;
+
+typedef struct {
+    FILE *csv;
+    double ret[METRICS_WINDOW];
+    double len[METRICS_WINDOW];
+    int n, head;      /* ring buffer of the window */
+    int64_t episodes; /* finished so far */
+    int progress;     /* 0 quiet, 1 plain lines, 2 in-place terminal line */
+    double last_print;
+} Metrics;
+
+/* Open DIR/metrics.csv for writing (header line first). progress: 0 none, 1 plain
+ * lines, 2 in-place. Returns 0, or -1 with a message in err. */
+int metrics_open(Metrics *mt, const char *dir, int progress, char *err, size_t errlen);
+
+/* Close the file, ending an in-place progress line. */
+void metrics_close(Metrics *mt);
+
+/* Add a finished episode to the window. */
+void metrics_episode(Metrics *mt, double ret, double len);
+
+/* Fill the window fields of row (mean, std, length, episodes). */
+void metrics_window(const Metrics *mt, MetricsRow *row);
+
+/* Append a row to metrics.csv and update the progress line (total_steps for the
+ * percentage and ETA). Returns 0, or -1 if the write failed. */
+int metrics_write(Metrics *mt, const MetricsRow *row, int64_t total_steps);
+
+#endif

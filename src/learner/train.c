@@ -1,0 +1,460 @@
+/* train.c - the synchronous actor-learner loop and its single-process form (see
+ * train.h).
+ *
+ * One iteration:
+ *   actors   roll out T steps of E environments (rollout.h) and compute GAE;
+ *   all      for each epoch and minibatch: every actor's gradient of the loss on its
+ *            own minibatch, times its sample count, plus loss statistics, are summed to
+ *            the learner (comm_sum_floats_to_root); the learner divides by the total
+ *            count, clips the global norm, takes an Adam step and broadcasts the new
+ *            parameters with a control flag (continue / stop the epochs on KL / abort);
+ *   all      episode statistics and the actors' raw observation statistics go to the
+ *            learner (gather), which merges them (Chan) into the normaliser it
+ *            broadcasts for the next rollout, and writes a metrics row.
+ * With one rank the collectives are the identity and the same code trains in process.
+ *
+ * Randomness: environment i of rank r draws from stream (seed, r, i) (vecenv.h); the
+ * actor's action sampling and minibatch shuffling use streams (seed, r, 2^32 - 1) and
+ * (seed, r, 2^32 - 2); the initial parameters come from (seed, learner stream). A run
+ * is bitwise reproducible for a given seed and rank count.
+ */
+#include "train.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "comm.h"
+#include "loss.h"
+#include "mat.h"
+#include "metrics.h"
+#include "optim.h"
+#include "rollout.h"
+#include "rstats.h"
+
+/* extra floats after the gradient in a reduction message */
+enum { X_COUNT, X_PI_LOSS, X_V_LOSS, X_ENTROPY, X_APPROX_KL, X_CLIP_FRAC, X_BAD, N_EXTRA };
+/* control flag sent after the parameters */
+enum { CTRL_CONTINUE = 0, CTRL_STOP_EPOCHS = 1, CTRL_ABORT = 2 };
+/* per-actor iteration summary gathered by the learner (doubles) */
+enum { S_STEPS, S_EPISODES, S_SENT, S_RET_SUM, S_RET_SQ, S_RES_SUM, S_RES_SQ, S_N, N_SUMMARY };
+
+#define STREAM_POLICY  0xffffffffu
+#define STREAM_SHUFFLE 0xfffffffeu
+#define STREAM_INIT    0xfffffffdu
+
+typedef struct {
+    const Config *cfg;
+    const EnvSpec *spec;
+    Model m;
+    LossConfig loss;
+    int rank, size, is_learner, is_actor, n_actors;
+    int epochs, minibatches;
+    long np;             /* parameters */
+    float *pbuf;         /* (np + 1) parameters, then the control flag */
+    float *msg;          /* (np + N_EXTRA) reduction message */
+    int stats_len;       /* doubles in a running-statistics buffer */
+    RunningStats global; /* normaliser statistics, owned by the learner, copied to all */
+    ObsNorm norm;
+    double *summary;  /* (N_SUMMARY + 2 * METRICS_WINDOW) this actor's iteration summary */
+    double *gathered; /* learner: (size, summary length) and (size, stats_len) */
+    /* actor */
+    VecEnv venv;
+    Rollout ro;
+    ModelWork *w;
+    Rng rng_policy, rng_shuffle;
+    RunningStats raw;
+    int32_t *perm;
+    float *mb_obs, *mb_act, *mb_adv, *mb_ret, *mb_logp, *mb_val, *mb_p;
+    int mb_max;
+    /* learner */
+    Adam adam;
+    Metrics mt;
+    double comm_s;
+} Trainer;
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static const char *summary_fmt = "rank %d: %s\n";
+
+/* model configuration from the run configuration and the environment */
+static int build_model(Trainer *t, char *err, size_t errlen)
+{
+    const Config *c = t->cfg;
+    ModelConfig mc = {0};
+    mc.obs_dim = t->spec->obs_dim;
+    mc.dist = t->spec->act_kind == SPACE_DISCRETE ? DIST_CATEGORICAL : DIST_GAUSSIAN;
+    mc.act_n = t->spec->act_n;
+    mc.pi_n_hidden = mc.vf_n_hidden = c->n_hidden;
+    for (int i = 0; i < c->n_hidden; i++)
+        mc.pi_hidden[i] = mc.vf_hidden[i] = c->hidden[i];
+    mc.act = strcmp(c->activation, "relu") == 0 ? ACT_RELU : ACT_TANH;
+    mc.init_logstd = c->init_logstd;
+    return model_init(&t->m, &mc, err, errlen);
+}
+
+static void loss_from_config(Trainer *t)
+{
+    const Config *c = t->cfg;
+    int ppo = strcmp(c->algo, "ppo") == 0;
+    t->loss = (LossConfig){.kind = ppo ? LOSS_PPO_CLIP : LOSS_PG,
+                           .clip_eps = c->clip_eps,
+                           .ent_coef = c->ent_coef,
+                           .vf_coef = c->vf_coef,
+                           .vf_clip = ppo ? c->vf_clip : 0.0,
+                           .norm_adv = c->norm_adv};
+    t->epochs = ppo ? c->epochs : 1;
+    t->minibatches = ppo ? c->minibatches : 1;
+}
+
+static void trainer_free(Trainer *t)
+{
+    free(t->pbuf);
+    free(t->msg);
+    free(t->summary);
+    free(t->gathered);
+    rstats_free(&t->global);
+    obsnorm_free(&t->norm);
+    if (t->is_actor) {
+        vecenv_free(&t->venv);
+        rollout_free(&t->ro);
+        rstats_free(&t->raw);
+    }
+    model_work_destroy(&t->w);
+    free(t->perm);
+    free(t->mb_obs);
+    free(t->mb_act);
+    free(t->mb_adv);
+    free(t->mb_ret);
+    free(t->mb_logp);
+    free(t->mb_val);
+    free(t->mb_p);
+    if (t->is_learner)
+        adam_free(&t->adam);
+}
+
+/* Allocate everything of this rank's role. Returns 0 or -1 with err. */
+static int trainer_init(Trainer *t, const Config *cfg, const EnvSpec *spec, const char *dir,
+                        char *err, size_t errlen)
+{
+    memset(t, 0, sizeof *t);
+    t->cfg = cfg;
+    t->spec = spec;
+    t->rank = comm_rank();
+    t->size = comm_size();
+    t->is_learner = t->rank == 0;
+    t->is_actor = t->size == 1 || t->rank > 0;
+    t->n_actors = t->size == 1 ? 1 : t->size - 1;
+    if (build_model(t, err, errlen) != 0)
+        return -1;
+    loss_from_config(t);
+    t->np = (long)t->m.n_params;
+    const int d = spec->obs_dim;
+    t->stats_len = rstats_buf_len(d);
+    const int slen = N_SUMMARY + 2 * METRICS_WINDOW;
+    t->pbuf = calloc((size_t)t->np + 1, sizeof(float));
+    t->msg = calloc((size_t)t->np + N_EXTRA, sizeof(float));
+    t->summary = calloc((size_t)slen + (size_t)t->stats_len, sizeof(double));
+    if (!t->pbuf || !t->msg || !t->summary || rstats_init(&t->global, d) != 0 ||
+        obsnorm_init(&t->norm, d, cfg->obs_clip) != 0)
+        goto oom;
+    if (t->is_learner) {
+        AdamConfig ac = {0.9, 0.999, cfg->adam_eps};
+        t->gathered =
+            calloc((size_t)t->size * ((size_t)slen + (size_t)t->stats_len), sizeof(double));
+        if (!t->gathered || adam_init(&t->adam, t->np, &ac) != 0)
+            goto oom;
+        Rng init;
+        rng_seed(&init, (uint64_t)cfg->seed, rng_stream_id(0, STREAM_INIT));
+        if (model_init_params(&t->m, t->pbuf, &init) != 0) {
+            snprintf(err, errlen, "parameter initialisation failed (LAPACK)");
+            return -1;
+        }
+        if (metrics_open(&t->mt, dir, cfg->quiet ? 0 : (isatty(1) ? 2 : 1), err, errlen) != 0)
+            return -1;
+    }
+    if (t->is_actor) {
+        const int T = cfg->rollout, E = cfg->num_envs, n = T * E;
+        const int mb = (n + t->minibatches - 1) / t->minibatches;
+        if (vecenv_init(&t->venv, spec, E, 0, (uint64_t)cfg->seed, (uint32_t)t->rank, err,
+                        errlen) != 0)
+            return -1;
+        if (rollout_init(&t->ro, &t->m, T, E) != 0 || rstats_init(&t->raw, d) != 0)
+            goto oom;
+        t->mb_max = mb;
+        t->w = model_work_create(&t->m, mb > E ? mb : E);
+        const int ad = dist_action_dim(&t->m.dist), dn = t->m.dist.n;
+        t->perm = malloc((size_t)n * sizeof *t->perm);
+        t->mb_obs = malloc((size_t)mb * d * sizeof(float));
+        t->mb_act = malloc((size_t)mb * ad * sizeof(float));
+        t->mb_adv = malloc((size_t)mb * sizeof(float));
+        t->mb_ret = malloc((size_t)mb * sizeof(float));
+        t->mb_logp = malloc((size_t)mb * sizeof(float));
+        t->mb_val = malloc((size_t)mb * sizeof(float));
+        t->mb_p = malloc((size_t)mb * dn * sizeof(float));
+        if (!t->w || !t->perm || !t->mb_obs || !t->mb_act || !t->mb_adv || !t->mb_ret ||
+            !t->mb_logp || !t->mb_val || !t->mb_p)
+            goto oom;
+        rng_seed(&t->rng_policy, (uint64_t)cfg->seed,
+                 rng_stream_id((uint32_t)t->rank, STREAM_POLICY));
+        rng_seed(&t->rng_shuffle, (uint64_t)cfg->seed,
+                 rng_stream_id((uint32_t)t->rank, STREAM_SHUFFLE));
+    }
+    return 0;
+oom:
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}
+
+/* Timed collective on the learner: adds the time spent to comm_s. */
+#define TIMED(t, call)                                                                             \
+    do {                                                                                           \
+        double t0_ = now();                                                                        \
+        int rc_ = (call);                                                                          \
+        (t)->comm_s += now() - t0_;                                                                \
+        if (rc_ != 0)                                                                              \
+            return -1;                                                                             \
+    } while (0)
+
+/* Copy minibatch rows perm[lo..hi) of the rollout into the minibatch buffers. */
+static Batch gather_minibatch(Trainer *t, int lo, int hi)
+{
+    const Rollout *r = &t->ro;
+    const int d = r->obs_dim, ad = r->act_dim, dn = r->dist_n;
+    for (int k = lo; k < hi; k++) {
+        const int i = t->perm[k], j = k - lo;
+        memcpy(t->mb_obs + (size_t)j * d, r->obs + (size_t)i * d, (size_t)d * sizeof(float));
+        memcpy(t->mb_act + (size_t)j * ad, r->act + (size_t)i * ad, (size_t)ad * sizeof(float));
+        memcpy(t->mb_p + (size_t)j * dn, r->pdist + (size_t)i * dn, (size_t)dn * sizeof(float));
+        t->mb_adv[j] = r->adv[i];
+        t->mb_ret[j] = r->ret[i];
+        t->mb_logp[j] = r->logp[i];
+        t->mb_val[j] = r->val[i];
+    }
+    return (Batch){.n = hi - lo,
+                   .obs = t->mb_obs,
+                   .act = t->mb_act,
+                   .adv = t->mb_adv,
+                   .ret = t->mb_ret,
+                   .old_logp = t->mb_logp,
+                   .old_val = t->mb_val,
+                   .old_p = t->mb_p,
+                   .old_logstd = r->logstd};
+}
+
+/* The actor's part of one optimizer step: its weighted gradient into t->msg. */
+static void actor_gradient(Trainer *t, int lo, int hi)
+{
+    memset(t->msg, 0, ((size_t)t->np + N_EXTRA) * sizeof(float));
+    Batch b = gather_minibatch(t, lo, hi);
+    LossStats st;
+    int bad = loss_compute(t->msg, &st, t->w, &t->m, t->pbuf, &b, &t->loss) != 0;
+    const float n = (float)b.n;
+    vec_scale(t->msg, n, t->np);
+    float *x = t->msg + t->np;
+    x[X_COUNT] = n;
+    x[X_PI_LOSS] = (float)(st.pi_loss * n);
+    x[X_V_LOSS] = (float)(st.v_loss * n);
+    x[X_ENTROPY] = (float)(st.entropy * n);
+    x[X_APPROX_KL] = (float)(st.approx_kl * n);
+    x[X_CLIP_FRAC] = (float)(st.clip_frac * n);
+    x[X_BAD] = bad ? 1.0f : 0.0f;
+}
+
+typedef struct {
+    double n, pi_loss, v_loss, entropy, approx_kl, clip_frac;
+} StepStats;
+
+/* The learner's part: average the summed gradient, clip, Adam. Returns the control
+ * flag for the broadcast (abort on a non-finite gradient). */
+static int learner_step(Trainer *t, double lr, StepStats *acc, double *epoch_kl, int it)
+{
+    const float *x = t->msg + t->np;
+    const double n = x[X_COUNT];
+    if (x[X_BAD] > 0.0f || !(n > 0.0)) {
+        fprintf(stderr, "mpirl: iteration %d: the loss is not finite\n", it);
+        return CTRL_ABORT;
+    }
+    vec_scale(t->msg, (float)(1.0 / n), t->np);
+    double norm = grad_clip_global_norm(t->msg, t->np, t->cfg->max_grad_norm);
+    if (!isfinite(norm)) {
+        fprintf(stderr, "mpirl: iteration %d: the gradient is not finite\n", it);
+        return CTRL_ABORT;
+    }
+    adam_step(&t->adam, t->pbuf, t->msg, lr);
+    acc->n += n;
+    acc->pi_loss += x[X_PI_LOSS];
+    acc->v_loss += x[X_V_LOSS];
+    acc->entropy += x[X_ENTROPY];
+    acc->approx_kl += x[X_APPROX_KL];
+    acc->clip_frac += x[X_CLIP_FRAC];
+    epoch_kl[0] += x[X_APPROX_KL];
+    epoch_kl[1] += n;
+    return CTRL_CONTINUE;
+}
+
+/* Summary of this actor's iteration: steps, episodes, value-fit sums and up to the last
+ * METRICS_WINDOW episodes; then its raw observation statistics. */
+static void actor_summary(Trainer *t)
+{
+    const Rollout *r = &t->ro;
+    double *s = t->summary;
+    memset(s, 0, (N_SUMMARY + 2 * METRICS_WINDOW) * sizeof(double));
+    if (t->is_actor) {
+        const long n = (long)r->T * r->E;
+        s[S_STEPS] = (double)n;
+        s[S_EPISODES] = r->n_episodes;
+        int first = r->n_episodes > METRICS_WINDOW ? r->n_episodes - METRICS_WINDOW : 0;
+        s[S_SENT] = r->n_episodes - first;
+        for (int k = first; k < r->n_episodes; k++) {
+            s[N_SUMMARY + (k - first)] = r->ep_return[k];
+            s[N_SUMMARY + METRICS_WINDOW + (k - first)] = r->ep_length[k];
+        }
+        for (long i = 0; i < n; i++) {
+            double ret = r->ret[i], res = (double)r->ret[i] - r->val[i];
+            s[S_RET_SUM] += ret;
+            s[S_RET_SQ] += ret * ret;
+            s[S_RES_SUM] += res;
+            s[S_RES_SQ] += res * res;
+        }
+        s[S_N] = (double)n;
+        memcpy(s + N_SUMMARY + 2 * METRICS_WINDOW, t->raw.buf,
+               (size_t)t->stats_len * sizeof(double));
+    }
+}
+
+/* One iteration on every rank. Returns 0, 1 when training must stop (error reported),
+ * -1 on an MPI failure. */
+static int iteration(Trainer *t, int it, int iters, int64_t *env_steps, double t_start)
+{
+    const Config *c = t->cfg;
+    const double lr = c->anneal_lr ? lr_linear(c->lr, it, iters) : c->lr;
+    const int T = c->rollout, E = c->num_envs, n = T * E;
+    int status = 0;
+    if (t->is_actor) {
+        rstats_reset(&t->raw);
+        if (rollout_collect(&t->ro, &t->venv, t->w, &t->m, t->pbuf, c->norm_obs ? &t->norm : NULL,
+                            c->norm_obs ? &t->raw : NULL, &t->rng_policy, c->gamma,
+                            c->gae_lambda) != 0) {
+            fprintf(stderr, "mpirl: rank %d: iteration %d: rollout failed: %s\n", t->rank, it,
+                    t->venv.err[0] ? t->venv.err : "a value or advantage is not finite");
+            status = 1; /* reported in the first reduction as a bad gradient */
+        }
+        for (int i = 0; i < n; i++)
+            t->perm[i] = i;
+    }
+    StepStats acc = {0};
+    int ctrl = CTRL_CONTINUE;
+    for (int ep = 0; ep < t->epochs && ctrl == CTRL_CONTINUE; ep++) {
+        double epoch_kl[2] = {0, 0};
+        if (t->is_actor)
+            rng_shuffle(&t->rng_shuffle, t->perm, n);
+        for (int mb = 0; mb < t->minibatches && ctrl == CTRL_CONTINUE; mb++) {
+            if (t->is_actor) {
+                const int lo = (int)((long)mb * n / t->minibatches);
+                const int hi = (int)((long)(mb + 1) * n / t->minibatches);
+                actor_gradient(t, lo, hi);
+                if (status)
+                    t->msg[t->np + X_BAD] = 1.0f;
+            } else {
+                memset(t->msg, 0, ((size_t)t->np + N_EXTRA) * sizeof(float));
+            }
+            TIMED(t, comm_sum_floats_to_root(t->msg, t->np + N_EXTRA, 0));
+            if (t->is_learner) {
+                ctrl = learner_step(t, lr, &acc, epoch_kl, it);
+                if (ctrl == CTRL_CONTINUE && mb + 1 == t->minibatches && c->target_kl > 0 &&
+                    epoch_kl[0] / epoch_kl[1] > c->target_kl)
+                    ctrl = CTRL_STOP_EPOCHS;
+                t->pbuf[t->np] = (float)ctrl;
+            }
+            TIMED(t, comm_bcast_floats(t->pbuf, t->np + 1, 0));
+            ctrl = (int)t->pbuf[t->np];
+        }
+    }
+    if (ctrl == CTRL_ABORT)
+        return 1;
+
+    /* summaries and observation statistics to the learner */
+    const int slen = N_SUMMARY + 2 * METRICS_WINDOW + t->stats_len;
+    actor_summary(t);
+    TIMED(t, comm_gather_doubles(t->gathered, t->summary, slen, 0));
+    if (t->is_learner) {
+        double steps = 0, ret_sum = 0, ret_sq = 0, res_sum = 0, res_sq = 0, cnt = 0;
+        for (int r = 0; r < t->size; r++) {
+            const double *s = t->gathered + (size_t)r * slen;
+            if (t->size > 1 && r == 0)
+                continue; /* the learner holds no data */
+            steps += s[S_STEPS];
+            for (int k = 0; k < (int)s[S_SENT]; k++)
+                metrics_episode(&t->mt, s[N_SUMMARY + k], s[N_SUMMARY + METRICS_WINDOW + k]);
+            t->mt.episodes += (int64_t)(s[S_EPISODES] - s[S_SENT]);
+            ret_sum += s[S_RET_SUM];
+            ret_sq += s[S_RET_SQ];
+            res_sum += s[S_RES_SUM];
+            res_sq += s[S_RES_SQ];
+            cnt += s[S_N];
+            if (c->norm_obs)
+                rstats_merge_buf(&t->global, s + N_SUMMARY + 2 * METRICS_WINDOW);
+        }
+        *env_steps += (int64_t)steps;
+        double wall = now() - t_start;
+        MetricsRow row = {0};
+        row.iteration = it + 1;
+        row.env_steps = *env_steps;
+        row.wall_s = wall;
+        row.sps = wall > 0 ? (double)*env_steps / wall : 0;
+        metrics_window(&t->mt, &row);
+        const double an = acc.n > 0 ? acc.n : 1;
+        row.policy_loss = acc.pi_loss / an;
+        row.value_loss = acc.v_loss / an;
+        row.entropy = acc.entropy / an;
+        row.approx_kl = acc.approx_kl / an;
+        row.clip_fraction = acc.clip_frac / an;
+        double var_ret = ret_sq / cnt - (ret_sum / cnt) * (ret_sum / cnt);
+        double var_res = res_sq / cnt - (res_sum / cnt) * (res_sum / cnt);
+        row.explained_variance = var_ret > 0 ? 1.0 - var_res / var_ret : NAN;
+        row.lr = lr;
+        row.comm_s = t->comm_s;
+        t->comm_s = 0;
+        if (metrics_write(&t->mt, &row, c->steps) != 0) {
+            fprintf(stderr, "mpirl: cannot write metrics.csv\n");
+            return 1;
+        }
+    }
+    if (c->norm_obs) {
+        TIMED(t, comm_bcast_doubles(t->global.buf, t->stats_len, 0));
+        obsnorm_set(&t->norm, &t->global, 1e-8);
+    }
+    (void)summary_fmt;
+    return 0;
+}
+
+int train_run(const Config *cfg, const EnvSpec *spec, const char *dir)
+{
+    Trainer t;
+    char err[512];
+    if (trainer_init(&t, cfg, spec, dir, err, sizeof err) != 0) {
+        fprintf(stderr, "mpirl: rank %d: %s\n", comm_rank(), err);
+        trainer_free(&t);
+        return 1;
+    }
+    int rc = comm_bcast_floats(t.pbuf, t.np, 0) == 0 ? 0 : 1;
+    const int64_t per_iter = (int64_t)t.n_actors * cfg->num_envs * cfg->rollout;
+    const int iters = (int)((cfg->steps + per_iter - 1) / per_iter);
+    int64_t env_steps = 0;
+    const double t0 = now();
+    for (int it = 0; it < iters && rc == 0; it++)
+        rc = iteration(&t, it, iters, &env_steps, t0) == 0 ? 0 : 1;
+    if (t.is_learner)
+        metrics_close(&t.mt);
+    trainer_free(&t);
+    return rc;
+}

@@ -1,0 +1,205 @@
+/* train_cmd.c - `mpirl train` (see train_cmd.h).
+ *
+ * The configuration resolves in this order: built-in defaults, the environment's
+ * preset, then the command line (a --config FILE applies where it stands). Every rank
+ * parses the same arguments and reaches the same verdict, so a bad input is reported
+ * once, by rank 0, and every rank exits with status 2 without MPI_Abort. Rank 0 then
+ * creates the run directory and writes the resolved configuration (temporary file and
+ * rename, so a reader never sees half of it) and tells the others whether that worked.
+ */
+#include "train_cmd.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <dirent.h>
+
+#include "comm.h"
+#include "config.h"
+#include "registry.h"
+#include "train.h"
+
+static void usage(void)
+{
+    printf("usage: mpirl train [--key value | --key=value]... [--config FILE]\n"
+           "       mpirun -np N mpirl train ...   (rank 0 learns, ranks 1..N-1 act)\n"
+           "\n"
+           "Trains a policy. Values come from the built-in defaults, then the\n"
+           "environment's preset (mpirl envs), then these options in order.\n"
+           "\n"
+           "keys:\n");
+    config_print_help(stdout);
+}
+
+/* algorithm and mode combinations this build runs; 0 or -1 with err */
+static int check_combination(const Config *c, char *err, size_t len)
+{
+    const char *a = c->algo, *mode = c->mode;
+    int sync = strcmp(mode, "sync") == 0;
+    if (!strcmp(a, "trpo") || !strcmp(a, "npg") || !strcmp(a, "ppo-kl")) {
+        snprintf(err, len,
+                 "--algo %s is not available in this build (available: ppo, a2c, a3c, "
+                 "reinforce)",
+                 a);
+        return -1;
+    }
+    if (!strcmp(a, "a3c") && sync) {
+        snprintf(err, len, "--algo a3c runs in --mode async (use --algo a2c for sync)");
+        return -1;
+    }
+    if ((!strcmp(a, "a2c") || !strcmp(a, "reinforce")) && !sync) {
+        snprintf(err, len, "--algo %s runs in --mode sync (use --algo a3c for async)", a);
+        return -1;
+    }
+    if (!sync) {
+        snprintf(err, len, "--mode async is not available in this build yet (use --mode sync)");
+        return -1;
+    }
+    if (!strcmp(a, "ppo") && c->minibatches > c->rollout * c->num_envs) {
+        snprintf(err, len,
+                 "--minibatches %d exceeds the %d samples of an actor's rollout "
+                 "(rollout x num_envs)",
+                 c->minibatches, c->rollout * c->num_envs);
+        return -1;
+    }
+    return 0;
+}
+
+/* mkdir -p of the parents of path, then path itself; refuses a non-empty existing
+ * directory. 0 or -1 with err. */
+static int make_run_dir(const char *path, char *err, size_t len)
+{
+    char tmp[CONFIG_STR_LEN];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0777) != 0 && errno != EEXIST) {
+            snprintf(err, len, "cannot create directory %s: %s", tmp, strerror(errno));
+            return -1;
+        }
+        *p = '/';
+    }
+    if (mkdir(path, 0777) == 0)
+        return 0;
+    if (errno != EEXIST) {
+        snprintf(err, len, "cannot create run directory %s: %s", path, strerror(errno));
+        return -1;
+    }
+    DIR *d = opendir(path);
+    if (!d) {
+        snprintf(err, len, "%s exists and is not a usable directory: %s", path, strerror(errno));
+        return -1;
+    }
+    struct dirent *e;
+    int empty = 1;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            empty = 0;
+    closedir(d);
+    if (!empty) {
+        snprintf(err, len, "run directory %s is not empty (choose another --out)", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* DIR/config written through a temporary file and a rename */
+static int write_config(const Config *c, const char *dir, char *err, size_t len)
+{
+    char path[CONFIG_STR_LEN + 16], tmp[CONFIG_STR_LEN + 32];
+    snprintf(path, sizeof path, "%s/config", dir);
+    snprintf(tmp, sizeof tmp, "%s/.config.tmp", dir);
+    FILE *f = fopen(tmp, "w");
+    if (!f || config_write(c, f) != 0 || fclose(f) != 0 || rename(tmp, path) != 0) {
+        snprintf(err, len, "cannot write %s: %s", path, strerror(errno));
+        remove(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/* Resolve the configuration and the environment; 0 or -1 with err. */
+static int resolve(Config *c, EnvRegistry *reg, const EnvSpec **spec, int argc, char **argv,
+                   char *err, size_t len)
+{
+    char cerr[CONFIG_ERR_LEN];
+    /* first pass: which environment (flags or a config file may name it) */
+    config_defaults(c);
+    if (config_parse_args(c, argc, argv, cerr) != 0) {
+        snprintf(err, len, "%s", cerr);
+        return -1;
+    }
+    *spec = registry_lookup(reg, c->env, err, len);
+    if (!*spec)
+        return -1;
+    char env[CONFIG_STR_LEN], origin[CONFIG_STR_LEN + 32];
+    snprintf(env, sizeof env, "%s", c->env);
+    snprintf(origin, sizeof origin, "preset of %s", (*spec)->id);
+    config_defaults(c);
+    snprintf(c->env, sizeof c->env, "%s", env);
+    if (config_apply_list(c, (*spec)->defaults, origin, cerr) != 0 ||
+        config_parse_args(c, argc, argv, cerr) != 0) {
+        snprintf(err, len, "%s", cerr);
+        return -1;
+    }
+    if (check_combination(c, err, len) != 0)
+        return -1;
+    if (!c->out[0]) {
+        char stamp[32];
+        time_t now = time(NULL);
+        strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime(&now));
+        snprintf(c->out, sizeof c->out, "runs/%.64s-%.16s-%.8s-%.20s", (*spec)->id, c->algo,
+                 c->mode, stamp);
+    }
+    return 0;
+}
+
+int train_main(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage();
+            return 0;
+        }
+    }
+    if (comm_init(&argc, &argv) != 0)
+        return 1;
+    const int rank = comm_rank();
+    Config c;
+    char err[1536] = "";
+    const EnvSpec *spec = NULL;
+    EnvRegistry *reg = registry_create();
+    int status = 0;
+    if (!reg) {
+        snprintf(err, sizeof err, "out of memory");
+        status = 1;
+    } else if (resolve(&c, reg, &spec, argc - 1, argv + 1, err, sizeof err) != 0) {
+        status = 2;
+    } else if (rank == 0 && (make_run_dir(c.out, err, sizeof err) != 0 ||
+                             write_config(&c, c.out, err, sizeof err) != 0)) {
+        status = 2;
+    }
+    /* every rank learns rank 0's verdict on the run directory */
+    float verdict = (float)status;
+    if (comm_bcast_floats(&verdict, 1, 0) != 0)
+        verdict = 1;
+    status = status ? status : (int)verdict;
+    if (status != 0) {
+        if (rank == 0)
+            fprintf(stderr, "mpirl train: %s\n", err);
+        registry_destroy(&reg);
+        comm_finalize();
+        return status;
+    }
+    if (rank == 0 && !c.quiet)
+        printf("mpirl train: %s, %s, %s, %lld steps, %d rank%s -> %s\n", spec->id, c.algo, c.mode,
+               (long long)c.steps, comm_size(), comm_size() > 1 ? "s" : "", c.out);
+    status = train_run(&c, spec, c.out);
+    registry_destroy(&reg);
+    comm_finalize();
+    return status;
+}
