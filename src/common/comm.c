@@ -9,14 +9,18 @@
  * into chunks of at most COMM_CHUNK_MAX elements; a gather whose total count on the
  * root would exceed INT_MAX is rejected with a message instead.
  *
- * Left out: sub-communicators, non-blocking and point-to-point operations (the async
- * mode adds them), MPI_Init_thread.
+ * Point-to-point messages are raw bytes; the receiver that waits most of the time
+ * polls MPI_Test with short sleeps instead of blocking inside MPI, which with more
+ * ranks than cores would busy-poll a core an actor needs (PERFORMANCE.md).
+ *
+ * Left out: sub-communicators, collective non-blocking operations, MPI_Init_thread.
  */
 #include "comm.h"
 
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 
 #include <mpi.h>
 
@@ -35,7 +39,15 @@ static struct {
     int size;
     int active;
     int owned;
-} comm_state = {0, 1, 0, 0};
+    double seconds; /* time inside MPI calls, for comm_take_seconds */
+} comm_state = {0, 1, 0, 0, 0.0};
+
+static double comm_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
 
 /* Report a failed MPI call; returns -1 for the caller to pass on. */
 static int comm_fail(int rc, const char *call, int line)
@@ -53,7 +65,9 @@ static int comm_fail(int rc, const char *call, int line)
  * function. */
 #define COMM_CHECK(call)                                                                           \
     do {                                                                                           \
+        double comm_t0_ = comm_now();                                                              \
         int comm_rc_ = (call);                                                                     \
+        comm_state.seconds += comm_now() - comm_t0_;                                               \
         if (comm_rc_ != MPI_SUCCESS)                                                               \
             return comm_fail(comm_rc_, #call, __LINE__);                                           \
     } while (0)
@@ -220,6 +234,70 @@ int comm_gather_doubles(double *recv, const double *send, long n, int root)
         return 0;
     COMM_CHECK(
         MPI_Gather(send, (int)n, MPI_DOUBLE, recv, (int)n, MPI_DOUBLE, root, MPI_COMM_WORLD));
+    return 0;
+}
+
+double comm_take_seconds(void)
+{
+    double s = comm_state.seconds;
+    comm_state.seconds = 0.0;
+    return s;
+}
+
+int comm_send(const void *buf, long n, int dest, int tag)
+{
+    if (comm_check_count("comm_send", n) || n > INT_MAX)
+        return comm_bad_arg("comm_send", "message larger than INT_MAX bytes", n);
+    if (!comm_state.active)
+        return comm_bad_arg("comm_send", "no MPI: point-to-point needs mpirun", n);
+    COMM_CHECK(MPI_Send(buf, (int)n, MPI_BYTE, dest, tag, MPI_COMM_WORLD));
+    return 0;
+}
+
+/* size of a received message in bytes */
+static long comm_count(MPI_Status *st)
+{
+    int c = 0;
+    MPI_Get_count(st, MPI_BYTE, &c);
+    return c;
+}
+
+int comm_recv(void *buf, long n, int src, int tag, long *got)
+{
+    if (comm_check_count("comm_recv", n) || n > INT_MAX)
+        return comm_bad_arg("comm_recv", "buffer larger than INT_MAX bytes", n);
+    if (!comm_state.active)
+        return comm_bad_arg("comm_recv", "no MPI: point-to-point needs mpirun", n);
+    MPI_Status st;
+    COMM_CHECK(MPI_Recv(buf, (int)n, MPI_BYTE, src, tag, MPI_COMM_WORLD, &st));
+    if (got)
+        *got = comm_count(&st);
+    return 0;
+}
+
+int comm_recv_any_idle(void *buf, long n, int tag, int *src, long *got, int idle_us)
+{
+    if (comm_check_count("comm_recv_any_idle", n) || n > INT_MAX)
+        return comm_bad_arg("comm_recv_any_idle", "buffer larger than INT_MAX bytes", n);
+    if (!comm_state.active)
+        return comm_bad_arg("comm_recv_any_idle", "no MPI: point-to-point needs mpirun", n);
+    MPI_Request req;
+    MPI_Status st;
+    int done = 0;
+    const double t0 = comm_now(), s0 = comm_state.seconds;
+    COMM_CHECK(MPI_Irecv(buf, (int)n, MPI_BYTE, MPI_ANY_SOURCE, tag, MPI_COMM_WORLD, &req));
+    for (;;) {
+        COMM_CHECK(MPI_Test(&req, &done, &st));
+        if (done)
+            break;
+        struct timespec ts = {0, 1000L * (idle_us > 0 ? idle_us : 1)};
+        nanosleep(&ts, NULL);
+    }
+    /* the whole wait, sleeps included, counts as time in communication */
+    comm_state.seconds = s0 + (comm_now() - t0);
+    *src = st.MPI_SOURCE;
+    if (got)
+        *got = comm_count(&st);
     return 0;
 }
 

@@ -34,6 +34,25 @@ int comm_allsum_doubles(double *buf, long n);
  * be NULL on other ranks. */
 int comm_gather_doubles(double *recv, const double *send, long n, int root);
 
+/* Point-to-point messages for the asynchronous mode: flat byte buffers (a fixed
+ * header and contiguous arrays, see the callers). Sizes must fit an int. */
+
+/* Send n bytes to rank dest with the given tag (blocking). */
+int comm_send(const void *buf, long n, int dest, int tag);
+
+/* Receive at most n bytes from rank src with the given tag (blocking); the received
+ * size goes to *got if got is not NULL. A longer message is an error. */
+int comm_recv(void *buf, long n, int src, int tag, long *got);
+
+/* Receive at most n bytes with the given tag from any rank, the sender into *src and
+ * the size into *got (if not NULL). Waits without occupying a core: it tests for the
+ * message and sleeps idle_us microseconds between tests, so that a rank that waits
+ * most of the time (the learner) leaves the core to the actors. */
+int comm_recv_any_idle(void *buf, long n, int tag, int *src, long *got, int idle_us);
+
+/* Seconds spent inside this module's MPI calls since the last call (then reset). */
+double comm_take_seconds(void);
+
 /* Wait for every rank. */
 int comm_barrier(void);
 

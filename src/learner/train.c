@@ -13,6 +13,16 @@
  *            broadcasts for the next rollout, and writes a metrics row.
  * With one rank the collectives are the identity and the same code trains in process.
  *
+ * Asynchronous mode (A3C-style): no actor waits for another. An actor sends the mean
+ * gradient of each minibatch (PPO) or of its whole rollout (A3C) with the parameter
+ * version it was computed at; the learner applies each gradient on arrival (or drops
+ * it when staler than --max-staleness), bumps the version and answers that actor alone
+ * with the newest parameters and normaliser. The first message after a rollout also
+ * carries the rollout's summary (steps, episodes, raw observation statistics). When
+ * the step budget is reached, every actor's next answer says stop; the learner returns
+ * once each actor has been told, so no message is left unmatched. With one rank the
+ * asynchronous mode runs the synchronous loop (there is nobody to wait for).
+ *
  * Randomness: environment i of rank r draws from stream (seed, r, i) (vecenv.h); the
  * actor's action sampling and minibatch shuffling use streams (seed, r, 2^32 - 1) and
  * (seed, r, 2^32 - 2); the initial parameters come from (seed, learner stream). A run
@@ -73,7 +83,6 @@ typedef struct {
     /* learner */
     Adam adam;
     Metrics mt;
-    double comm_s;
 } Trainer;
 
 static double now(void)
@@ -82,8 +91,6 @@ static double now(void)
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
-
-static const char *summary_fmt = "rank %d: %s\n";
 
 /* model configuration from the run configuration and the environment */
 static int build_model(Trainer *t, char *err, size_t errlen)
@@ -214,13 +221,10 @@ oom:
     return -1;
 }
 
-/* Timed collective on the learner: adds the time spent to comm_s. */
-#define TIMED(t, call)                                                                             \
+/* A collective whose failure (reported by comm.c) ends the iteration. */
+#define COLLECTIVE(call)                                                                           \
     do {                                                                                           \
-        double t0_ = now();                                                                        \
-        int rc_ = (call);                                                                          \
-        (t)->comm_s += now() - t0_;                                                                \
-        if (rc_ != 0)                                                                              \
+        if ((call) != 0)                                                                           \
             return -1;                                                                             \
     } while (0)
 
@@ -367,7 +371,7 @@ static int iteration(Trainer *t, int it, int iters, int64_t *env_steps, double t
             } else {
                 memset(t->msg, 0, ((size_t)t->np + N_EXTRA) * sizeof(float));
             }
-            TIMED(t, comm_sum_floats_to_root(t->msg, t->np + N_EXTRA, 0));
+            COLLECTIVE(comm_sum_floats_to_root(t->msg, t->np + N_EXTRA, 0));
             if (t->is_learner) {
                 ctrl = learner_step(t, lr, &acc, epoch_kl, it);
                 if (ctrl == CTRL_CONTINUE && mb + 1 == t->minibatches && c->target_kl > 0 &&
@@ -375,7 +379,7 @@ static int iteration(Trainer *t, int it, int iters, int64_t *env_steps, double t
                     ctrl = CTRL_STOP_EPOCHS;
                 t->pbuf[t->np] = (float)ctrl;
             }
-            TIMED(t, comm_bcast_floats(t->pbuf, t->np + 1, 0));
+            COLLECTIVE(comm_bcast_floats(t->pbuf, t->np + 1, 0));
             ctrl = (int)t->pbuf[t->np];
         }
     }
@@ -385,7 +389,7 @@ static int iteration(Trainer *t, int it, int iters, int64_t *env_steps, double t
     /* summaries and observation statistics to the learner */
     const int slen = N_SUMMARY + 2 * METRICS_WINDOW + t->stats_len;
     actor_summary(t);
-    TIMED(t, comm_gather_doubles(t->gathered, t->summary, slen, 0));
+    COLLECTIVE(comm_gather_doubles(t->gathered, t->summary, slen, 0));
     if (t->is_learner) {
         double steps = 0, ret_sum = 0, ret_sq = 0, res_sum = 0, res_sq = 0, cnt = 0;
         for (int r = 0; r < t->size; r++) {
@@ -422,19 +426,229 @@ static int iteration(Trainer *t, int it, int iters, int64_t *env_steps, double t
         double var_res = res_sq / cnt - (res_sum / cnt) * (res_sum / cnt);
         row.explained_variance = var_ret > 0 ? 1.0 - var_res / var_ret : NAN;
         row.lr = lr;
-        row.comm_s = t->comm_s;
-        t->comm_s = 0;
+        row.comm_s = comm_take_seconds();
         if (metrics_write(&t->mt, &row, c->steps) != 0) {
             fprintf(stderr, "mpirl: cannot write metrics.csv\n");
             return 1;
         }
     }
     if (c->norm_obs) {
-        TIMED(t, comm_bcast_doubles(t->global.buf, t->stats_len, 0));
+        COLLECTIVE(comm_bcast_doubles(t->global.buf, t->stats_len, 0));
         obsnorm_set(&t->norm, &t->global, 1e-8);
     }
-    (void)summary_fmt;
     return 0;
+}
+
+/* ---- asynchronous mode ---- */
+
+enum { TAG_GRAD = 11, TAG_PARAMS = 12 };
+enum { FLAG_SUMMARY = 1, FLAG_BAD = 2 };
+
+/* The fixed header of both message kinds. */
+typedef struct {
+    int32_t flags; /* gradient: FLAG_*; parameters: the control flag */
+    int32_t pad;
+    int64_t version; /* gradient: computed at; parameters: current */
+} MsgHeader;
+
+/* byte offsets inside the messages */
+typedef struct {
+    long grad, extra, summary, grad_len; /* gradient message */
+    long params, stats, params_len;      /* parameter message */
+} Layout;
+
+static long align8(long x)
+{
+    return (x + 7) & ~7L;
+}
+
+static Layout layout(const Trainer *t)
+{
+    Layout l;
+    const long slen = N_SUMMARY + 2 * METRICS_WINDOW + t->stats_len;
+    l.grad = (long)sizeof(MsgHeader);
+    l.extra = l.grad + t->np * (long)sizeof(float);
+    l.summary = align8(l.extra + N_EXTRA * (long)sizeof(float));
+    l.grad_len = l.summary + slen * (long)sizeof(double);
+    l.params = (long)sizeof(MsgHeader);
+    l.stats = align8(l.params + t->np * (long)sizeof(float));
+    l.params_len = l.stats + t->stats_len * (long)sizeof(double);
+    return l;
+}
+
+/* Actor: roll out, send gradients one by one, adopt each answer; until told to stop.
+ * Returns 0, or 1 if the learner aborted or this actor failed. */
+static int actor_async(Trainer *t, unsigned char *out, unsigned char *in)
+{
+    const Config *c = t->cfg;
+    const Layout l = layout(t);
+    const int n = c->rollout * c->num_envs;
+    MsgHeader *ho = (MsgHeader *)out;
+    const MsgHeader *hi = (const MsgHeader *)in;
+    int64_t version = 0;
+    for (;;) {
+        rstats_reset(&t->raw);
+        int bad = rollout_collect(&t->ro, &t->venv, t->w, &t->m, t->pbuf,
+                                  c->norm_obs ? &t->norm : NULL, c->norm_obs ? &t->raw : NULL,
+                                  &t->rng_policy, c->gamma, c->gae_lambda) != 0;
+        if (bad)
+            fprintf(stderr, "mpirl: rank %d: rollout failed: %s\n", t->rank,
+                    t->venv.err[0] ? t->venv.err : "a value or advantage is not finite");
+        actor_summary(t);
+        for (int i = 0; i < n; i++)
+            t->perm[i] = i;
+        int first = 1;
+        for (int ep = 0; ep < t->epochs; ep++) {
+            double kl = 0, kl_n = 0;
+            rng_shuffle(&t->rng_shuffle, t->perm, n);
+            for (int mb = 0; mb < t->minibatches; mb++) {
+                const int lo = (int)((long)mb * n / t->minibatches);
+                const int hi_ = (int)((long)(mb + 1) * n / t->minibatches);
+                actor_gradient(t, lo, hi_); /* t->msg: count-weighted gradient, extras */
+                const float cnt = t->msg[t->np + X_COUNT];
+                vec_scale(t->msg, 1.0f / cnt, t->np); /* the mean gradient */
+                kl += t->msg[t->np + X_APPROX_KL];
+                kl_n += cnt;
+                ho->flags =
+                    (first ? FLAG_SUMMARY : 0) | (bad || t->msg[t->np + X_BAD] > 0 ? FLAG_BAD : 0);
+                ho->pad = 0;
+                ho->version = version;
+                memcpy(out + l.grad, t->msg, ((size_t)t->np + N_EXTRA) * sizeof(float));
+                memcpy(out + l.summary, t->summary, (size_t)(l.grad_len - l.summary));
+                first = 0;
+                if (comm_send(out, l.grad_len, 0, TAG_GRAD) != 0 ||
+                    comm_recv(in, l.params_len, 0, TAG_PARAMS, NULL) != 0)
+                    return 1;
+                version = hi->version;
+                memcpy(t->pbuf, in + l.params, (size_t)t->np * sizeof(float));
+                memcpy(t->global.buf, in + l.stats, (size_t)t->stats_len * sizeof(double));
+                if (hi->flags != CTRL_CONTINUE)
+                    return hi->flags == CTRL_ABORT ? 1 : 0;
+            }
+            /* early stop of this actor's epochs on its own KL estimate */
+            if (c->target_kl > 0 && kl / kl_n > c->target_kl)
+                break;
+        }
+        if (c->norm_obs)
+            obsnorm_set(&t->norm, &t->global, 1e-8);
+    }
+}
+
+/* Learner: apply gradients as they arrive, answer each sender. */
+static int learner_async(Trainer *t, unsigned char *in, unsigned char *out)
+{
+    const Config *c = t->cfg;
+    const Layout l = layout(t);
+    const int slen = N_SUMMARY + 2 * METRICS_WINDOW;
+    const int64_t per_row = (int64_t)t->n_actors * c->num_envs * c->rollout;
+    const double t0 = now();
+    MsgHeader *ho = (MsgHeader *)out;
+    const MsgHeader *hi = (const MsgHeader *)in;
+    int64_t version = 0, env_steps = 0, next_row = per_row, it = 0, dropped = 0;
+    int active = t->n_actors, ctrl_all = CTRL_CONTINUE, rc = 0;
+    StepStats acc = {0};
+    double st_sum = 0, st_max = 0, st_n = 0, ret_sum = 0, ret_sq = 0, res_sum = 0, res_sq = 0,
+           cnt = 0;
+    while (active > 0) {
+        int src = 0;
+        if (comm_recv_any_idle(in, l.grad_len, TAG_GRAD, &src, NULL, 20) != 0)
+            return 1;
+        const float *g = (const float *)(in + l.grad);
+        const float *x = g + t->np;
+        if (hi->flags & FLAG_SUMMARY) {
+            const double *s = (const double *)(in + l.summary);
+            env_steps += (int64_t)s[S_STEPS];
+            for (int k = 0; k < (int)s[S_SENT]; k++)
+                metrics_episode(&t->mt, s[N_SUMMARY + k], s[N_SUMMARY + METRICS_WINDOW + k]);
+            t->mt.episodes += (int64_t)(s[S_EPISODES] - s[S_SENT]);
+            ret_sum += s[S_RET_SUM];
+            ret_sq += s[S_RET_SQ];
+            res_sum += s[S_RES_SUM];
+            res_sq += s[S_RES_SQ];
+            cnt += s[S_N];
+            if (c->norm_obs)
+                rstats_merge_buf(&t->global, s + slen);
+        }
+        const double staleness = (double)(version - hi->version);
+        st_sum += staleness;
+        st_n += 1;
+        if (staleness > st_max)
+            st_max = staleness;
+        if (hi->flags & FLAG_BAD) {
+            if (ctrl_all != CTRL_ABORT)
+                fprintf(stderr, "mpirl: rank %d sent a non-finite loss at version %lld\n", src,
+                        (long long)hi->version);
+            ctrl_all = CTRL_ABORT;
+            rc = 1;
+        } else if (c->max_staleness > 0 && staleness > c->max_staleness) {
+            dropped++;
+        } else if (ctrl_all != CTRL_ABORT) {
+            const double lr =
+                c->anneal_lr ? lr_linear(c->lr, (double)env_steps, (double)c->steps) : c->lr;
+            memcpy(t->msg, g, ((size_t)t->np + N_EXTRA) * sizeof(float));
+            const double n = x[X_COUNT];
+            double norm = grad_clip_global_norm(t->msg, t->np, c->max_grad_norm);
+            if (!isfinite(norm)) {
+                fprintf(stderr, "mpirl: the gradient from rank %d is not finite\n", src);
+                ctrl_all = CTRL_ABORT;
+                rc = 1;
+            } else {
+                adam_step(&t->adam, t->pbuf, t->msg, lr);
+                version++;
+                acc.n += n;
+                acc.pi_loss += x[X_PI_LOSS];
+                acc.v_loss += x[X_V_LOSS];
+                acc.entropy += x[X_ENTROPY];
+                acc.approx_kl += x[X_APPROX_KL];
+                acc.clip_frac += x[X_CLIP_FRAC];
+            }
+        }
+        if (ctrl_all == CTRL_CONTINUE && env_steps >= c->steps)
+            ctrl_all = CTRL_STOP_EPOCHS;
+        ho->flags = ctrl_all;
+        ho->pad = 0;
+        ho->version = version;
+        memcpy(out + l.params, t->pbuf, (size_t)t->np * sizeof(float));
+        memcpy(out + l.stats, t->global.buf, (size_t)t->stats_len * sizeof(double));
+        if (comm_send(out, l.params_len, src, TAG_PARAMS) != 0)
+            return 1;
+        if (ctrl_all != CTRL_CONTINUE)
+            active--;
+        if (env_steps >= next_row || active == 0) {
+            next_row += per_row;
+            const double wall = now() - t0;
+            MetricsRow row = {0};
+            row.iteration = ++it;
+            row.env_steps = env_steps;
+            row.wall_s = wall;
+            row.sps = wall > 0 ? (double)env_steps / wall : 0;
+            metrics_window(&t->mt, &row);
+            const double an = acc.n > 0 ? acc.n : 1;
+            row.policy_loss = acc.pi_loss / an;
+            row.value_loss = acc.v_loss / an;
+            row.entropy = acc.entropy / an;
+            row.approx_kl = acc.approx_kl / an;
+            row.clip_fraction = acc.clip_frac / an;
+            double var_ret = ret_sq / cnt - (ret_sum / cnt) * (ret_sum / cnt);
+            double var_res = res_sq / cnt - (res_sum / cnt) * (res_sum / cnt);
+            row.explained_variance = cnt > 0 && var_ret > 0 ? 1.0 - var_res / var_ret : NAN;
+            row.lr = c->anneal_lr ? lr_linear(c->lr, (double)env_steps, (double)c->steps) : c->lr;
+            row.staleness_mean = st_n > 0 ? st_sum / st_n : 0;
+            row.staleness_max = st_max;
+            row.dropped = dropped;
+            row.comm_s = comm_take_seconds();
+            if (metrics_write(&t->mt, &row, c->steps) != 0) {
+                fprintf(stderr, "mpirl: cannot write metrics.csv\n");
+                rc = 1; /* keep answering so that every actor stops */
+                if (ctrl_all == CTRL_CONTINUE)
+                    ctrl_all = CTRL_ABORT;
+            }
+            acc = (StepStats){0};
+            st_sum = st_max = st_n = ret_sum = ret_sq = res_sum = res_sq = cnt = 0;
+            dropped = 0;
+        }
+    }
+    return rc;
 }
 
 int train_run(const Config *cfg, const EnvSpec *spec, const char *dir)
@@ -451,8 +665,21 @@ int train_run(const Config *cfg, const EnvSpec *spec, const char *dir)
     const int iters = (int)((cfg->steps + per_iter - 1) / per_iter);
     int64_t env_steps = 0;
     const double t0 = now();
-    for (int it = 0; it < iters && rc == 0; it++)
-        rc = iteration(&t, it, iters, &env_steps, t0) == 0 ? 0 : 1;
+    if (strcmp(cfg->mode, "async") == 0 && t.size > 1) {
+        const Layout l = layout(&t);
+        unsigned char *a = malloc((size_t)l.grad_len), *b = malloc((size_t)l.params_len);
+        if (!a || !b) {
+            fprintf(stderr, "mpirl: rank %d: out of memory\n", t.rank);
+            rc = 1; /* the learner would wait forever: abort the job */
+        } else if (rc == 0) {
+            rc = t.is_learner ? learner_async(&t, a, b) : actor_async(&t, a, b);
+        }
+        free(a);
+        free(b);
+    } else {
+        for (int it = 0; it < iters && rc == 0; it++)
+            rc = iteration(&t, it, iters, &env_steps, t0) == 0 ? 0 : 1;
+    }
     if (t.is_learner)
         metrics_close(&t.mt);
     trainer_free(&t);

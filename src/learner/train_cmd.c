@@ -53,10 +53,6 @@ static int check_combination(const Config *c, char *err, size_t len)
         snprintf(err, len, "--algo %s runs in --mode sync (use --algo a3c for async)", a);
         return -1;
     }
-    if (!sync) {
-        snprintf(err, len, "--mode async is not available in this build yet (use --mode sync)");
-        return -1;
-    }
     if (!strcmp(a, "ppo") && c->minibatches > c->rollout * c->num_envs) {
         snprintf(err, len,
                  "--minibatches %d exceeds the %d samples of an actor's rollout "
