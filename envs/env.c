@@ -2,18 +2,29 @@
 #include "env.h"
 
 #include <math.h>
+#include <string.h>
 
 int env_action_dim(const EnvSpec *spec)
 {
     return spec->act_kind == SPACE_DISCRETE ? 1 : spec->act_n;
 }
 
-int env_discrete_action(float a, int n)
+void env_batch_put(const EnvSpec *spec, void *batch, int n, int i, const void *state)
 {
-    for (int k = 0; k < n; k++)
-        if (a == (float)k)
-            return k;
-    return -1;
+    unsigned char *b = batch;
+    const unsigned char *s = state;
+    const size_t words = spec->state_bytes / 8;
+    for (size_t w = 0; w < words; w++) /* word w of environment i */
+        memcpy(b + 8 * (w * (size_t)n + (size_t)i), s + 8 * w, 8);
+}
+
+void env_batch_get(const EnvSpec *spec, const void *batch, int n, int i, void *state)
+{
+    const unsigned char *b = batch;
+    unsigned char *s = state;
+    const size_t words = spec->state_bytes / 8;
+    for (size_t w = 0; w < words; w++)
+        memcpy(s + 8 * w, b + 8 * (w * (size_t)n + (size_t)i), 8);
 }
 
 int env_states_finite(const double *in, int n)
@@ -22,10 +33,4 @@ int env_states_finite(const double *in, int n)
         if (!isfinite(in[i]))
             return 0;
     return 1;
-}
-
-double env_clip(double x, double lo, double hi)
-{
-    x = lo > x ? lo : x;
-    return hi < x ? hi : x;
 }

@@ -15,6 +15,13 @@
  * continuous action is act_dim floats, clipped inside step exactly where Gymnasium
  * clips (the reward may use the unclipped value, as in MountainCarContinuous).
  *
+ * An environment may also offer step_batch, which steps many environments at once
+ * (the classic-control step is a few dozen floating-point operations, so one call per
+ * environment and per step costs as much as the physics, and the divisions only
+ * vectorize across environments). Its states are stored transposed, as a structure of
+ * arrays (see step_batch); vecenv.h uses it, when it is set, for vectors of several
+ * environments, and step otherwise. Both paths give the same results bit for bit.
+ *
  * Plugins (shared libraries) export `const EnvSpec *const *mpirl_env_plugin(int abi)`
  * returning a NULL-terminated list of specs built against MPIRL_ENV_ABI; see
  * envs/examples/ and plugin.h.
@@ -22,14 +29,15 @@
 #ifndef MPIRL_ENV_H
 #define MPIRL_ENV_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "rng.h"
 
 /* Version of this header's structures and calling conventions. A plugin built
- * against another version is refused. */
-#define MPIRL_ENV_ABI 1
+ * against another version is refused. 2: EnvSpec gained step_batch. */
+#define MPIRL_ENV_ABI 2
 
 typedef enum { SPACE_DISCRETE = 0, SPACE_BOX = 1 } SpaceKind;
 
@@ -67,6 +75,18 @@ struct EnvSpec {
     /* Start from the given Gymnasium-visible state and write its observation. Returns 0,
      * or -1 if a value is not finite (nothing changed). */
     int (*set_state)(const EnvSpec *spec, void *state, const double *in, float *obs);
+
+    /* Optional (NULL: none). Step n environments whose states are stored in batch as a
+     * structure of arrays: the state struct seen as state_bytes / 8 words of 8 bytes
+     * (state_bytes must be a multiple of 8), word w of environment i at byte
+     * 8 (w n + i) of batch, so each double field of the struct is one array of n doubles
+     * (env_batch_put / env_batch_get move one environment in and out). action is
+     * (n, env_action_dim) and obs (n, obs_dim), reward (n), terminated (n) are written
+     * as n calls of step would write them, bit for bit. Every action is checked before
+     * anything changes: returns 0, or -1 with *bad = the first row whose action step
+     * would refuse, and then nothing is changed. */
+    int (*step_batch)(const EnvSpec *spec, void *batch, int n, const float *action, float *obs,
+                      double *reward, uint8_t *terminated, int *bad);
 };
 
 /* Floats per action: 1 for discrete, act_n for box. */
@@ -75,14 +95,43 @@ int env_action_dim(const EnvSpec *spec);
 /* Helpers for writing environments (their step and set_state functions). */
 
 /* The discrete action a as an index: k if a == k for some k in [0, n), else -1 (a
- * fraction, out of range, NaN or infinite). -0.0f is index 0. */
-int env_discrete_action(float a, int n);
+ * fraction, out of range, NaN or infinite). -0.0f is index 0. Inline: every step of a
+ * discrete environment calls it, and vecenv once more per row. */
+static inline int env_discrete_action(float a, int n)
+{
+    for (int k = 0; k < n; k++)
+        if (a == (float)k)
+            return k;
+    return -1;
+}
+
+/* 1 if action (env_action_dim floats) is one that step accepts (see step: for a
+ * discrete space an index env_discrete_action accepts, for a box no NaN), else 0. */
+static inline int env_action_valid(const EnvSpec *spec, const float *action)
+{
+    if (spec->act_kind == SPACE_DISCRETE)
+        return env_discrete_action(action[0], spec->act_n) >= 0;
+    for (int k = 0; k < spec->act_n; k++)
+        if (isnan(action[k]))
+            return 0;
+    return 1;
+}
+
+/* Copy state (a state struct, state_bytes bytes) into environment i of the n stored in
+ * batch as step_batch lays them out, and back. state_bytes must be a multiple of 8. */
+void env_batch_put(const EnvSpec *spec, void *batch, int n, int i, const void *state);
+void env_batch_get(const EnvSpec *spec, const void *batch, int n, int i, void *state);
 
 /* 1 if the n values in are all finite, else 0 (for set_state's check). */
 int env_states_finite(const double *in, int n);
 
 /* Python's min(max(x, lo), hi), which is also np.clip of a scalar: max with lo first,
- * then min with hi; a NaN x is returned unchanged. */
-double env_clip(double x, double lo, double hi);
+ * then min with hi; a NaN x is returned unchanged. Inline, so that loops over many
+ * environments (step_batch) vectorize with it. */
+static inline double env_clip(double x, double lo, double hi)
+{
+    x = lo > x ? lo : x;
+    return hi < x ? hi : x;
+}
 
 #endif

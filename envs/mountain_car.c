@@ -10,6 +10,9 @@
  * Dtypes: state float64 (position, velocity), libm cos as Python's math.cos;
  * observation float32; reward float64.
  *
+ * step_batch steps many environments at once over a structure of arrays (env.h): the
+ * cos of all of them first, then the dynamics, which both paths share.
+ *
  * Left out: rendering, the goal_velocity option (0 here) and reset bounds from options.
  */
 #include <math.h>
@@ -25,7 +28,7 @@
 #define GRAVITY 0.0025
 
 typedef struct {
-    double position, velocity;
+    double position, velocity; /* 8-byte words: step_batch's arrays, in this order */
 } MountainCarState;
 
 static const float obs_low[2] = {(float)X_MIN, -(float)V_MAX};
@@ -46,6 +49,26 @@ static void mountain_car_reset(const EnvSpec *spec, void *state, Rng *rng, float
     mountain_car_obs(s, obs);
 }
 
+/* The dynamics of one step, the only copy (step and step_batch both call it): action
+ * index k, given cos(3 x) of the position before the step; writes the observation (2
+ * floats) and the reward, returns whether the step terminated. */
+static inline int mountain_car_advance(MountainCarState *s, int k, double cos3x, float *obs,
+                                       double *reward)
+{
+    /* v <- v + ((k - 1) force - g cos(3 x)), written as Gymnasium groups it */
+    double velocity = s->velocity + ((k - 1) * FORCE + cos3x * (-GRAVITY));
+    velocity = env_clip(velocity, -V_MAX, V_MAX); /* np.clip */
+    double position = env_clip(s->position + velocity, X_MIN, X_MAX);
+    if (position == X_MIN && velocity < 0) /* inelastic left wall */
+        velocity = 0.0;
+
+    s->position = position;
+    s->velocity = velocity;
+    *reward = -1.0;
+    mountain_car_obs(s, obs);
+    return position >= X_GOAL && velocity >= V_GOAL;
+}
+
 static int mountain_car_step(const EnvSpec *spec, void *state, const float *action, float *obs,
                              double *reward, uint8_t *terminated)
 {
@@ -54,19 +77,54 @@ static int mountain_car_step(const EnvSpec *spec, void *state, const float *acti
     const int k = env_discrete_action(action[0], 3);
     if (k < 0)
         return -1;
+    *terminated = (uint8_t)mountain_car_advance(s, k, cos(3 * s->position), obs, reward);
+    return 0;
+}
 
-    /* v <- v + ((k - 1) force - g cos(3 x)), written as Gymnasium groups it */
-    double velocity = s->velocity + ((k - 1) * FORCE + cos(3 * s->position) * (-GRAVITY));
-    velocity = env_clip(velocity, -V_MAX, V_MAX); /* np.clip */
-    double position = env_clip(s->position + velocity, X_MIN, X_MAX);
-    if (position == X_MIN && velocity < 0) /* inelastic left wall */
-        velocity = 0.0;
+#define CHUNK 256 /* environments per pass of step_batch: their cos fit on the stack */
 
-    s->position = position;
-    s->velocity = velocity;
-    *terminated = (uint8_t)(position >= X_GOAL && velocity >= V_GOAL);
-    *reward = -1.0;
-    mountain_car_obs(s, obs);
+/* m <= CHUNK environments of step_batch with valid actions: cos(3 x) of each first (libm
+ * calls), then the rest in a loop without calls, which GCC vectorizes. */
+static void mountain_car_chunk(double *restrict position, double *restrict velocity,
+                               const float *restrict action, float *restrict obs,
+                               double *restrict reward, uint8_t *restrict terminated, int m)
+{
+    double cos3x[CHUNK];
+    for (int j = 0; j < m; j++)
+        cos3x[j] = cos(3 * position[j]);
+    for (int j = 0; j < m; j++) {
+        MountainCarState s = {position[j], velocity[j]};
+        const int k = (int)action[j]; /* valid: 0, 1 or 2 */
+        terminated[j] =
+            (uint8_t)mountain_car_advance(&s, k, cos3x[j], obs + 2 * (size_t)j, &reward[j]);
+        position[j] = s.position;
+        velocity[j] = s.velocity;
+    }
+}
+
+static int mountain_car_step_batch(const EnvSpec *spec, void *batch, int n, const float *action,
+                                   float *obs, double *reward, uint8_t *terminated, int *bad)
+{
+    (void)spec;
+    int n_bad = 0;              /* counted without branching, so that the check vectorizes */
+    for (int i = 0; i < n; i++) /* env_discrete_action(a, 3) < 0 */
+        n_bad += !(action[i] == 0.0f || action[i] == 1.0f || action[i] == 2.0f);
+    if (n_bad > 0) {
+        for (int i = 0; i < n; i++) {
+            if (env_discrete_action(action[i], 3) < 0) {
+                *bad = i;
+                return -1;
+            }
+        }
+    }
+    /* the fields of MountainCarState, each an array of n (env.h) */
+    const size_t e = (size_t)n;
+    double *position = batch, *velocity = position + e;
+    for (size_t i = 0; i < e; i += CHUNK) {
+        const int m = e - i < CHUNK ? (int)(e - i) : CHUNK;
+        mountain_car_chunk(position + i, velocity + i, action + i, obs + 2 * i, reward + i,
+                           terminated + i, m);
+    }
     return 0;
 }
 
@@ -108,4 +166,5 @@ const EnvSpec env_mountain_car_v0 = {
     .step = mountain_car_step,
     .get_state = mountain_car_get_state,
     .set_state = mountain_car_set_state,
+    .step_batch = mountain_car_step_batch,
 };

@@ -17,6 +17,9 @@
  * NumPy 2 (NEP 50) would instead compute most of the step in float32; that is not what
  * this file does. libm cos, as Python's math.cos. Observation float32; reward float64.
  *
+ * step_batch steps many environments at once over a structure of arrays (env.h): the
+ * cos of all of them first, then the dynamics, which both paths share.
+ *
  * Left out: rendering, the goal_velocity option (0 here) and reset bounds from options.
  */
 #include <math.h>
@@ -31,7 +34,8 @@
 #define POWER  0.0015
 
 typedef struct {
-    double position, velocity; /* float32 values after a step */
+    double position, velocity; /* float32 values after a step; 8-byte words, the
+                                  arrays of step_batch in this order */
 } MountainCarContinuousState;
 
 static const float obs_low[2] = {(float)X_MIN, -(float)V_MAX};
@@ -54,17 +58,15 @@ static void mcc_reset(const EnvSpec *spec, void *state, Rng *rng, float *obs)
     mcc_obs(s, obs);
 }
 
-static int mcc_step(const EnvSpec *spec, void *state, const float *action, float *obs,
-                    double *reward, uint8_t *terminated)
+/* The dynamics of one step, the only copy (step and step_batch both call it): action a
+ * (not NaN), given cos(3 x) of the position before the step; writes the observation (2
+ * floats) and the reward, returns whether the step terminated. */
+static inline int mcc_advance(MountainCarContinuousState *s, double a, double cos3x, float *obs,
+                              double *reward)
 {
-    (void)spec;
-    MountainCarContinuousState *s = state;
-    const double a = action[0];
-    if (isnan(a))
-        return -1;
     const double force = env_clip(a, -1.0, 1.0); /* Python's min(max(a, -1), 1) */
 
-    double velocity = s->velocity + (force * POWER - 0.0025 * cos(3 * s->position));
+    double velocity = s->velocity + (force * POWER - 0.0025 * cos3x);
     if (velocity > V_MAX)
         velocity = V_MAX;
     if (velocity < -V_MAX)
@@ -81,10 +83,67 @@ static int mcc_step(const EnvSpec *spec, void *state, const float *action, float
     double r = term ? 100.0 : 0.0;
     r -= (a * a) * 0.1; /* math.pow(a, 2): exact for a float32 a, as is a*a */
     *reward = r;
-    *terminated = (uint8_t)term;
     s->position = (float)position;
     s->velocity = (float)velocity;
     mcc_obs(s, obs);
+    return term;
+}
+
+static int mcc_step(const EnvSpec *spec, void *state, const float *action, float *obs,
+                    double *reward, uint8_t *terminated)
+{
+    (void)spec;
+    MountainCarContinuousState *s = state;
+    const double a = action[0];
+    if (isnan(a))
+        return -1;
+    *terminated = (uint8_t)mcc_advance(s, a, cos(3 * s->position), obs, reward);
+    return 0;
+}
+
+#define CHUNK 256 /* environments per pass of step_batch: their cos fit on the stack */
+
+/* m <= CHUNK environments of step_batch with valid actions: cos(3 x) of each first (libm
+ * calls), then the rest in a loop without calls. */
+static void mcc_chunk(double *restrict position, double *restrict velocity,
+                      const float *restrict action, float *restrict obs, double *restrict reward,
+                      uint8_t *restrict terminated, int m)
+{
+    double cos3x[CHUNK];
+    for (int j = 0; j < m; j++)
+        cos3x[j] = cos(3 * position[j]);
+    for (int j = 0; j < m; j++) {
+        MountainCarContinuousState s = {position[j], velocity[j]};
+        terminated[j] =
+            (uint8_t)mcc_advance(&s, action[j], cos3x[j], obs + 2 * (size_t)j, &reward[j]);
+        position[j] = s.position;
+        velocity[j] = s.velocity;
+    }
+}
+
+static int mcc_step_batch(const EnvSpec *spec, void *batch, int n, const float *action, float *obs,
+                          double *reward, uint8_t *terminated, int *bad)
+{
+    (void)spec;
+    int n_bad = 0; /* counted without branching, so that the check vectorizes */
+    for (int i = 0; i < n; i++)
+        n_bad += isnan(action[i]) != 0;
+    if (n_bad > 0) {
+        for (int i = 0; i < n; i++) {
+            if (isnan(action[i])) {
+                *bad = i;
+                return -1;
+            }
+        }
+    }
+    /* the fields of MountainCarContinuousState, each an array of n (env.h) */
+    const size_t e = (size_t)n;
+    double *position = batch, *velocity = position + e;
+    for (size_t i = 0; i < e; i += CHUNK) {
+        const int m = e - i < CHUNK ? (int)(e - i) : CHUNK;
+        mcc_chunk(position + i, velocity + i, action + i, obs + 2 * i, reward + i, terminated + i,
+                  m);
+    }
     return 0;
 }
 
@@ -126,4 +185,5 @@ const EnvSpec env_mountain_car_continuous_v0 = {
     .step = mcc_step,
     .get_state = mcc_get_state,
     .set_state = mcc_set_state,
+    .step_batch = mcc_step_batch,
 };

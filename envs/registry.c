@@ -245,6 +245,13 @@ int registry_validate(const EnvSpec *s, char *err, size_t errlen)
         seterr(err, errlen, "environment '%s': function %s is not set", id, missing);
         return -1;
     }
+    if (s->step_batch != NULL && s->state_bytes % 8 != 0) {
+        seterr(err, errlen,
+               "environment '%s': has step_batch but state_bytes is %zu (step_batch needs a "
+               "state of 8-byte words: a multiple of 8)",
+               id, s->state_bytes);
+        return -1;
+    }
     if (s->defaults != NULL) {
         for (int i = 0; s->defaults[i] != NULL; i++) {
             if (i >= 1024 || strchr(s->defaults[i], '=') == NULL) {

@@ -55,9 +55,13 @@ typedef struct {
 
     /* private */
     Rng *rng;              /* (E) */
-    unsigned char *states; /* (E, state_stride) the environments' state structs */
+    double *step_reward;   /* (E) float64 rewards of the last step */
+    unsigned char *states; /* (E, state_stride) the environments' state structs, or if
+                              batched their structure of arrays (env.h) */
     size_t state_stride;
-    void *block; /* the one allocation every array above points into */
+    int batched;   /* states is step_batch's structure of arrays (see vecenv.c) */
+    void *scratch; /* if batched: one state struct, for resets; else NULL */
+    void *block;   /* the one allocation every array above points into */
 } VecEnv;
 
 /* Build a vector of n copies of spec and reset them all (vecenv_reset). max_steps > 0
@@ -78,9 +82,11 @@ void vecenv_reset(VecEnv *v);
 /* Step every environment with action (E, act_dim): row i of obs, final_obs, reward,
  * terminated and truncated is rewritten; a row that terminated or reached the time
  * limit gets its done_return / done_len and is reset in place (see the top of this
- * file). Allocates nothing. Returns 0, or -1 if environment i refused its action (an
- * out-of-range or non-integer discrete index, a NaN continuous action): then bad_env =
- * i and err says why; rows before i have stepped, rows i and after are unchanged. A
+ * file). Uses the environment's step_batch if it has one, else its step once per row,
+ * with the same results bit for bit. Allocates nothing. Every action is checked before
+ * any environment steps: returns 0, or -1 if an action is invalid (an out-of-range or
+ * non-integer discrete index, a NaN continuous action), with bad_env = the first such
+ * row, err saying why, and nothing else changed (no environment has stepped). A
  * refused action is a bug of the caller (its policy), not a state to continue from. */
 int vecenv_step(VecEnv *v, const float *action);
 

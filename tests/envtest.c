@@ -77,6 +77,58 @@ void envtest_spec(const EnvSpec *spec, const char *file, const char *id)
     golden_free(g);
 }
 
+/* The largest differences from the reference over a replay. */
+typedef struct {
+    int64_t max_ulp;
+    long steps, obs_differ, term_differ;
+    double max_rew, max_state;
+} Diffs;
+
+/* One step of one trajectory against the reference row t (obs od, state ss values). */
+static void diff_step(Diffs *d, const EnvSpec *spec, int k, long t, const float *o, double r,
+                      uint8_t done, const double *s, const double *obs, const double *rew,
+                      const double *term, const double *state)
+{
+    const int od = spec->obs_dim, ss = spec->state_size;
+    int64_t u = 0;
+    for (int i = 0; i < od; i++) {
+        const int64_t du = ulp_diff(o[i], (float)obs[t * od + i]);
+        u = du > u ? du : u;
+    }
+    d->max_ulp = u > d->max_ulp ? u : d->max_ulp;
+    d->obs_differ += u > 0;
+    d->max_rew = fmax(d->max_rew, fabs(r - rew[t]));
+    if (r != rew[t])
+        printf("%s t%d step %ld: reward %.17g, reference %.17g\n", spec->id, k, t, r, rew[t]);
+    d->term_differ += done != (uint8_t)term[t];
+    for (int i = 0; i < ss; i++)
+        d->max_state = fmax(d->max_state, rel_diff(s[i], state[t * ss + i]));
+    d->steps++;
+}
+
+/* Print the differences of a replay (how: "" or " batched") and assert them. */
+static void diff_check(const Diffs *d, const EnvSpec *spec, int ntraj, const char *how)
+{
+    printf("%s%s vs reference (%d trajectories, %ld steps): obs max %lld ulp (%ld steps "
+           "differ), reward max |diff| %.3g, terminated mismatches %ld, state max rel diff "
+           "%.3g\n",
+           spec->id, how, ntraj, d->steps, (long long)d->max_ulp, d->obs_differ, d->max_rew,
+           d->term_differ, d->max_state);
+    ck_assert_msg(d->max_ulp <= 1, "observations differ by %lld ulp", (long long)d->max_ulp);
+    ck_assert_msg(d->max_rew == 0.0, "rewards differ by up to %.3g", d->max_rew);
+    ck_assert_msg(d->term_differ == 0, "%ld terminated flags differ", d->term_differ);
+    ck_assert_msg(d->max_state <= 1e-12, "states differ by %.3g relative", d->max_state);
+}
+
+static long traj_len(const Golden *g, int k, const char *file)
+{
+    char name[64];
+    snprintf(name, sizeof name, "t%d_reward", k);
+    const long T = golden_count(g, name);
+    ck_assert_msg(T > 0, "%s: trajectory %d missing", file, k);
+    return T;
+}
+
 /* Replay every reference trajectory; prints and checks the largest differences. */
 void envtest_golden(const EnvSpec *spec, const char *file)
 {
@@ -85,14 +137,9 @@ void envtest_golden(const EnvSpec *spec, const char *file)
     const int od = spec->obs_dim, ss = spec->state_size, ad = env_action_dim(spec);
     void *st = malloc(spec->state_bytes);
     ck_assert(st != NULL);
-    int64_t max_ulp = 0;
-    long steps = 0, obs_differ = 0, term_differ = 0;
-    double max_rew = 0.0, max_state = 0.0;
+    Diffs d = {0};
     for (int k = 0; k < ntraj; k++) {
-        char name[64];
-        snprintf(name, sizeof name, "t%d_reward", k);
-        const long T = golden_count(g, name);
-        ck_assert_msg(T > 0, "%s: trajectory %d missing", file, k);
+        const long T = traj_len(g, k, file);
         const double *start = golden_traj(g, k, "start", ss);
         const double *obs0 = golden_traj(g, k, "obs0", od);
         const double *act = golden_traj(g, k, "actions", T * ad);
@@ -105,39 +152,71 @@ void envtest_golden(const EnvSpec *spec, const char *file)
         uint8_t done;
         ck_assert_int_eq(spec->set_state(spec, st, start, o), 0);
         for (int i = 0; i < od; i++) {
-            const int64_t d = ulp_diff(o[i], (float)obs0[i]);
-            max_ulp = d > max_ulp ? d : max_ulp;
+            const int64_t du = ulp_diff(o[i], (float)obs0[i]);
+            d.max_ulp = du > d.max_ulp ? du : d.max_ulp;
         }
         for (long t = 0; t < T; t++) {
             for (int i = 0; i < ad; i++)
                 a[i] = (float)act[t * ad + i];
             ck_assert_msg(spec->step(spec, st, a, o, &r, &done) == 0, "t%d step %ld refused", k, t);
-            int64_t u = 0;
-            for (int i = 0; i < od; i++) {
-                const int64_t d = ulp_diff(o[i], (float)obs[t * od + i]);
-                u = d > u ? d : u;
-            }
-            max_ulp = u > max_ulp ? u : max_ulp;
-            obs_differ += u > 0;
-            max_rew = fmax(max_rew, fabs(r - rew[t]));
-            if (r != rew[t])
-                printf("%s t%d step %ld: reward %.17g, reference %.17g\n", spec->id, k, t, r,
-                       rew[t]);
-            term_differ += done != (uint8_t)term[t];
             spec->get_state(spec, st, s);
-            for (int i = 0; i < ss; i++)
-                max_state = fmax(max_state, rel_diff(s[i], state[t * ss + i]));
-            steps++;
+            diff_step(&d, spec, k, t, o, r, done, s, obs, rew, term, state);
         }
     }
-    printf("%s vs reference (%d trajectories, %ld steps): obs max %lld ulp (%ld steps differ), "
-           "reward max |diff| %.3g, terminated mismatches %ld, state max rel diff %.3g\n",
-           spec->id, ntraj, steps, (long long)max_ulp, obs_differ, max_rew, term_differ, max_state);
-    ck_assert_msg(max_ulp <= 1, "observations differ by %lld ulp", (long long)max_ulp);
-    ck_assert_msg(max_rew == 0.0, "rewards differ by up to %.3g", max_rew);
-    ck_assert_msg(term_differ == 0, "%ld terminated flags differ", term_differ);
-    ck_assert_msg(max_state <= 1e-12, "states differ by %.3g relative", max_state);
+    diff_check(&d, spec, ntraj, "");
     free(st);
+    golden_free(g);
+}
+
+#define MAX_TRAJ 64
+
+void envtest_golden_batch(const EnvSpec *spec, const char *file, EnvtestBatchFn fn)
+{
+    Golden *g = golden_load(file);
+    const int n = (int)golden_get(g, "ntraj", 1)[0];
+    const int od = spec->obs_dim, ss = spec->state_size, ad = env_action_dim(spec);
+    ck_assert(n >= 1 && n <= MAX_TRAJ);
+    const size_t sb = spec->state_bytes;
+    unsigned char *batch = malloc((size_t)n * sb), *st = malloc(sb);
+    float *o = malloc((size_t)n * od * sizeof *o), *a = malloc((size_t)n * ad * sizeof *a);
+    double *r = malloc((size_t)n * sizeof *r);
+    uint8_t *done = malloc((size_t)n);
+    ck_assert(batch && st && o && a && r && done);
+    long T[MAX_TRAJ], longest = 0;
+    for (int k = 0; k < n; k++) {
+        T[k] = traj_len(g, k, file);
+        longest = T[k] > longest ? T[k] : longest;
+        ck_assert_int_eq(spec->set_state(spec, st, golden_traj(g, k, "start", ss), o), 0);
+        env_batch_put(spec, batch, n, k, st);
+    }
+    Diffs d = {0};
+    for (long t = 0; t < longest; t++) {
+        for (int k = 0; k < n; k++) {
+            const double *act = t < T[k] ? golden_traj(g, k, "actions", T[k] * ad) : NULL;
+            for (int i = 0; i < ad; i++) /* past its end: action 0, results unused */
+                a[k * ad + i] = act ? (float)act[t * ad + i] : 0.0f;
+        }
+        int bad = -1;
+        ck_assert_msg(fn(spec, batch, n, a, o, r, done, &bad) == 0, "step %ld refused (row %d)", t,
+                      bad);
+        for (int k = 0; k < n; k++) {
+            if (t >= T[k])
+                continue;
+            double s[MAX_DIM];
+            env_batch_get(spec, batch, n, k, st);
+            spec->get_state(spec, st, s);
+            diff_step(&d, spec, k, t, o + (size_t)k * od, r[k], done[k], s,
+                      golden_traj(g, k, "obs", T[k] * od), golden_traj(g, k, "reward", T[k]),
+                      golden_traj(g, k, "terminated", T[k]), golden_traj(g, k, "state", T[k] * ss));
+        }
+    }
+    diff_check(&d, spec, n, " batched");
+    free(batch);
+    free(st);
+    free(o);
+    free(a);
+    free(r);
+    free(done);
     golden_free(g);
 }
 
@@ -319,4 +398,142 @@ void envtest_state_roundtrip(const EnvSpec *spec)
     free(st);
     free(st2);
     free(copy);
+}
+
+/* A random valid action (discrete: uniform index; box: uniform over the bounds widened by
+ * half their width on each side, to exercise the clipping). */
+static void random_action(const EnvSpec *spec, Rng *r, float *a)
+{
+    if (spec->act_kind == SPACE_DISCRETE) {
+        a[0] = (float)rng_below(r, (uint32_t)spec->act_n);
+        return;
+    }
+    for (int i = 0; i < spec->act_n; i++) {
+        const double lo = spec->act_low[i], hi = spec->act_high[i], w = hi - lo;
+        a[i] = (float)rng_uniform_range(r, lo - 0.5 * w, hi + 0.5 * w);
+    }
+}
+
+/* n environments through fn and through step side by side; returns the number of
+ * terminations seen. */
+static long batch_vs_step(const EnvSpec *spec, EnvtestBatchFn fn, int n, long steps, Rng *r)
+{
+    const int od = spec->obs_dim, ad = env_action_dim(spec);
+    const size_t sb = spec->state_bytes, e = (size_t)n;
+    unsigned char *batch = malloc(e * sb), *st = malloc(e * sb), *got = malloc(sb);
+    float *o = malloc(e * od * sizeof *o), *o2 = malloc(e * od * sizeof *o2);
+    float *a = malloc(e * ad * sizeof *a);
+    double *rew = malloc(e * sizeof *rew), *rew2 = malloc(e * sizeof *rew2);
+    uint8_t *done = malloc(e), *done2 = malloc(e);
+    Rng *er = malloc(e * sizeof *er);
+    ck_assert(batch && st && got && o && o2 && a && rew && rew2 && done && done2 && er);
+    for (int i = 0; i < n; i++) {
+        rng_seed(&er[i], 77, rng_stream_id(0, (uint32_t)i));
+        spec->reset(spec, st + i * sb, &er[i], o2);
+        env_batch_put(spec, batch, n, i, st + i * sb);
+    }
+    long terminations = 0;
+    for (long t = 0; t < steps; t++) {
+        for (int i = 0; i < n; i++)
+            random_action(spec, r, a + (size_t)i * ad);
+        int bad = -1;
+        ck_assert_msg(fn(spec, batch, n, a, o, rew, done, &bad) == 0, "n=%d step %ld refused", n,
+                      t);
+        for (int i = 0; i < n; i++)
+            ck_assert_int_eq(spec->step(spec, st + i * sb, a + (size_t)i * ad, o2 + (size_t)i * od,
+                                        &rew2[i], &done2[i]),
+                             0);
+        ck_assert_msg(memcmp(o, o2, e * od * sizeof *o) == 0, "n=%d step %ld: obs differ", n, t);
+        ck_assert_msg(memcmp(rew, rew2, e * sizeof *rew) == 0, "n=%d step %ld: rewards differ", n,
+                      t);
+        ck_assert_msg(memcmp(done, done2, e) == 0, "n=%d step %ld: terminated differ", n, t);
+        for (int i = 0; i < n; i++) {
+            env_batch_get(spec, batch, n, i, got);
+            ck_assert_msg(memcmp(got, st + i * sb, sb) == 0, "n=%d step %ld: state %d differs", n,
+                          t, i);
+            terminations += done[i] != 0;
+            if ((done[i] && rng_uniform(r) < 0.5) || rng_uniform(r) < 0.005) {
+                spec->reset(spec, st + i * sb, &er[i], o2);
+                env_batch_put(spec, batch, n, i, st + i * sb);
+            }
+        }
+    }
+    free(batch);
+    free(st);
+    free(got);
+    free(o);
+    free(o2);
+    free(a);
+    free(rew);
+    free(rew2);
+    free(done);
+    free(done2);
+    free(er);
+    return terminations;
+}
+
+/* Refused actions: -1, *bad = the first refused row, nothing changed. */
+static void batch_refuses(const EnvSpec *spec, EnvtestBatchFn fn, const float *bad, int nbad)
+{
+    enum { N = 37 };
+    const int od = spec->obs_dim, ad = env_action_dim(spec);
+    const size_t sb = spec->state_bytes;
+    unsigned char *batch = malloc(N * sb), *copy = malloc(N * sb), *st = malloc(sb);
+    float o[N * MAX_DIM], a[N * MAX_DIM];
+    double rew[N];
+    uint8_t done[N];
+    ck_assert(batch && copy && st);
+    Rng r;
+    rng_seed(&r, 13, 0);
+    for (int i = 0; i < N; i++) {
+        spec->reset(spec, st, &r, o);
+        env_batch_put(spec, batch, N, i, st);
+    }
+    for (int j = 0; j < nbad; j++) {
+        for (int i = 0; i < N; i++)
+            random_action(spec, &r, a + i * ad);
+        const int first = (int)rng_below(&r, N - 1);
+        const int second = first + 1 + (int)rng_below(&r, (uint32_t)(N - 1 - first));
+        a[first * ad + j % ad] = bad[j];
+        a[second * ad + j % ad] = bad[j];
+        memcpy(copy, batch, N * sb);
+        for (int i = 0; i < N * od; i++)
+            o[i] = -12345.0f;
+        for (int i = 0; i < N; i++) {
+            rew[i] = -777.0;
+            done[i] = 9;
+        }
+        int at = -1;
+        ck_assert_msg(fn(spec, batch, N, a, o, rew, done, &at) == -1, "action %g accepted",
+                      (double)bad[j]);
+        ck_assert_msg(at == first, "action %g at rows %d and %d: bad = %d", (double)bad[j], first,
+                      second, at);
+        ck_assert_msg(memcmp(copy, batch, N * sb) == 0, "action %g changed the batch",
+                      (double)bad[j]);
+        for (int i = 0; i < N * od; i++)
+            ck_assert(o[i] == -12345.0f);
+        for (int i = 0; i < N; i++)
+            ck_assert(rew[i] == -777.0 && done[i] == 9);
+    }
+    free(batch);
+    free(copy);
+    free(st);
+}
+
+void envtest_batch(const EnvSpec *spec, EnvtestBatchFn fn, const float *bad, int nbad)
+{
+    ck_assert(fn != NULL && spec->state_bytes % 8 == 0);
+    /* (environments, steps): partial vectors, several vectors, more than one chunk */
+    const int runs[4][2] = {{1, 1000}, {3, 1000}, {37, 500}, {300, 100}};
+    Rng r;
+    rng_seed(&r, 31, 0);
+    long terminations = 0, steps = 0;
+    for (int k = 0; k < 4; k++) {
+        terminations += batch_vs_step(spec, fn, runs[k][0], runs[k][1], &r);
+        steps += (long)runs[k][0] * runs[k][1];
+    }
+    batch_refuses(spec, fn, bad, nbad);
+    printf("%s batched: %ld environment steps (%ld terminations) identical to step, %d refused "
+           "actions changed nothing\n",
+           spec->id, steps, terminations, nbad);
 }

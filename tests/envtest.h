@@ -10,6 +10,8 @@
 #ifndef MPIRL_ENVTEST_H
 #define MPIRL_ENVTEST_H
 
+#include <stdint.h>
+
 #include "env.h"
 
 /* Largest obs_dim, act_n and state_size the checks handle (the classic-control set
@@ -39,6 +41,27 @@ void envtest_reset(const EnvSpec *spec, const double *lo, const double *hi, int 
  * others 0) is refused: step returns -1 and changes neither the state nor obs, reward and
  * terminated. A discrete environment then accepts each of its indices. */
 void envtest_invalid_actions(const EnvSpec *spec, const float *bad, int nbad);
+
+/* A batched step with step_batch's signature (env.h): the spec's own, or one build of
+ * it that a test wants to check separately. */
+typedef int (*EnvtestBatchFn)(const EnvSpec *spec, void *batch, int n, const float *action,
+                              float *obs, double *reward, uint8_t *terminated, int *bad);
+
+/* Replay every trajectory of <file> at once through fn, trajectory k in environment k of
+ * the batch (stored with env_batch_put; filler actions once it has ended), with
+ * envtest_golden's checks. */
+void envtest_golden_batch(const EnvSpec *spec, const char *file, EnvtestBatchFn fn);
+
+/* fn against step, bit for bit, for vectors of 1, 3, 37 and 300 environments (1000,
+ * 1000, 500 and 100 steps) of random valid actions (box: also beyond the bounds), where
+ * an environment that
+ * terminated is reset with probability 1/2 and otherwise steps on past its end, and any
+ * is reset with probability 1/200 (as truncation would). After every step the obs,
+ * reward and terminated arrays and every state struct (env_batch_get) equal those of n
+ * step calls byte for byte. Then each of bad[0..nbad) (in component j % action
+ * dimension) at two random rows: fn returns -1 with *bad = the first of the rows and
+ * changes neither the batch nor the outputs. Prints one line. */
+void envtest_batch(const EnvSpec *spec, EnvtestBatchFn fn, const float *bad, int nbad);
 
 /* get_state / set_state: an exact round trip of state and observation, a copy steps
  * exactly like the original for 193 steps, and a NaN or infinite value in any component

@@ -11,7 +11,8 @@
  *   "null"            NULL (as a plugin built for another ABI answers)
  * Dynamics (both valid environments): state (a, b) doubles, reset to (0, 0); a step
  * adds the action to the state (discrete: a += index; box: a += u0, b += u1, no
- * clipping), observes (a, b), rewards a + b, terminates when a >= 10; max_steps 7.
+ * clipping), observes (a, b), rewards a + b, terminates when a >= 10; max_steps 7. No
+ * step_batch (vecenv steps them one by one).
  * The library calls nothing in mpirl, so it loads in any host.
  */
 #include <math.h>
@@ -91,7 +92,7 @@ static const float act_hi[2] = {1.0f, 1.0f};
 #define SPEC(abi_, id_, obs_dim_, kind_, n_, alo_, ahi_)                                           \
     {                                                                                              \
         abi_, id_, obs_dim_, lo, hi, kind_, n_, alo_, ahi_, 7, 2, sizeof(Fix), NULL, fx_reset,     \
-            fx_step, fx_get, fx_set                                                                \
+            fx_step, fx_get, fx_set, NULL                                                          \
     }
 
 static const EnvSpec discrete =

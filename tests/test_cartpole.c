@@ -9,7 +9,8 @@
  *   internal state (get_state): relative difference <= 1e-12 (0 measured).
  * The data was computed with glibc's libm, which the C code also calls. Plus: the spec
  * against Gymnasium's spaces, reset's distribution and determinism, invalid actions,
- * get_state / set_state round trips, and the reward after termination.
+ * get_state / set_state round trips, the reward after termination, and step_batch (both
+ * builds of its loop) against step and the reference data, bit for bit.
  *
  * The checks every environment shares are in envtest.c; this file holds what is
  * specific to CartPole: its expectations and its own cases.
@@ -17,6 +18,7 @@
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "builtin.h"
@@ -47,16 +49,61 @@ START_TEST(test_reset)
 }
 END_TEST
 
-START_TEST(test_invalid_action)
-{
-    const float bad[] = {-1.0f, 2.0f, 0.5f, 1.0000001f, NAN, INFINITY, -INFINITY, 1e9f};
-    envtest_invalid_actions(&env_cartpole_v1, bad, TU_COUNT(bad));
-}
-END_TEST
-
 START_TEST(test_state_roundtrip)
 {
     envtest_state_roundtrip(&env_cartpole_v1);
+}
+END_TEST
+
+static const float bad_actions[] = {-1.0f, 2.0f, 0.5f, 1.0000001f, NAN, INFINITY, -INFINITY, 1e9f};
+
+START_TEST(test_invalid_action)
+{
+    envtest_invalid_actions(&env_cartpole_v1, bad_actions, TU_COUNT(bad_actions));
+}
+END_TEST
+
+/* step_batch's two builds of its loop, forced (builtin.h) */
+static int batch_base(const EnvSpec *spec, void *batch, int n, const float *action, float *obs,
+                      double *reward, uint8_t *terminated, int *bad)
+{
+    (void)spec;
+    return cartpole_step_batch_isa(0, batch, n, action, obs, reward, terminated, bad);
+}
+
+static int batch_avx2(const EnvSpec *spec, void *batch, int n, const float *action, float *obs,
+                      double *reward, uint8_t *terminated, int *bad)
+{
+    (void)spec;
+    return cartpole_step_batch_isa(1, batch, n, action, obs, reward, terminated, bad);
+}
+
+/* step_batch against the reference and step, bit for bit, through fn */
+static void check_batch(EnvtestBatchFn fn)
+{
+    envtest_golden_batch(&env_cartpole_v1, DATA, fn);
+    envtest_batch(&env_cartpole_v1, fn, bad_actions, TU_COUNT(bad_actions));
+}
+
+/* as the spec dispatches it (the AVX2 build when the CPU has it) */
+START_TEST(test_step_batch)
+{
+    ck_assert(env_cartpole_v1.step_batch != NULL);
+    check_batch(env_cartpole_v1.step_batch);
+}
+END_TEST
+
+/* each build of its loop: the baseline one always, the AVX2 one if the CPU has it */
+START_TEST(test_step_batch_builds)
+{
+    printf("CartPole-v1 step_batch, baseline build:\n");
+    check_batch(batch_base);
+    if (cartpole_has_avx2()) {
+        printf("CartPole-v1 step_batch, AVX2 build:\n");
+        check_batch(batch_avx2);
+    } else {
+        printf("CartPole-v1 step_batch: no AVX2 on this CPU or build, its loop not tested\n");
+    }
 }
 END_TEST
 
@@ -99,6 +146,8 @@ int main(void)
         {"invalid_action", test_invalid_action},
         {"state_roundtrip", test_state_roundtrip},
         {"reward_after_termination", test_reward_after_termination},
+        {"step_batch", test_step_batch},
+        {"step_batch_builds", test_step_batch_builds},
     };
     return tu_run(tu_suite("cartpole", cases, TU_COUNT(cases), 0));
 }

@@ -11,7 +11,8 @@
  *   reward and terminated: exactly equal,
  *   internal state (get_state): relative difference <= 1e-12 (0 measured).
  * Plus: the spec against Gymnasium's spaces, reset's distribution and determinism,
- * invalid actions, get_state / set_state round trips and the bounds invariants.
+ * invalid actions, get_state / set_state round trips, the bounds invariants, and
+ * step_batch against step and the reference data, bit for bit.
  *
  * The checks every environment shares are in envtest.c; this file holds what is
  * specific to MountainCar: its expectations and its own cases.
@@ -50,10 +51,21 @@ START_TEST(test_reset)
 }
 END_TEST
 
+static const float bad_actions[] = {-1.0f, 3.0f, 0.5f, 1.5f, NAN, INFINITY, -INFINITY, -2.0f};
+
 START_TEST(test_invalid_action)
 {
-    const float bad[] = {-1.0f, 3.0f, 0.5f, 1.5f, NAN, INFINITY, -INFINITY, -2.0f};
-    envtest_invalid_actions(&env_mountain_car_v0, bad, TU_COUNT(bad));
+    envtest_invalid_actions(&env_mountain_car_v0, bad_actions, TU_COUNT(bad_actions));
+}
+END_TEST
+
+/* step_batch against step and the reference data, bit for bit */
+START_TEST(test_step_batch)
+{
+    ck_assert(env_mountain_car_v0.step_batch != NULL);
+    envtest_golden_batch(&env_mountain_car_v0, DATA, env_mountain_car_v0.step_batch);
+    envtest_batch(&env_mountain_car_v0, env_mountain_car_v0.step_batch, bad_actions,
+                  TU_COUNT(bad_actions));
 }
 END_TEST
 
@@ -113,6 +125,7 @@ int main(void)
         {"golden", test_golden},
         {"reset", test_reset},
         {"invalid_action", test_invalid_action},
+        {"step_batch", test_step_batch},
         {"state_roundtrip", test_state_roundtrip},
         {"invariants", test_invariants},
     };

@@ -13,7 +13,8 @@
  *   reward and terminated: exactly equal,
  *   internal state (get_state): relative difference <= 1e-12 (0 measured).
  * Plus: the spec against Gymnasium's spaces, reset's distribution and determinism,
- * invalid (NaN) actions, get_state / set_state round trips and the clipping invariants.
+ * invalid (NaN) actions, get_state / set_state round trips, the clipping invariants, and
+ * step_batch against step and the reference data, bit for bit.
  *
  * The checks every environment shares are in envtest.c; this file holds what is
  * specific to MountainCarContinuous: its expectations and its own cases.
@@ -52,10 +53,22 @@ START_TEST(test_reset)
 }
 END_TEST
 
+static const float bad_actions[] = {NAN, -NAN};
+
 START_TEST(test_invalid_action)
 {
-    const float bad[] = {NAN, -NAN};
-    envtest_invalid_actions(&env_mountain_car_continuous_v0, bad, TU_COUNT(bad));
+    envtest_invalid_actions(&env_mountain_car_continuous_v0, bad_actions, TU_COUNT(bad_actions));
+}
+END_TEST
+
+/* step_batch against step and the reference data, bit for bit */
+START_TEST(test_step_batch)
+{
+    ck_assert(env_mountain_car_continuous_v0.step_batch != NULL);
+    envtest_golden_batch(&env_mountain_car_continuous_v0, DATA,
+                         env_mountain_car_continuous_v0.step_batch);
+    envtest_batch(&env_mountain_car_continuous_v0, env_mountain_car_continuous_v0.step_batch,
+                  bad_actions, TU_COUNT(bad_actions));
 }
 END_TEST
 
@@ -112,6 +125,7 @@ int main(void)
         {"golden", test_golden},
         {"reset", test_reset},
         {"invalid_action", test_invalid_action},
+        {"step_batch", test_step_batch},
         {"state_roundtrip", test_state_roundtrip},
         {"clipping", test_clipping},
     };

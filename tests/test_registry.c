@@ -24,6 +24,11 @@
 #include "testutil.h"
 #include "vecenv.h"
 
+/* MPIRL_ENV_ABI as text, for the messages that quote it */
+#define ABI_STR(x)  #x
+#define ABI_XSTR(x) ABI_STR(x)
+#define ABI_TEXT    ABI_XSTR(MPIRL_ENV_ABI)
+
 /* ---- a valid spec to mutate ---- */
 
 typedef struct {
@@ -188,7 +193,7 @@ START_TEST(test_validate)
 
     s = valid_spec();
     s.abi = 999;
-    validate_fails(&s, "built for environment ABI 999, this mpirl uses ABI 1");
+    validate_fails(&s, "built for environment ABI 999, this mpirl uses ABI " ABI_TEXT);
     s = valid_spec();
     s.id = NULL;
     validate_fails(&s, "without an id");
@@ -263,6 +268,14 @@ START_TEST(test_validate)
     s = valid_spec();
     s.defaults = bad_defaults;
     validate_fails(&s, "defaults[1]");
+
+    /* step_batch is optional (valid_spec has none); with one, the state must be 8-byte
+     * words */
+    s = valid_spec();
+    s.step_batch = env_cartpole_v1.step_batch;
+    ck_assert_msg(registry_validate(&s, err, sizeof err) == 0, "%s", err);
+    s.state_bytes = 12;
+    validate_fails(&s, "state_bytes is 12");
 }
 END_TEST
 
@@ -421,8 +434,8 @@ static void fixture_refused(const char *mode, const char *needle)
 
 START_TEST(test_plugin_refused)
 {
-    fixture_refused("abi", "built for environment ABI 999, this mpirl uses ABI 1");
-    fixture_refused("null", "no environments for environment ABI 1");
+    fixture_refused("abi", "built for environment ABI 999, this mpirl uses ABI " ABI_TEXT);
+    fixture_refused("null", "no environments for environment ABI " ABI_TEXT);
     fixture_refused("clash", "'CartPole-v1' is already registered (built-in)");
     fixture_refused("invalid", "obs_dim is 0");
     fixture_refused("twice", "defines environment id 'FixtureDiscrete-v0' twice");

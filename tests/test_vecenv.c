@@ -1,7 +1,8 @@
 /* test_vecenv.c - unit tests of vecenv.c: same-step auto-reset with the final
  * observation kept, TimeLimit truncation (also together with termination), episode
- * statistics, seeding by (seed, rank, env index), refused actions, and the wrapper
- * around the real CartPole-v1 and Pendulum-v1.
+ * statistics, seeding by (seed, rank, env index), refused actions (nothing changes), and
+ * the wrapper around the real CartPole-v1 (through step_batch and through step, bit for
+ * bit) and Pendulum-v1.
  *
  * Most cases use a test environment defined here, Tally, whose every value can be
  * predicted: reset draws x ~ U[0, 1) from the environment's generator and sets the
@@ -303,25 +304,32 @@ START_TEST(test_episode_statistics)
 }
 END_TEST
 
-/* Run two vectors with the same actions for T steps; returns whether every obs,
- * final_obs, reward and flag matched. */
+/* Run two vectors with the same actions (random indices below act_n) for T steps;
+ * returns whether every obs, final_obs, reward, flag and episode statistic matched. */
 static int same_streams(VecEnv *a, VecEnv *b, int T)
 {
+    enum { MAX_E = 512 };
+    ck_assert(a->n == b->n && a->n <= MAX_E && a->spec->act_kind == SPACE_DISCRETE);
     Rng r;
     rng_seed(&r, 5, 0);
-    int same = memcmp(a->obs, b->obs, sizeof(float) * (size_t)(a->n * a->obs_dim)) == 0;
+    const size_t n = (size_t)a->n, no = sizeof(float) * n * (size_t)a->obs_dim;
+    int same = memcmp(a->obs, b->obs, no) == 0;
     for (int t = 0; t < T; t++) {
-        float act[8];
-        for (int i = 0; i < a->n; i++)
-            act[i] = rng_uniform(&r) < 0.3 ? 1.0f : 0.0f;
+        float act[MAX_E];
+        for (size_t i = 0; i < n; i++)
+            act[i] = a->spec == &tally ? (rng_uniform(&r) < 0.3 ? 1.0f : 0.0f)
+                                       : (float)rng_below(&r, (uint32_t)a->spec->act_n);
         step_ok(a, act);
         step_ok(b, act);
-        const size_t no = sizeof(float) * (size_t)(a->n * a->obs_dim);
         same = same && memcmp(a->obs, b->obs, no) == 0 &&
                memcmp(a->final_obs, b->final_obs, no) == 0 &&
-               memcmp(a->reward, b->reward, sizeof(float) * (size_t)a->n) == 0 &&
-               memcmp(a->terminated, b->terminated, (size_t)a->n) == 0 &&
-               memcmp(a->truncated, b->truncated, (size_t)a->n) == 0;
+               memcmp(a->reward, b->reward, sizeof(float) * n) == 0 &&
+               memcmp(a->terminated, b->terminated, n) == 0 &&
+               memcmp(a->truncated, b->truncated, n) == 0 &&
+               memcmp(a->ep_return, b->ep_return, sizeof(double) * n) == 0 &&
+               memcmp(a->ep_len, b->ep_len, sizeof(int) * n) == 0 &&
+               memcmp(a->done_return, b->done_return, sizeof(double) * n) == 0 &&
+               memcmp(a->done_len, b->done_len, sizeof(int) * n) == 0 && a->n_done == b->n_done;
     }
     return same;
 }
@@ -365,37 +373,105 @@ START_TEST(test_seeded_determinism)
 }
 END_TEST
 
+/* Copies of everything a vector shows, to check that a refused step changed nothing. */
+typedef struct {
+    float obs[64], final_obs[64], reward[16];
+    uint8_t terminated[16], truncated[16];
+    double ep_return[16], done_return[16];
+    int ep_len[16], done_len[16], n_done;
+} Shown;
+
+static void snapshot(Shown *s, const VecEnv *v)
+{
+    ck_assert(v->n <= 16 && v->n * v->obs_dim <= 64);
+    memset(s, 0, sizeof *s);
+    const size_t n = (size_t)v->n, no = n * (size_t)v->obs_dim;
+    memcpy(s->obs, v->obs, no * sizeof(float));
+    memcpy(s->final_obs, v->final_obs, no * sizeof(float));
+    memcpy(s->reward, v->reward, n * sizeof(float));
+    memcpy(s->terminated, v->terminated, n);
+    memcpy(s->truncated, v->truncated, n);
+    memcpy(s->ep_return, v->ep_return, n * sizeof(double));
+    memcpy(s->done_return, v->done_return, n * sizeof(double));
+    memcpy(s->ep_len, v->ep_len, n * sizeof(int));
+    memcpy(s->done_len, v->done_len, n * sizeof(int));
+    s->n_done = v->n_done;
+}
+
+static int same_shown(const VecEnv *v, const Shown *before)
+{
+    Shown now;
+    snapshot(&now, v);
+    return memcmp(&now, before, sizeof now) == 0;
+}
+
 START_TEST(test_invalid_action)
 {
+    /* every action is checked before any environment steps: nothing changes */
     VecEnv v;
     init_ok(&v, &tally, 3, 0, 8, 0);
-    float first[6];
-    memcpy(first, v.obs, sizeof first);
+    const float go[3] = {0, 1, 0};
+    step_ok(&v, go);
+    Shown before;
+    snapshot(&before, &v);
     const float bad[3] = {0, 2, 0};
     ck_assert_int_eq(vecenv_step(&v, bad), -1);
     ck_assert_int_eq(v.bad_env, 1);
     ck_assert_msg(strstr(v.err, "environment 1") && strstr(v.err, "Tally-v0") &&
                       strstr(v.err, "action 2") && strstr(v.err, "[0, 1]"),
                   "message: %s", v.err);
-    /* row 0 stepped, rows 1 and 2 untouched */
-    ck_assert_int_eq(v.ep_len[0], 1);
-    ck_assert_int_eq(v.ep_len[1], 0);
-    ck_assert_int_eq(v.ep_len[2], 0);
-    ck_assert(memcmp(v.obs + 2, first + 2, 4 * sizeof(float)) == 0);
+    ck_assert(same_shown(&v, &before));
 
-    const float half[3] = {0, 0, 0.5f};
+    const float half[3] = {0.5f, 0, 0.5f}; /* the first refused row is named */
     ck_assert_int_eq(vecenv_step(&v, half), -1);
-    ck_assert_int_eq(v.bad_env, 2);
+    ck_assert_int_eq(v.bad_env, 0);
     ck_assert_msg(strstr(v.err, "0.5"), "message: %s", v.err);
+    ck_assert(same_shown(&v, &before));
+    /* and the vector goes on as if the refused steps had not been asked for */
+    step_ok(&v, go);
+    ck_assert(v.ep_len[0] == 2 && v.ep_len[1] == 0 && v.ep_len[2] == 2);
     vecenv_free(&v);
 
     /* a continuous environment names the refused components */
     init_ok(&v, &env_pendulum_v1, 2, 0, 8, 0);
+    snapshot(&before, &v);
     const float nan_action[2] = {0.5f, NAN};
     ck_assert_int_eq(vecenv_step(&v, nan_action), -1);
     ck_assert_int_eq(v.bad_env, 1);
     ck_assert_msg(strstr(v.err, "Pendulum-v1") && strstr(v.err, "nan"), "message: %s", v.err);
+    ck_assert(same_shown(&v, &before));
     vecenv_free(&v);
+
+    /* the same through step_batch (CartPole-v1, a vector long enough to use it); a twin
+     * vector that never saw the refused step stays identical */
+    enum { E = 9 };
+    VecEnv twin;
+    init_ok(&v, &env_cartpole_v1, E, 0, 8, 0);
+    init_ok(&twin, &env_cartpole_v1, E, 0, 8, 0);
+    ck_assert(v.batched);
+    Rng r;
+    rng_seed(&r, 4, 0);
+    for (int t = 0; t < 40; t++) {
+        float a[E];
+        for (int i = 0; i < E; i++)
+            a[i] = (float)rng_below(&r, 2);
+        step_ok(&v, a);
+        step_ok(&twin, a);
+        if (t % 10 != 9)
+            continue;
+        snapshot(&before, &v);
+        a[3] = -1.0f;
+        a[7] = 0.25f;
+        ck_assert_int_eq(vecenv_step(&v, a), -1);
+        ck_assert_int_eq(v.bad_env, 3);
+        ck_assert_msg(strstr(v.err, "environment 3") && strstr(v.err, "CartPole-v1") &&
+                          strstr(v.err, "action -1"),
+                      "message: %s", v.err);
+        ck_assert(same_shown(&v, &before));
+    }
+    ck_assert(same_streams(&v, &twin, 200));
+    vecenv_free(&v);
+    vecenv_free(&twin);
 }
 END_TEST
 
@@ -432,6 +508,49 @@ START_TEST(test_cartpole)
     }
     ck_assert_msg(terminations > 100, "%d terminations", terminations);
     vecenv_free(&v);
+}
+END_TEST
+
+START_TEST(test_batched_like_step)
+{
+    /* CartPole-v1 through step_batch (its structure of arrays) and through step (the same
+     * spec without step_batch) give the same vectors bit for bit, with the time limit
+     * cut short so that truncations (and both flags at once) happen too; sizes around
+     * the batch loop's vector widths and chunks. */
+    EnvSpec plain = env_cartpole_v1;
+    plain.step_batch = NULL;
+    const int sizes[] = {4, 7, 300};
+    for (int k = 0; k < TU_COUNT(sizes); k++) {
+        VecEnv a, b;
+        init_ok(&a, &env_cartpole_v1, sizes[k], 30, 17, 2);
+        init_ok(&b, &plain, sizes[k], 30, 17, 2);
+        ck_assert(a.batched && !b.batched);
+        ck_assert_msg(same_streams(&a, &b, 1500), "%d environments: batched and plain differ",
+                      sizes[k]);
+        vecenv_free(&a);
+        vecenv_free(&b);
+    }
+
+    /* fewer than 4 environments step one by one; environment i is the same anyway */
+    VecEnv few, many;
+    init_ok(&few, &env_cartpole_v1, 3, 0, 23, 1);
+    init_ok(&many, &env_cartpole_v1, 40, 0, 23, 1);
+    ck_assert(!few.batched && many.batched);
+    Rng r;
+    rng_seed(&r, 6, 0);
+    for (int t = 0; t < 2000; t++) {
+        float act[40];
+        for (int i = 0; i < 40; i++)
+            act[i] = (float)rng_below(&r, 2);
+        step_ok(&few, act);
+        step_ok(&many, act);
+        ck_assert(memcmp(few.obs, many.obs, 12 * sizeof(float)) == 0);
+        ck_assert(memcmp(few.final_obs, many.final_obs, 12 * sizeof(float)) == 0);
+        ck_assert(memcmp(few.terminated, many.terminated, 3) == 0);
+        ck_assert(memcmp(few.truncated, many.truncated, 3) == 0);
+    }
+    vecenv_free(&few);
+    vecenv_free(&many);
 }
 END_TEST
 
@@ -476,6 +595,7 @@ int main(void)
         {"seeded_determinism", test_seeded_determinism},
         {"invalid_action", test_invalid_action},
         {"cartpole", test_cartpole},
+        {"batched_like_step", test_batched_like_step},
         {"pendulum_time_limit", test_pendulum_time_limit},
     };
     return tu_run(tu_suite("vecenv", cases, TU_COUNT(cases), 0));

@@ -29,7 +29,10 @@
  * reward and terminated, and returns -1 without changing anything for an invalid action;
  * the time limit is NOT step's business (the vector wrapper and replay count steps
  * against max_steps); get_state / set_state expose the state_size doubles that define
- * the state (what `mpirl replay --state` takes).
+ * the state (what `mpirl replay --state` takes). An environment whose step is a few
+ * operations may add step_batch, which steps a whole vector in one call over a
+ * structure-of-arrays copy of the states (env.h; envs/cartpole.c has one); this example
+ * leaves it NULL.
  *
  * The environment, ExamplePointMass-v0: a unit mass at position x with velocity v on a
  * line, pushed by a force u in [-1, 1] (one continuous action; values outside are
@@ -138,6 +141,7 @@ static const EnvSpec point_mass = {
     .step = pm_step,
     .get_state = pm_get_state,
     .set_state = pm_set_state,
+    .step_batch = NULL, /* optional: many environments per call (env.h); vecenv calls step */
 };
 
 /* The list mpirl reads; add more specs before the NULL to ship several environments. */

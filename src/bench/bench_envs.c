@@ -2,9 +2,11 @@
  *
  * For every built-in environment, steps per second of the whole vecenv_step loop
  * (step, time-limit truncation, auto-reset, episode statistics) for a vector of 1
- * environment and for a vector of 1024. The actions are random valid actions (uniform
- * over the discrete set or the box), drawn before timing and reused cyclically. Each
- * figure is the median over repeated timed blocks.
+ * environment and for a vector of 1024; the "path" column says how the vector of 1024
+ * steps its environments: one step_batch call (env.h) or one step call each. The
+ * actions are random valid actions (uniform over the discrete set or the box), drawn
+ * before timing and reused cyclically. Each figure is the median over repeated timed
+ * blocks.
  *
  * Output: a human-readable table, then one line per environment
  *   ENV_ID single=<steps/s> vec1024=<steps/s>
@@ -101,14 +103,14 @@ int main(void)
     printf("# mpirl environments, one core: vecenv_step loop (step, truncation, auto-reset),\n"
            "# random valid actions drawn beforehand; median of %d blocks\n",
            BLOCKS);
-    printf("%-26s %15s %15s %12s %15s\n", "environment", "single steps/s", "vec1024 steps/s",
-           "ns/step (1)", "ns/step (1024)");
+    printf("%-26s %15s %15s %12s %15s  %s\n", "environment", "single steps/s", "vec1024 steps/s",
+           "ns/step (1)", "ns/step (1024)", "path (1024)");
     for (int i = 0; i < n && i < 64; i++) {
         const EnvSpec *spec = registry_get(reg, i);
         single[i] = steps_per_second(spec, 1, SINGLE_REP);
         vec[i] = steps_per_second(spec, VEC_N, VEC_REP);
-        printf("%-26s %15.0f %15.0f %12.1f %15.1f\n", spec->id, single[i], vec[i], 1e9 / single[i],
-               1e9 / vec[i]);
+        printf("%-26s %15.0f %15.0f %12.1f %15.1f  %s\n", spec->id, single[i], vec[i],
+               1e9 / single[i], 1e9 / vec[i], spec->step_batch ? "step_batch" : "step");
     }
     printf("\n");
     for (int i = 0; i < n && i < 64; i++)
