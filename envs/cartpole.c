@@ -262,6 +262,14 @@ static int cartpole_set_state(const EnvSpec *spec, void *state, const double *in
     return 0;
 }
 
+/* Training preset (config.h keys), tuned for `mpirun -np 3` (two actors): PPO with
+ * small rollouts and many epochs over one minibatch, as in rl-baselines3-zoo's CartPole
+ * hyperparameters (n_envs 8 as 2 x 4, n_steps 32, 20 epochs, gamma 0.98, lambda 0.8,
+ * lr 1e-3). scripts/bench-learn measures it. */
+static const char *const cartpole_defaults[] = {"num_envs=4",    "rollout=32", "epochs=20",
+                                                "minibatches=1", "gamma=0.98", "gae_lambda=0.8",
+                                                "lr=0.001",      "vf_clip=0",  NULL};
+
 const EnvSpec env_cartpole_v1 = {
     .abi = MPIRL_ENV_ABI,
     .id = "CartPole-v1",
@@ -275,7 +283,7 @@ const EnvSpec env_cartpole_v1 = {
     .max_steps = 500,
     .state_size = 4,
     .state_bytes = sizeof(CartPoleState),
-    .defaults = NULL,
+    .defaults = cartpole_defaults,
     .reset = cartpole_reset,
     .step = cartpole_step,
     .get_state = cartpole_get_state,

@@ -40,7 +40,8 @@ static struct {
     int active;
     int owned;
     double seconds; /* time inside MPI calls, for comm_take_seconds */
-} comm_state = {0, 1, 0, 0, 0.0};
+    int depth;      /* comm_init calls not yet matched by comm_finalize */
+} comm_state = {0, 1, 0, 0, 0.0, 0};
 
 static double comm_now(void)
 {
@@ -109,8 +110,10 @@ static int comm_query(int *rank, int *size)
 
 int comm_init(int *argc, char ***argv)
 {
-    if (comm_state.active)
+    if (comm_state.active) {
+        comm_state.depth++;
         return 0;
+    }
     int initialised = 0, finalised = 0;
     COMM_CHECK(MPI_Finalized(&finalised));
     if (finalised) {
@@ -123,6 +126,7 @@ int comm_init(int *argc, char ***argv)
         comm_state.owned = 1;
     }
     comm_state.active = 1;
+    comm_state.depth = 1;
     int rank = 0, size = 1;
     if (comm_query(&rank, &size)) {
         comm_finalize();
@@ -135,6 +139,10 @@ int comm_init(int *argc, char ***argv)
 
 void comm_finalize(void)
 {
+    if (comm_state.depth > 1) { /* an outer comm_init still holds MPI */
+        comm_state.depth--;
+        return;
+    }
     if (comm_state.owned) {
         int rc = MPI_Finalize();
         if (rc != MPI_SUCCESS)
@@ -144,6 +152,7 @@ void comm_finalize(void)
     comm_state.size = 1;
     comm_state.active = 0;
     comm_state.owned = 0;
+    comm_state.depth = 0;
 }
 
 int comm_rank(void)

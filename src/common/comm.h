@@ -9,10 +9,12 @@
 #ifndef MPIRL_COMM_H
 #define MPIRL_COMM_H
 
-/* Initialise MPI (MPI_Init). Returns 0 or -1. */
+/* Initialise MPI (MPI_Init). Calls nest: only the comm_finalize matching the first
+ * comm_init finalises, so a library function may bracket its work with the pair while
+ * its caller keeps MPI. Returns 0 or -1. */
 int comm_init(int *argc, char ***argv);
 
-/* Finalise MPI if it was initialised here. */
+/* Undo one comm_init; the outermost finalises MPI if comm_init started it. */
 void comm_finalize(void);
 
 /* This process's rank and the number of ranks (cached by comm_init). */

@@ -67,7 +67,9 @@ void metrics_window(const Metrics *mt, MetricsRow *row)
 
 static void progress_line(Metrics *mt, const MetricsRow *r, int64_t total)
 {
-    double pct = total > 0 ? 100.0 * (double)r->env_steps / (double)total : 0.0;
+    double pct = total > 0 ? floor(100.0 * (double)r->env_steps / (double)total) : 0.0;
+    if (pct > 100.0)
+        pct = 100.0;
     double eta = r->sps > 0 ? (double)(total - r->env_steps) / r->sps : 0.0;
     if (eta < 0)
         eta = 0;

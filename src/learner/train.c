@@ -185,7 +185,10 @@ static int trainer_init(Trainer *t, const Config *cfg, const EnvSpec *spec, cons
             snprintf(err, errlen, "parameter initialisation failed (LAPACK)");
             return -1;
         }
-        if (metrics_open(&t->mt, dir, cfg->quiet ? 0 : (isatty(1) ? 2 : 1), err, errlen) != 0)
+        /* in place only on a terminal of our own: under mpirun stdout is a pty even
+         * when mpirun's output goes to a file, so ranks print plain lines there */
+        const int progress = cfg->quiet ? 0 : (t->size == 1 && isatty(1) ? 2 : 1);
+        if (metrics_open(&t->mt, dir, progress, err, errlen) != 0)
             return -1;
     }
     if (t->is_actor) {

@@ -1,0 +1,307 @@
+/* test_train.c - `mpirl train` end to end, run in process on every rank under mpiexec
+ * (suite mpi; with 1, 2 or 3 ranks), plus the CartPole learning targets (suite slow,
+ * selected with --learn).
+ *
+ * Every check runs on every rank; rank 0 also reads the run directory. Exit status is
+ * non-zero on every rank if any rank failed.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "comm.h"
+#include "config.h"
+#include "metrics.h"
+#include "testutil.h"
+#include "train_cmd.h"
+
+static char base[128]; /* a fresh directory per test program, same on every rank */
+
+/* run `mpirl train` with the given options (NULL-terminated) into base/name */
+static int train(const char *name, const char *const *opts)
+{
+    char out[256];
+    snprintf(out, sizeof out, "--out=%s/%s", base, name);
+    char *argv[64];
+    int argc = 0;
+    argv[argc++] = "train";
+    argv[argc++] = "--quiet";
+    argv[argc++] = out;
+    for (int i = 0; opts[i]; i++)
+        argv[argc++] = (char *)opts[i];
+    argv[argc] = NULL;
+    return train_main(argc, argv);
+}
+
+/* the rc every rank got must be the same; returns it */
+static int same_everywhere(int rc)
+{
+    double v[1] = {rc}, sum[1] = {rc};
+    comm_allsum_doubles(sum, 1);
+    ck_assert_msg(sum[0] == v[0] * comm_size(), "ranks disagree on the exit status");
+    return rc;
+}
+
+/* metrics.csv of a run: rows (without header) as strings, columns split on demand */
+typedef struct {
+    int n;
+    char rows[4096][512];
+} Csv;
+
+static void read_metrics(Csv *c, const char *name)
+{
+    char path[512], line[512];
+    snprintf(path, sizeof path, "%s/%s/metrics.csv", base, name);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "no %s", path);
+    ck_assert(fgets(line, sizeof line, f) != NULL);
+    line[strcspn(line, "\n")] = '\0';
+    ck_assert_str_eq(line, METRICS_HEADER);
+    c->n = 0;
+    while (c->n < 4096 && fgets(c->rows[c->n], sizeof c->rows[0], f)) {
+        c->rows[c->n][strcspn(c->rows[c->n], "\n")] = '\0';
+        c->n++;
+    }
+    fclose(f);
+}
+
+/* column k (0-based) of a row */
+static double col(const char *row, int k)
+{
+    const char *p = row;
+    for (int i = 0; i < k; i++) {
+        p = strchr(p, ',');
+        ck_assert(p != NULL);
+        p++;
+    }
+    return strtod(p, NULL);
+}
+
+/* the row without the timing columns wall_s (2), sps (3) and comm_s (18) */
+static void strip_times(char *out, const char *row)
+{
+    int k = 0;
+    for (const char *p = row; *p; p++) {
+        if (k != 2 && k != 3 && k != 18)
+            *out++ = *p;
+        if (*p == ',')
+            k++;
+    }
+    *out = '\0';
+}
+
+START_TEST(test_sync_runs)
+{
+    const char *opts[] = {"--steps=4096", "--num-envs=4", "--rollout=64", "--seed=3", NULL};
+    ck_assert_int_eq(same_everywhere(train("sync", opts)), 0);
+    if (comm_rank() == 0) {
+        Csv *c = malloc(sizeof *c);
+        read_metrics(c, "sync");
+        const int actors = comm_size() > 1 ? comm_size() - 1 : 1;
+        const int per_iter = actors * 4 * 64;
+        ck_assert_int_eq(c->n, (4096 + per_iter - 1) / per_iter);
+        ck_assert(col(c->rows[c->n - 1], 1) >= 4096);
+        ck_assert(col(c->rows[c->n - 1], 4) > 0); /* episodes */
+        ck_assert(isfinite(col(c->rows[c->n - 1], 8)));
+        /* the resolved configuration reads back */
+        Config cfg;
+        char err[CONFIG_ERR_LEN], path[512];
+        config_defaults(&cfg);
+        snprintf(path, sizeof path, "%s/sync/config", base);
+        ck_assert_msg(config_load_file(&cfg, path, err) == 0, "%s", err);
+        ck_assert_int_eq(cfg.num_envs, 4);
+        ck_assert_int_eq(cfg.seed, 3);
+        free(c);
+    }
+}
+END_TEST
+
+START_TEST(test_sync_reproducible)
+{
+    const char *opts[] = {"--steps=3000", "--num-envs=3", "--rollout=50", "--seed=11", NULL};
+    ck_assert_int_eq(same_everywhere(train("rep1", opts)), 0);
+    ck_assert_int_eq(same_everywhere(train("rep2", opts)), 0);
+    if (comm_rank() == 0) {
+        Csv *a = malloc(sizeof *a), *b = malloc(sizeof *b);
+        read_metrics(a, "rep1");
+        read_metrics(b, "rep2");
+        ck_assert_int_eq(a->n, b->n);
+        for (int i = 0; i < a->n; i++) {
+            char x[512], y[512];
+            strip_times(x, a->rows[i]);
+            strip_times(y, b->rows[i]);
+            ck_assert_str_eq(x, y);
+        }
+        free(a);
+        free(b);
+    }
+}
+END_TEST
+
+START_TEST(test_async_runs)
+{
+    const char *opts[] = {"--mode=async", "--steps=6000", "--num-envs=4",
+                          "--rollout=32", "--seed=5",     NULL};
+    ck_assert_int_eq(same_everywhere(train("async", opts)), 0);
+    const char *a3c[] = {
+        "--mode=async",      "--algo=a3c", "--steps=3000", "--num-envs=4", "--rollout=16",
+        "--max-staleness=1", NULL};
+    ck_assert_int_eq(same_everywhere(train("a3c", a3c)), 0);
+    if (comm_rank() == 0) {
+        Csv *c = malloc(sizeof *c);
+        read_metrics(c, "async");
+        ck_assert(c->n >= 1);
+        ck_assert(col(c->rows[c->n - 1], 1) >= 6000);
+        double smax = 0;
+        for (int i = 0; i < c->n; i++)
+            smax = fmax(smax, col(c->rows[i], 16));
+        /* with two actors both start at version 0: the second gradient is stale */
+        if (comm_size() >= 3)
+            ck_assert_msg(smax >= 1, "no staleness recorded with %d actors", comm_size() - 1);
+        else
+            ck_assert(smax == 0);
+        free(c);
+    }
+}
+END_TEST
+
+START_TEST(test_bad_input)
+{
+    const char *algo[] = {"--algo=dqn", NULL};
+    ck_assert_int_eq(same_everywhere(train("bad1", algo)), 2);
+    const char *combo[] = {"--algo=a2c", "--mode=async", NULL};
+    ck_assert_int_eq(same_everywhere(train("bad2", combo)), 2);
+    const char *range[] = {"--lr=-1", NULL};
+    ck_assert_int_eq(same_everywhere(train("bad3", range)), 2);
+    const char *env[] = {"--env=NoSuchEnv-v0", NULL};
+    ck_assert_int_eq(same_everywhere(train("bad4", env)), 2);
+    /* a non-empty run directory is refused and left as it was */
+    char dir[256], file[300];
+    snprintf(dir, sizeof dir, "%s/full", base);
+    snprintf(file, sizeof file, "%s/keep.txt", dir);
+    if (comm_rank() == 0) {
+        ck_assert_int_eq(mkdir(dir, 0777), 0);
+        FILE *f = fopen(file, "w");
+        fputs("precious\n", f);
+        fclose(f);
+    }
+    comm_barrier();
+    const char *ok[] = {"--steps=100", NULL};
+    ck_assert_int_eq(same_everywhere(train("full", ok)), 2);
+    if (comm_rank() == 0) {
+        char text[32] = "";
+        FILE *f = fopen(file, "r");
+        ck_assert(fgets(text, sizeof text, f) != NULL);
+        fclose(f);
+        ck_assert_str_eq(text, "precious\n");
+        snprintf(file, sizeof file, "%s/metrics.csv", dir);
+        ck_assert(access(file, F_OK) != 0);
+    }
+}
+END_TEST
+
+/* CartPole-v1 PPO with its preset, 3 seeds: mean of the last 100 episodes >= 475
+ * within 100k environment steps */
+static void learn(const char *mode)
+{
+    for (int seed = 1; seed <= 3; seed++) {
+        char name[64], s[32], m[32];
+        snprintf(name, sizeof name, "learn-%s-%d", mode, seed);
+        snprintf(s, sizeof s, "--seed=%d", seed);
+        snprintf(m, sizeof m, "--mode=%s", mode);
+        const char *opts[] = {"--env=CartPole-v1", "--algo=ppo", m, s, "--steps=100000", NULL};
+        ck_assert_int_eq(same_everywhere(train(name, opts)), 0);
+        if (comm_rank() == 0) {
+            Csv *c = malloc(sizeof *c);
+            read_metrics(c, name);
+            double best = -1e9, at = 0;
+            for (int i = 0; i < c->n && best < 475; i++)
+                if (col(c->rows[i], 5) > best)
+                    best = col(c->rows[i], 5), at = col(c->rows[i], 1);
+            printf("CartPole-v1 ppo %s seed %d: best return_mean %.1f (at %.0f steps)\n", mode,
+                   seed, best, at);
+            ck_assert_msg(best >= 475, "%s seed %d: return_mean reached only %.1f", mode, seed,
+                          best);
+            free(c);
+        }
+    }
+}
+
+START_TEST(test_learn_sync)
+{
+    learn("sync");
+}
+END_TEST
+
+START_TEST(test_learn_async)
+{
+    learn("async");
+}
+END_TEST
+
+/* remove base and the run directories in it (two levels) */
+static void remove_tree(const char *dir, int depth)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char p[1024];
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        if (remove(p) != 0 && depth > 0)
+            remove_tree(p, depth - 1);
+    }
+    closedir(d);
+    remove(dir);
+}
+
+int main(int argc, char **argv)
+{
+    int learn_only = argc > 1 && !strcmp(argv[1], "--learn");
+    if (comm_init(&argc, &argv) != 0)
+        return 1;
+    /* one directory name for all ranks, drawn by rank 0 */
+    double id[1] = {0};
+    if (comm_rank() == 0)
+        id[0] = (double)(((unsigned long)time(NULL) * 2654435761u ^ (unsigned long)getpid()) %
+                         1000000000u);
+    comm_bcast_doubles(id, 1, 0);
+    snprintf(base, sizeof base, "/tmp/mpirl-test-train-%.0f", id[0]);
+    if (comm_rank() == 0 && mkdir(base, 0777) != 0) {
+        perror(base);
+        return EXIT_FAILURE; /* the other ranks fail at their first run */
+    }
+    comm_barrier();
+
+    const TuCase quick[] = {
+        {"train_sync", test_sync_runs},
+        {"train_sync_reproducible", test_sync_reproducible},
+        {"train_async", test_async_runs},
+        {"train_bad_input", test_bad_input},
+    };
+    const TuCase slow[] = {
+        {"learn_cartpole_sync", test_learn_sync},
+        {"learn_cartpole_async", test_learn_async},
+    };
+    Suite *s = learn_only ? tu_suite("learn", slow, TU_COUNT(slow), 0)
+                          : tu_suite("train", quick, TU_COUNT(quick), 0);
+    SRunner *sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_NOFORK); /* never fork inside an MPI process */
+    srunner_run_all(sr, CK_NORMAL);
+    double failed[1] = {srunner_ntests_failed(sr)};
+    srunner_free(sr);
+    comm_allsum_doubles(failed, 1);
+    if (comm_rank() == 0)
+        remove_tree(base, 1);
+    comm_finalize();
+    return failed[0] == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
