@@ -106,6 +106,15 @@ START_TEST(test_apply_list)
     ck_assert_int_eq(config_apply_list(&c, noeq, "preset of X", err), -1);
     ck_assert(strstr(err, "not key=value") != NULL);
     ck_assert_int_eq(config_apply_list(&c, NULL, "none", err), 0);
+    /* algorithm-qualified entries apply to their algorithm only */
+    const char *const qualified[] = {"a2c:lr=0.007", "ppo:epochs=9", "ppo-kl:epochs=3", NULL};
+    ck_assert_int_eq(config_apply_list(&c, qualified, "preset of X", err), 0);
+    ck_assert_double_eq(c.lr, 1e-3);
+    ck_assert_int_eq(c.epochs, 9);
+    config_set(&c, "algo", "a2c", err);
+    ck_assert_int_eq(config_apply_list(&c, qualified, "preset of X", err), 0);
+    ck_assert_double_eq(c.lr, 0.007);
+    ck_assert_int_eq(c.epochs, 9);
 }
 END_TEST
 

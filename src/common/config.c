@@ -245,13 +245,20 @@ int config_apply_list(Config *c, const char *const *kv, const char *origin, char
 {
     for (int i = 0; kv && kv[i]; i++) {
         char key[128], msg[CONFIG_ERR_LEN];
-        const char *eq = strchr(kv[i], '=');
-        size_t n = eq ? (size_t)(eq - kv[i]) : 0;
+        const char *item = kv[i], *colon = strchr(item, ':'), *eq = strchr(item, '=');
+        /* "ALGO:key=value" applies to that algorithm only */
+        if (colon && eq && colon < eq) {
+            size_t alen = (size_t)(colon - item);
+            if (alen != strlen(c->algo) || strncmp(item, c->algo, alen) != 0)
+                continue;
+            item = colon + 1;
+        }
+        size_t n = eq ? (size_t)(eq - item) : 0;
         if (!eq || n == 0 || n >= sizeof key) {
-            snprintf(err, CONFIG_ERR_LEN, "%s: '%s' is not key=value", origin, kv[i]);
+            snprintf(err, CONFIG_ERR_LEN, "%.200s: '%.200s' is not key=value", origin, kv[i]);
             return -1;
         }
-        memcpy(key, kv[i], n);
+        memcpy(key, item, n);
         key[n] = '\0';
         if (config_set(c, key, eq + 1, msg) != 0) {
             snprintf(err, CONFIG_ERR_LEN, "%.200s: %.800s", origin, msg);

@@ -67,7 +67,8 @@ void config_defaults(Config *c);
 int config_set(Config *c, const char *key, const char *value, char *err);
 
 /* Apply "key=value" strings (an environment preset; NULL-terminated list, may be
- * NULL). `origin` names the source in messages. Returns 0 or -1 with err. */
+ * NULL); an entry "ALGO:key=value" applies only when c->algo is ALGO, so set algo
+ * before. `origin` names the source in messages. Returns 0 or -1 with err. */
 int config_apply_list(Config *c, const char *const *kv, const char *origin, char *err);
 
 /* Read an INI file: top-level keys or a [train] section; another section, an unknown

@@ -1,7 +1,8 @@
 /* train_cmd.c - `mpirl train` (see train_cmd.h).
  *
  * The configuration resolves in this order: built-in defaults, the environment's
- * preset, then the command line (a --config FILE applies where it stands). Every rank
+ * preset (its entries for the chosen algorithm included), then the command line (a
+ * --config FILE applies where it stands). Every rank
  * parses the same arguments and reaches the same verdict, so a bad input is reported
  * once, by rank 0, and every rank exits with status 2 without MPI_Abort. Rank 0 then
  * creates the run directory and writes the resolved configuration (temporary file and
@@ -132,11 +133,14 @@ static int resolve(Config *c, EnvRegistry *reg, const EnvSpec **spec, int argc, 
     *spec = registry_lookup(reg, c->env, err, len);
     if (!*spec)
         return -1;
-    char env[CONFIG_STR_LEN], origin[CONFIG_STR_LEN + 32];
+    /* second pass: defaults, the preset for this environment and algorithm, flags */
+    char env[CONFIG_STR_LEN], algo[CONFIG_STR_LEN], origin[CONFIG_STR_LEN + 32];
     snprintf(env, sizeof env, "%s", c->env);
+    snprintf(algo, sizeof algo, "%s", c->algo);
     snprintf(origin, sizeof origin, "preset of %s", (*spec)->id);
     config_defaults(c);
     snprintf(c->env, sizeof c->env, "%s", env);
+    snprintf(c->algo, sizeof c->algo, "%s", algo);
     if (config_apply_list(c, (*spec)->defaults, origin, cerr) != 0 ||
         config_parse_args(c, argc, argv, cerr) != 0) {
         snprintf(err, len, "%s", cerr);
