@@ -134,6 +134,7 @@ int comm_init(int *argc, char ***argv)
     }
     comm_state.rank = rank;
     comm_state.size = size;
+    comm_state.seconds = 0.0; /* MPI_Init is not communication */
     return 0;
 }
 
@@ -180,7 +181,7 @@ int comm_bcast_floats(float *buf, long n, int root)
 {
     if (comm_check_count("comm_bcast_floats", n) || comm_check_root("comm_bcast_floats", root))
         return -1;
-    if (!comm_state.active || n == 0)
+    if (!comm_state.active || comm_state.size == 1 || n == 0)
         return 0;
     return comm_bcast(buf, n, MPI_FLOAT, sizeof *buf, root);
 }
@@ -189,7 +190,7 @@ int comm_bcast_doubles(double *buf, long n, int root)
 {
     if (comm_check_count("comm_bcast_doubles", n) || comm_check_root("comm_bcast_doubles", root))
         return -1;
-    if (!comm_state.active || n == 0)
+    if (!comm_state.active || comm_state.size == 1 || n == 0)
         return 0;
     return comm_bcast(buf, n, MPI_DOUBLE, sizeof *buf, root);
 }
@@ -199,7 +200,7 @@ int comm_sum_floats_to_root(float *buf, long n, int root)
     if (comm_check_count("comm_sum_floats_to_root", n) ||
         comm_check_root("comm_sum_floats_to_root", root))
         return -1;
-    if (!comm_state.active || n == 0)
+    if (!comm_state.active || comm_state.size == 1 || n == 0)
         return 0;
     for (long off = 0; off < n; off += COMM_CHUNK_MAX) {
         int c = comm_chunk(n, off);
@@ -217,7 +218,7 @@ int comm_allsum_doubles(double *buf, long n)
 {
     if (comm_check_count("comm_allsum_doubles", n))
         return -1;
-    if (!comm_state.active || n == 0)
+    if (!comm_state.active || comm_state.size == 1 || n == 0)
         return 0;
     for (long off = 0; off < n; off += COMM_CHUNK_MAX) {
         int c = comm_chunk(n, off);
@@ -234,7 +235,7 @@ int comm_gather_doubles(double *recv, const double *send, long n, int root)
     if (n > INT_MAX / comm_state.size)
         return comm_bad_arg("comm_gather_doubles",
                             "size * count exceeds INT_MAX elements, not supported", n);
-    if (!comm_state.active) {
+    if (!comm_state.active || comm_state.size == 1) {
         for (long i = 0; i < n; i++)
             recv[i] = send[i];
         return 0;

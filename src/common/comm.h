@@ -4,7 +4,8 @@
  * <mpi.h>. All functions work on MPI_COMM_WORLD, check every MPI return code and
  * return 0 on success or -1 (with a message on stderr naming the rank and the call).
  * Without an initialised MPI (comm_init not called) rank is 0, size 1 and every
- * collective is the identity, so single-process code paths need no special case.
+ * collective is the identity, so single-process code paths need no special case; with
+ * one rank the collectives are the identity too, without calling MPI.
  */
 #ifndef MPIRL_COMM_H
 #define MPIRL_COMM_H

@@ -667,6 +667,7 @@ int train_run(const Config *cfg, const EnvSpec *spec, const char *dir)
     const int64_t per_iter = (int64_t)t.n_actors * cfg->num_envs * cfg->rollout;
     const int iters = (int)((cfg->steps + per_iter - 1) / per_iter);
     int64_t env_steps = 0;
+    comm_take_seconds(); /* start the account with training */
     const double t0 = now();
     if (strcmp(cfg->mode, "async") == 0 && t.size > 1) {
         const Layout l = layout(&t);
