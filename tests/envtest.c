@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "rng.h"
 #include "testutil.h"
 
@@ -55,7 +56,15 @@ void envtest_spec(const EnvSpec *spec, const char *file, const char *id)
     ck_assert_int_eq(spec->state_size, (int)sp[4]);
     ck_assert(spec->obs_dim <= MAX_DIM && spec->act_n <= MAX_DIM && spec->state_size <= MAX_DIM);
     ck_assert(spec->state_bytes > 0);
-    ck_assert(spec->defaults == NULL);
+    /* the training preset, if any, is valid for every algorithm it may qualify */
+    static const char *const algos[] = {"ppo", "a2c", "a3c", "reinforce"};
+    for (int a = 0; spec->defaults && a < 4; a++) {
+        Config c;
+        char err[CONFIG_ERR_LEN];
+        config_defaults(&c);
+        config_set(&c, "algo", algos[a], err);
+        ck_assert_msg(config_apply_list(&c, spec->defaults, spec->id, err) == 0, "%s", err);
+    }
     ck_assert(spec->reset && spec->step && spec->get_state && spec->set_state);
     const double *lo = golden_get(g, "obs_low", spec->obs_dim);
     const double *hi = golden_get(g, "obs_high", spec->obs_dim);
