@@ -259,3 +259,63 @@ int vecenv_step(VecEnv *v, const float *action)
     v->n_done = n_done;
     return 0;
 }
+
+/* per environment: state struct, Rng, return (double), length (int64), observation */
+static size_t save_row(const VecEnv *v)
+{
+    return v->spec->state_bytes + sizeof(Rng) + sizeof(double) + sizeof(int64_t) +
+           (size_t)v->obs_dim * sizeof(float);
+}
+
+size_t vecenv_save_size(const VecEnv *v)
+{
+    return (size_t)v->n * save_row(v);
+}
+
+void vecenv_save(const VecEnv *v, void *out)
+{
+    const EnvSpec *spec = v->spec;
+    unsigned char *p = out;
+    for (int i = 0; i < v->n; i++) {
+        if (v->batched)
+            env_batch_get(spec, v->states, v->n, i, p);
+        else
+            memcpy(p, v->states + (size_t)i * v->state_stride, spec->state_bytes);
+        p += spec->state_bytes;
+        memcpy(p, &v->rng[i], sizeof(Rng));
+        p += sizeof(Rng);
+        memcpy(p, &v->ep_return[i], sizeof(double));
+        p += sizeof(double);
+        const int64_t len = v->ep_len[i];
+        memcpy(p, &len, sizeof len);
+        p += sizeof len;
+        memcpy(p, v->obs + (size_t)i * v->obs_dim, (size_t)v->obs_dim * sizeof(float));
+        p += (size_t)v->obs_dim * sizeof(float);
+    }
+}
+
+int vecenv_load(VecEnv *v, const void *in, size_t len)
+{
+    if (len != vecenv_save_size(v))
+        return -1;
+    const EnvSpec *spec = v->spec;
+    const unsigned char *p = in;
+    for (int i = 0; i < v->n; i++) {
+        if (v->batched)
+            env_batch_put(spec, v->states, v->n, i, p);
+        else
+            memcpy(v->states + (size_t)i * v->state_stride, p, spec->state_bytes);
+        p += spec->state_bytes;
+        memcpy(&v->rng[i], p, sizeof(Rng));
+        p += sizeof(Rng);
+        memcpy(&v->ep_return[i], p, sizeof(double));
+        p += sizeof(double);
+        int64_t l;
+        memcpy(&l, p, sizeof l);
+        v->ep_len[i] = (int)l;
+        p += sizeof l;
+        memcpy(v->obs + (size_t)i * v->obs_dim, p, (size_t)v->obs_dim * sizeof(float));
+        p += (size_t)v->obs_dim * sizeof(float);
+    }
+    return 0;
+}

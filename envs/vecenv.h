@@ -90,4 +90,17 @@ void vecenv_reset(VecEnv *v);
  * refused action is a bug of the caller (its policy), not a state to continue from. */
 int vecenv_step(VecEnv *v, const float *action);
 
+/* Bytes vecenv_save writes: per environment its state struct, generator, running
+ * episode return and length, and current observation. */
+size_t vecenv_save_size(const VecEnv *v);
+
+/* Copy the complete state of the vector (not the last step's outputs) into out
+ * (vecenv_save_size bytes), independent of the internal layout, so that a vector
+ * restored with vecenv_load continues exactly where this one stands. */
+void vecenv_save(const VecEnv *v, void *out);
+
+/* Restore a vector of the same spec and size from vecenv_save's bytes. Returns 0, or
+ * -1 if len does not match (nothing changed). */
+int vecenv_load(VecEnv *v, const void *in, size_t len);
+
 #endif

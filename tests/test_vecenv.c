@@ -583,6 +583,50 @@ START_TEST(test_pendulum_time_limit)
 }
 END_TEST
 
+/* save, run k steps, load into a fresh vector, run the same k steps: identical, for a
+ * batched (CartPole x 16) and a per-environment (Pendulum x 3) vector */
+START_TEST(test_save_load)
+{
+    const EnvSpec *specs[2] = {&env_cartpole_v1, &env_pendulum_v1};
+    const int sizes[2] = {16, 3};
+    for (int k = 0; k < 2; k++) {
+        VecEnv a, b;
+        char err[256];
+        ck_assert_int_eq(vecenv_init(&a, specs[k], sizes[k], 0, 7, 1, err, sizeof err), 0);
+        ck_assert_int_eq(vecenv_init(&b, specs[k], sizes[k], 0, 99, 2, err, sizeof err), 0);
+        const int n = sizes[k], ad = a.act_dim, od = a.obs_dim;
+        float *act = malloc(sizeof(float) * (size_t)(n * ad) * 300);
+        Rng r;
+        rng_seed(&r, 3, 3);
+        for (int i = 0; i < n * ad * 300; i++)
+            act[i] = specs[k]->act_kind == SPACE_DISCRETE ? (float)rng_below(&r, 2)
+                                                          : (float)rng_uniform_range(&r, -2, 2);
+        for (int t = 0; t < 100; t++) /* somewhere mid-episode */
+            ck_assert_int_eq(vecenv_step(&a, act + (size_t)t * n * ad), 0);
+        size_t len = vecenv_save_size(&a);
+        unsigned char *blob = malloc(len);
+        vecenv_save(&a, blob);
+        ck_assert_int_eq(vecenv_load(&b, blob, len - 1), -1);
+        ck_assert_int_eq(vecenv_load(&b, blob, len), 0);
+        ck_assert_mem_eq(a.obs, b.obs, sizeof(float) * (size_t)(n * od));
+        for (int t = 100; t < 300; t++) {
+            ck_assert_int_eq(vecenv_step(&a, act + (size_t)t * n * ad), 0);
+            ck_assert_int_eq(vecenv_step(&b, act + (size_t)t * n * ad), 0);
+            ck_assert_mem_eq(a.obs, b.obs, sizeof(float) * (size_t)(n * od));
+            ck_assert_mem_eq(a.final_obs, b.final_obs, sizeof(float) * (size_t)(n * od));
+            ck_assert_mem_eq(a.reward, b.reward, sizeof(float) * (size_t)n);
+            ck_assert_mem_eq(a.terminated, b.terminated, (size_t)n);
+            ck_assert_mem_eq(a.truncated, b.truncated, (size_t)n);
+            ck_assert_mem_eq(a.ep_return, b.ep_return, sizeof(double) * (size_t)n);
+        }
+        free(blob);
+        free(act);
+        vecenv_free(&a);
+        vecenv_free(&b);
+    }
+}
+END_TEST
+
 int main(void)
 {
     const TuCase cases[] = {
@@ -597,6 +641,7 @@ int main(void)
         {"cartpole", test_cartpole},
         {"batched_like_step", test_batched_like_step},
         {"pendulum_time_limit", test_pendulum_time_limit},
+        {"save_load", test_save_load},
     };
     return tu_run(tu_suite("vecenv", cases, TU_COUNT(cases), 0));
 }
