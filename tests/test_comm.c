@@ -366,6 +366,28 @@ static void print_failures(SRunner *sr, int rank)
     free(f);
 }
 
+/* bytes: every rank contributes 5 bytes that encode (rank, position); root gathers
+ * them in rank order, then scatters a different pattern back */
+START_TEST(test_gather_scatter_bytes)
+{
+    const int rank = comm_rank(), size = comm_size(), n = 5;
+    unsigned char mine[5], *all = malloc((size_t)(size * n)), back[5];
+    for (int k = 0; k < n; k++)
+        mine[k] = (unsigned char)(rank * 16 + k);
+    int g = comm_gather_bytes(all, mine, n, 0);
+    if (rank == 0)
+        for (int r = 0; r < size; r++)
+            for (int k = 0; k < n; k++)
+                all[r * n + k] = (unsigned char)(all[r * n + k] ^ 0xa5);
+    int sc = comm_scatter_bytes(back, all, n, 0);
+    ck_assert_int_eq(g, 0);
+    ck_assert_int_eq(sc, 0);
+    for (int k = 0; k < n; k++)
+        ck_assert_int_eq(back[k], (unsigned char)((rank * 16 + k) ^ 0xa5));
+    free(all);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
     if (comm_init(&argc, &argv))
@@ -377,6 +399,7 @@ int main(int argc, char **argv)
         {"comm_sum_floats_to_root", test_sum_floats_to_root},
         {"comm_allsum_doubles", test_allsum_doubles},
         {"comm_gather_doubles", test_gather_doubles},
+        {"comm_gather_scatter_bytes", test_gather_scatter_bytes},
         {"comm_rstats_merge_across_ranks", test_rstats_merge_across_ranks},
         {"comm_rstats_merge_empty_rank", test_rstats_merge_empty_rank},
     };

@@ -20,6 +20,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include <mpi.h>
@@ -244,6 +245,34 @@ int comm_gather_doubles(double *recv, const double *send, long n, int root)
         return 0;
     COMM_CHECK(
         MPI_Gather(send, (int)n, MPI_DOUBLE, recv, (int)n, MPI_DOUBLE, root, MPI_COMM_WORLD));
+    return 0;
+}
+
+int comm_gather_bytes(void *recv, const void *send, long n, int root)
+{
+    if (comm_check_count("comm_gather_bytes", n) || comm_check_root("comm_gather_bytes", root))
+        return -1;
+    if (n > INT_MAX / comm_state.size)
+        return comm_bad_arg("comm_gather_bytes", "size * count exceeds INT_MAX bytes", n);
+    if (!comm_state.active || comm_state.size == 1) {
+        memmove(recv, send, (size_t)n);
+        return 0;
+    }
+    COMM_CHECK(MPI_Gather(send, (int)n, MPI_BYTE, recv, (int)n, MPI_BYTE, root, MPI_COMM_WORLD));
+    return 0;
+}
+
+int comm_scatter_bytes(void *recv, const void *send, long n, int root)
+{
+    if (comm_check_count("comm_scatter_bytes", n) || comm_check_root("comm_scatter_bytes", root))
+        return -1;
+    if (n > INT_MAX / comm_state.size)
+        return comm_bad_arg("comm_scatter_bytes", "size * count exceeds INT_MAX bytes", n);
+    if (!comm_state.active || comm_state.size == 1) {
+        memmove(recv, send, (size_t)n);
+        return 0;
+    }
+    COMM_CHECK(MPI_Scatter(send, (int)n, MPI_BYTE, recv, (int)n, MPI_BYTE, root, MPI_COMM_WORLD));
     return 0;
 }
 

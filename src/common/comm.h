@@ -56,6 +56,12 @@ int comm_recv_any_idle(void *buf, long n, int tag, int *src, long *got, int idle
 /* Seconds spent inside this module's MPI calls since the last call (then reset). */
 double comm_take_seconds(void);
 
+/* Gather n bytes from every rank into recv (size * n bytes, rank order) on root. */
+int comm_gather_bytes(void *recv, const void *send, long n, int root);
+
+/* Scatter: rank r receives bytes [r * n, (r + 1) * n) of root's send into recv. */
+int comm_scatter_bytes(void *recv, const void *send, long n, int root);
+
 /* Wait for every rank. */
 int comm_barrier(void);
 
