@@ -260,16 +260,11 @@ int vecenv_step(VecEnv *v, const float *action)
     return 0;
 }
 
-/* per environment: state struct, Rng, return (double), length (int64), observation */
-static size_t save_row(const VecEnv *v)
+size_t vecenv_save_size(const EnvSpec *spec, int n)
 {
-    return v->spec->state_bytes + sizeof(Rng) + sizeof(double) + sizeof(int64_t) +
-           (size_t)v->obs_dim * sizeof(float);
-}
-
-size_t vecenv_save_size(const VecEnv *v)
-{
-    return (size_t)v->n * save_row(v);
+    /* per environment: state struct, Rng, return (double), length (int64), observation */
+    return (size_t)n * (spec->state_bytes + sizeof(Rng) + sizeof(double) + sizeof(int64_t) +
+                        (size_t)spec->obs_dim * sizeof(float));
 }
 
 void vecenv_save(const VecEnv *v, void *out)
@@ -296,7 +291,7 @@ void vecenv_save(const VecEnv *v, void *out)
 
 int vecenv_load(VecEnv *v, const void *in, size_t len)
 {
-    if (len != vecenv_save_size(v))
+    if (len != vecenv_save_size(v->spec, v->n))
         return -1;
     const EnvSpec *spec = v->spec;
     const unsigned char *p = in;

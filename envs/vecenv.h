@@ -90,9 +90,9 @@ void vecenv_reset(VecEnv *v);
  * refused action is a bug of the caller (its policy), not a state to continue from. */
 int vecenv_step(VecEnv *v, const float *action);
 
-/* Bytes vecenv_save writes: per environment its state struct, generator, running
- * episode return and length, and current observation. */
-size_t vecenv_save_size(const VecEnv *v);
+/* Bytes vecenv_save writes for n environments of spec: per environment its state
+ * struct, generator, running episode return and length, and current observation. */
+size_t vecenv_save_size(const EnvSpec *spec, int n);
 
 /* Copy the complete state of the vector (not the last step's outputs) into out
  * (vecenv_save_size bytes), independent of the internal layout, so that a vector

@@ -1,9 +1,8 @@
 /* main.c - the `mpirl` command: picks a subcommand and hands over to the libraries.
  *
- * Subcommands in this build: help (also -h, --help, or no arguments), version (also
- * --version), train, which so far only describes the job it will run (DESIGN.md), envs
- * (the environment registry, envs/registry.h) and replay (envs/replay.h). eval comes
- * with its module.
+ * Subcommands: help (also -h, --help, or no arguments), version (also --version),
+ * train (src/learner/train_cmd.h), eval (src/actor/eval.h), envs (the environment
+ * registry, envs/registry.h) and replay (envs/replay.h).
  *
  * help, version, envs and replay never start MPI: they print from every process they
  * run in. Everything else initialises it through comm.h so that under mpirun only
@@ -14,6 +13,7 @@
 #include <string.h>
 
 #include "comm.h"
+#include "eval.h"
 #include "train_cmd.h"
 #include "registry.h"
 #include "replay.h"
@@ -28,7 +28,8 @@ static void print_usage(void)
     printf("usage: mpirl <command>\n"
            "\n"
            "commands:\n"
-           "  train     train a policy; not in this build yet, describes the default job\n"
+           "  train     train a policy (mpirl train --help for every option)\n"
+           "  eval      run a saved policy and report its returns (mpirl eval --help)\n"
            "  envs      list the environments: spaces, time limit, state size\n"
            "            (--env PLUGIN, repeatable, adds a plugin's environments)\n"
            "  replay    run one environment from a given state through given actions,\n"
@@ -111,10 +112,12 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "train"))
         return train_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "eval"))
+        return eval_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "envs"))
         return cmd_envs(argc, argv);
     if (!strcmp(cmd, "replay"))
         return replay_main(argc - 1, argv + 1, stdout, stderr);
     return usage_error(&argc, &argv, "unknown command", cmd,
-                       "(valid: train, envs, replay, help, version)");
+                       "(valid: train, eval, envs, replay, help, version)");
 }

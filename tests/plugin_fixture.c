@@ -9,6 +9,9 @@
  *   "invalid"         one spec with obs_dim 0
  *   "twice"           two specs with the same id
  *   "null"            NULL (as a plugin built for another ABI answers)
+ *   "nan"             FixtureNaN-v0: 2 actions, b counts the steps, reward 1 until
+ *                     b reaches 1500, then NaN; never ends before its time limit of
+ *                     100000 (for training's non-finite-loss handling)
  * Dynamics (both valid environments): state (a, b) doubles, reset to (0, 0); a step
  * adds the action to the state (discrete: a += index; box: a += u0, b += u1, no
  * clipping), observes (a, b), rewards a + b, terminates when a >= 10; max_steps 7. No
@@ -66,6 +69,22 @@ static int fx_step(const EnvSpec *spec, void *state, const float *u, float *obs,
     return 0;
 }
 
+/* FixtureNaN-v0: a finite reward for 1500 steps, then NaN */
+static int nan_step(const EnvSpec *spec, void *state, const float *u, float *obs, double *reward,
+                    uint8_t *terminated)
+{
+    (void)spec;
+    Fix *s = state;
+    if (!(u[0] == 0.0f || u[0] == 1.0f))
+        return -1;
+    s->a = u[0];
+    s->b += 1.0;
+    *reward = s->b < 1500.0 ? 1.0 : NAN;
+    *terminated = 0;
+    obs_of(s, obs);
+    return 0;
+}
+
 static void fx_get(const EnvSpec *spec, const void *state, double *out)
 {
     (void)spec;
@@ -105,7 +124,27 @@ static const EnvSpec invalid =
 static const EnvSpec again =
     SPEC(MPIRL_ENV_ABI, "FixtureDiscrete-v0", 2, SPACE_DISCRETE, 2, NULL, NULL);
 
+static const EnvSpec nan_env = {MPIRL_ENV_ABI,
+                                "FixtureNaN-v0",
+                                2,
+                                lo,
+                                hi,
+                                SPACE_DISCRETE,
+                                2,
+                                NULL,
+                                NULL,
+                                100000,
+                                2,
+                                sizeof(Fix),
+                                NULL,
+                                fx_reset,
+                                nan_step,
+                                fx_get,
+                                fx_set,
+                                NULL};
+
 static const EnvSpec *const multi_list[] = {&discrete, &box, NULL};
+static const EnvSpec *const nan_list[] = {&nan_env, NULL};
 static const EnvSpec *const abi_list[] = {&bad_abi, NULL};
 static const EnvSpec *const clash_list[] = {&clash, NULL};
 static const EnvSpec *const invalid_list[] = {&invalid, NULL};
@@ -126,5 +165,7 @@ MPIRL_PLUGIN_EXPORT const EnvSpec *const *mpirl_env_plugin(int abi)
         return invalid_list;
     if (!strcmp(mode, "twice"))
         return twice_list;
+    if (!strcmp(mode, "nan"))
+        return nan_list;
     return NULL;
 }

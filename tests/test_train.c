@@ -17,6 +17,7 @@
 
 #include "comm.h"
 #include "config.h"
+#include "eval.h"
 #include "metrics.h"
 #include "testutil.h"
 #include "train_cmd.h"
@@ -206,6 +207,30 @@ START_TEST(test_bad_input)
 }
 END_TEST
 
+/* mpirl eval on the checkpoint of a short run, and its refusals */
+START_TEST(test_eval)
+{
+    const char *opts[] = {"--steps=2048", "--num-envs=4", "--rollout=64", NULL};
+    ck_assert_int_eq(same_everywhere(train("for-eval", opts)), 0);
+    char ck[512], arg[560], csv[560];
+    snprintf(ck, sizeof ck, "%s/for-eval/checkpoint.bin", base);
+    snprintf(arg, sizeof arg, "--checkpoint=%s", ck);
+    snprintf(csv, sizeof csv, "--checkpoint=%s/for-eval/metrics.csv", base);
+    char *ok[] = {"eval", arg, "--episodes=5", "--json", NULL};
+    ck_assert_int_eq(same_everywhere(eval_main(4, ok)), 0);
+    char *det[] = {"eval", arg, "--episodes", "3", "--deterministic", NULL};
+    ck_assert_int_eq(same_everywhere(eval_main(5, det)), 0);
+    char *missing[] = {"eval", "--checkpoint=/nonexistent/checkpoint.bin", NULL};
+    ck_assert_int_eq(same_everywhere(eval_main(2, missing)), 2);
+    char *foreign[] = {"eval", csv, NULL};
+    ck_assert_int_eq(same_everywhere(eval_main(2, foreign)), 2);
+    char *bad[] = {"eval", arg, "--episodes=-1", NULL};
+    ck_assert_int_eq(same_everywhere(eval_main(3, bad)), 2);
+    char *unknown[] = {"eval", arg, "--frobnicate", NULL};
+    ck_assert_int_eq(same_everywhere(eval_main(3, unknown)), 2);
+}
+END_TEST
+
 /* CartPole-v1 PPO with its preset, 3 seeds: mean of the last 100 episodes >= 475
  * within 100k environment steps */
 static void learn(const char *mode)
@@ -287,6 +312,7 @@ int main(int argc, char **argv)
         {"train_sync_reproducible", test_sync_reproducible},
         {"train_async", test_async_runs},
         {"train_bad_input", test_bad_input},
+        {"eval", test_eval},
     };
     const TuCase slow[] = {
         {"learn_cartpole_sync", test_learn_sync},

@@ -603,7 +603,7 @@ START_TEST(test_save_load)
                                                           : (float)rng_uniform_range(&r, -2, 2);
         for (int t = 0; t < 100; t++) /* somewhere mid-episode */
             ck_assert_int_eq(vecenv_step(&a, act + (size_t)t * n * ad), 0);
-        size_t len = vecenv_save_size(&a);
+        size_t len = vecenv_save_size(specs[k], n);
         unsigned char *blob = malloc(len);
         vecenv_save(&a, blob);
         ck_assert_int_eq(vecenv_load(&b, blob, len - 1), -1);

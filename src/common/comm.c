@@ -248,6 +248,15 @@ int comm_gather_doubles(double *recv, const double *send, long n, int root)
     return 0;
 }
 
+int comm_bcast_bytes(void *buf, long n, int root)
+{
+    if (comm_check_count("comm_bcast_bytes", n) || comm_check_root("comm_bcast_bytes", root))
+        return -1;
+    if (!comm_state.active || comm_state.size == 1 || n == 0)
+        return 0;
+    return comm_bcast(buf, n, MPI_BYTE, 1, root);
+}
+
 int comm_gather_bytes(void *recv, const void *send, long n, int root)
 {
     if (comm_check_count("comm_gather_bytes", n) || comm_check_root("comm_gather_bytes", root))

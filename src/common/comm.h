@@ -56,6 +56,9 @@ int comm_recv_any_idle(void *buf, long n, int tag, int *src, long *got, int idle
 /* Seconds spent inside this module's MPI calls since the last call (then reset). */
 double comm_take_seconds(void);
 
+/* Broadcast n bytes from root. */
+int comm_bcast_bytes(void *buf, long n, int root);
+
 /* Gather n bytes from every rank into recv (size * n bytes, rank order) on root. */
 int comm_gather_bytes(void *recv, const void *send, long n, int root);
 

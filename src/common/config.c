@@ -58,6 +58,9 @@ static const Key KEYS[] = {
     {"target_kl", K_DOUBLE, F(target_kl), 0, 1e3, 0, NULL, "stop epochs above this KL (0: off)"},
     {"max_staleness", K_INT, F(max_staleness), 0, 1 << 30, 0, NULL,
      "drop older async gradients (0: keep all)"},
+    {"checkpoint_every", K_INT, F(checkpoint_every), 0, 1 << 30, 0, NULL,
+     "iterations between checkpoints (0: only at the end)"},
+    {"keep", K_INT, F(keep), 0, 1000, 0, NULL, "numbered checkpoints kept (checkpoint-<it>.bin)"},
 };
 #define N_KEYS ((int)(sizeof KEYS / sizeof KEYS[0]))
 
@@ -92,6 +95,8 @@ void config_defaults(Config *c)
     c->norm_adv = 1;
     c->target_kl = 0.0;
     c->max_staleness = 0;
+    c->checkpoint_every = 50;
+    c->keep = 3;
 }
 
 /* "num-envs" and "num_envs" name the same key */
@@ -306,23 +311,43 @@ static int ini_on_value(void *user, const char *section, const char *name, const
     return 1;
 }
 
-int config_load_file(Config *c, const char *path, char *err)
+/* parse an open stream; `name` for messages */
+static int load_stream(Config *c, FILE *f, const char *name, char *err)
 {
-    IniCtx x = {c, fopen(path, "r"), path, 0, 0, err};
-    if (!x.f) {
-        snprintf(err, CONFIG_ERR_LEN, "config file %s: %s", path, strerror(errno));
-        return -1;
-    }
+    IniCtx x = {c, f, name, 0, 0, err};
     int rc = ini_parse_stream(ini_reader_counting, &x, ini_on_value, &x);
-    fclose(x.f);
     if (x.failed)
         return -1;
     if (rc != 0) {
-        snprintf(err, CONFIG_ERR_LEN, "%s:%d: not 'key = value', a [section] or a comment", path,
-                 rc);
+        snprintf(err, CONFIG_ERR_LEN, "%.300s:%d: not 'key = value', a [section] or a comment",
+                 name, rc);
         return -1;
     }
     return 0;
+}
+
+int config_load_file(Config *c, const char *path, char *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, CONFIG_ERR_LEN, "config file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    int rc = load_stream(c, f, path, err);
+    fclose(f);
+    return rc;
+}
+
+int config_load_text(Config *c, const char *text, size_t len, const char *name, char *err)
+{
+    FILE *f = len > 0 ? fmemopen((void *)text, len, "r") : NULL;
+    if (!f) {
+        snprintf(err, CONFIG_ERR_LEN, "%.300s: empty or unreadable configuration", name);
+        return -1;
+    }
+    int rc = load_stream(c, f, name, err);
+    fclose(f);
+    return rc;
 }
 
 int config_parse_args(Config *c, int argc, char **argv, char *err)

@@ -56,6 +56,9 @@ typedef struct {
     double target_kl;
     /* asynchronous mode */
     int max_staleness;
+    /* checkpoints */
+    int checkpoint_every; /* iterations between checkpoints (0: only at the end) */
+    int keep;             /* numbered checkpoints kept besides checkpoint.bin */
 } Config;
 
 /* The built-in defaults (PPO on CartPole-v1, synchronous). */
@@ -75,6 +78,10 @@ int config_apply_list(Config *c, const char *const *kv, const char *origin, char
  * key or a bad value is an error "FILE:LINE: ...". Returns 0 or -1 with err. On error
  * c may hold the values of the lines before the bad one. */
 int config_load_file(Config *c, const char *path, char *err);
+
+/* The same as config_load_file for text in memory (len bytes, no NUL needed); `name`
+ * stands for the file in messages. */
+int config_load_text(Config *c, const char *text, size_t len, const char *name, char *err);
 
 /* Apply command-line flags argv[0..argc): "--key value" or "--key=value"; a flag of a
  * boolean key alone means 1 ("--quiet"). `--config FILE` is loaded where it stands.

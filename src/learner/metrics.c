@@ -3,21 +3,54 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
-int metrics_open(Metrics *mt, const char *dir, int progress, char *err, size_t errlen)
+/* DIR/metrics.csv cut after the row of iteration `keep`; 0 or -1 with err */
+static int cut_rows(const char *path, int64_t keep, char *err, size_t errlen)
+{
+    char tmp[4200], line[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *in = fopen(path, "r"), *out = in ? fopen(tmp, "w") : NULL;
+    int ok = in && out && fgets(line, sizeof line, in) && strncmp(line, "iteration,", 10) == 0 &&
+             fputs(line, out) >= 0;
+    while (ok && fgets(line, sizeof line, in)) {
+        long long it = strtoll(line, NULL, 10);
+        if (it > keep)
+            break;
+        ok = fputs(line, out) >= 0;
+    }
+    if (in)
+        fclose(in);
+    if (out && fclose(out) != 0)
+        ok = 0;
+    if (!ok || rename(tmp, path) != 0) {
+        snprintf(err, errlen, "cannot rewrite %s: %s", path,
+                 errno ? strerror(errno) : "not a metrics file");
+        remove(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+int metrics_open(Metrics *mt, const char *dir, int progress, int64_t keep_iteration, char *err,
+                 size_t errlen)
 {
     char path[4096];
-    memset(mt, 0, sizeof *mt);
     mt->progress = progress;
     mt->last_print = -1e9;
+    mt->csv = NULL;
     snprintf(path, sizeof path, "%s/metrics.csv", dir);
-    mt->csv = fopen(path, "w");
+    errno = 0;
+    if (keep_iteration >= 0 && cut_rows(path, keep_iteration, err, errlen) != 0)
+        return -1;
+    mt->csv = fopen(path, keep_iteration >= 0 ? "a" : "w");
     if (!mt->csv) {
         snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
         return -1;
     }
-    if (fprintf(mt->csv, "%s\n", METRICS_HEADER) < 0 || fflush(mt->csv) != 0) {
+    if (keep_iteration < 0 &&
+        (fprintf(mt->csv, "%s\n", METRICS_HEADER) < 0 || fflush(mt->csv) != 0)) {
         snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
         fclose(mt->csv);
         mt->csv = NULL;

@@ -42,9 +42,13 @@ typedef struct {
     double last_print;
 } Metrics;
 
-/* Open DIR/metrics.csv for writing (header line first). progress: 0 none, 1 plain
- * lines, 2 in-place. Returns 0, or -1 with a message in err. */
-int metrics_open(Metrics *mt, const char *dir, int progress, char *err, size_t errlen);
+/* Open DIR/metrics.csv for writing. keep_iteration < 0: a new file (header line
+ * first); otherwise an existing file of a resumed run, cut after its row of that
+ * iteration (rewritten through a temporary file and a rename) and appended to.
+ * progress: 0 none, 1 plain lines, 2 in-place. Returns 0, or -1 with a message. The
+ * episode window and count are not touched (a resumed run restores them). */
+int metrics_open(Metrics *mt, const char *dir, int progress, int64_t keep_iteration, char *err,
+                 size_t errlen);
 
 /* Close the file, ending an in-place progress line. */
 void metrics_close(Metrics *mt);

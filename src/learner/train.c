@@ -29,6 +29,7 @@
  * is bitwise reproducible for a given seed and rank count.
  */
 #include "train.h"
+#include "trainer.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -42,70 +43,16 @@
 #include "mat.h"
 #include "metrics.h"
 #include "optim.h"
+#include "policy.h"
 #include "rollout.h"
 #include "rstats.h"
-
-/* extra floats after the gradient in a reduction message */
-enum { X_COUNT, X_PI_LOSS, X_V_LOSS, X_ENTROPY, X_APPROX_KL, X_CLIP_FRAC, X_BAD, N_EXTRA };
-/* control flag sent after the parameters */
-enum { CTRL_CONTINUE = 0, CTRL_STOP_EPOCHS = 1, CTRL_ABORT = 2 };
-/* per-actor iteration summary gathered by the learner (doubles) */
-enum { S_STEPS, S_EPISODES, S_SENT, S_RET_SUM, S_RET_SQ, S_RES_SUM, S_RES_SQ, S_N, N_SUMMARY };
-
-#define STREAM_POLICY  0xffffffffu
-#define STREAM_SHUFFLE 0xfffffffeu
-#define STREAM_INIT    0xfffffffdu
-
-typedef struct {
-    const Config *cfg;
-    const EnvSpec *spec;
-    Model m;
-    LossConfig loss;
-    int rank, size, is_learner, is_actor, n_actors;
-    int epochs, minibatches;
-    long np;             /* parameters */
-    float *pbuf;         /* (np + 1) parameters, then the control flag */
-    float *msg;          /* (np + N_EXTRA) reduction message */
-    int stats_len;       /* doubles in a running-statistics buffer */
-    RunningStats global; /* normaliser statistics, owned by the learner, copied to all */
-    ObsNorm norm;
-    double *summary;  /* (N_SUMMARY + 2 * METRICS_WINDOW) this actor's iteration summary */
-    double *gathered; /* learner: (size, summary length) and (size, stats_len) */
-    /* actor */
-    VecEnv venv;
-    Rollout ro;
-    ModelWork *w;
-    Rng rng_policy, rng_shuffle;
-    RunningStats raw;
-    int32_t *perm;
-    float *mb_obs, *mb_act, *mb_adv, *mb_ret, *mb_logp, *mb_val, *mb_p;
-    int mb_max;
-    /* learner */
-    Adam adam;
-    Metrics mt;
-} Trainer;
+#include "signals.h"
 
 static double now(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-/* model configuration from the run configuration and the environment */
-static int build_model(Trainer *t, char *err, size_t errlen)
-{
-    const Config *c = t->cfg;
-    ModelConfig mc = {0};
-    mc.obs_dim = t->spec->obs_dim;
-    mc.dist = t->spec->act_kind == SPACE_DISCRETE ? DIST_CATEGORICAL : DIST_GAUSSIAN;
-    mc.act_n = t->spec->act_n;
-    mc.pi_n_hidden = mc.vf_n_hidden = c->n_hidden;
-    for (int i = 0; i < c->n_hidden; i++)
-        mc.pi_hidden[i] = mc.vf_hidden[i] = c->hidden[i];
-    mc.act = strcmp(c->activation, "relu") == 0 ? ACT_RELU : ACT_TANH;
-    mc.init_logstd = c->init_logstd;
-    return model_init(&t->m, &mc, err, errlen);
 }
 
 static void loss_from_config(Trainer *t)
@@ -155,12 +102,13 @@ static int trainer_init(Trainer *t, const Config *cfg, const EnvSpec *spec, cons
     memset(t, 0, sizeof *t);
     t->cfg = cfg;
     t->spec = spec;
+    t->dir = dir;
     t->rank = comm_rank();
     t->size = comm_size();
     t->is_learner = t->rank == 0;
     t->is_actor = t->size == 1 || t->rank > 0;
     t->n_actors = t->size == 1 ? 1 : t->size - 1;
-    if (build_model(t, err, errlen) != 0)
+    if (policy_model_init(&t->m, cfg, spec, err, errlen) != 0)
         return -1;
     loss_from_config(t);
     t->np = (long)t->m.n_params;
@@ -185,11 +133,6 @@ static int trainer_init(Trainer *t, const Config *cfg, const EnvSpec *spec, cons
             snprintf(err, errlen, "parameter initialisation failed (LAPACK)");
             return -1;
         }
-        /* in place only on a terminal of our own: under mpirun stdout is a pty even
-         * when mpirun's output goes to a file, so ranks print plain lines there */
-        const int progress = cfg->quiet ? 0 : (t->size == 1 && isatty(1) ? 2 : 1);
-        if (metrics_open(&t->mt, dir, progress, err, errlen) != 0)
-            return -1;
     }
     if (t->is_actor) {
         const int T = cfg->rollout, E = cfg->num_envs, n = T * E;
@@ -287,13 +230,19 @@ static int learner_step(Trainer *t, double lr, StepStats *acc, double *epoch_kl,
     const float *x = t->msg + t->np;
     const double n = x[X_COUNT];
     if (x[X_BAD] > 0.0f || !(n > 0.0)) {
-        fprintf(stderr, "mpirl: iteration %d: the loss is not finite\n", it);
+        fprintf(stderr,
+                "mpirl: iteration %d: the loss is not finite; training stopped (the last "
+                "checkpoint, of iteration %lld, is intact)\n",
+                it + 1, (long long)t->last_checkpoint);
         return CTRL_ABORT;
     }
     vec_scale(t->msg, (float)(1.0 / n), t->np);
     double norm = grad_clip_global_norm(t->msg, t->np, t->cfg->max_grad_norm);
     if (!isfinite(norm)) {
-        fprintf(stderr, "mpirl: iteration %d: the gradient is not finite\n", it);
+        fprintf(stderr,
+                "mpirl: iteration %d: the gradient is not finite; training stopped (the last "
+                "checkpoint, of iteration %lld, is intact)\n",
+                it + 1, (long long)t->last_checkpoint);
         return CTRL_ABORT;
     }
     adam_step(&t->adam, t->pbuf, t->msg, lr);
@@ -315,6 +264,7 @@ static void actor_summary(Trainer *t)
     const Rollout *r = &t->ro;
     double *s = t->summary;
     memset(s, 0, (N_SUMMARY + 2 * METRICS_WINDOW) * sizeof(double));
+    s[S_SIGNAL] = signals_pending() != 0;
     if (t->is_actor) {
         const long n = (long)r->T * r->E;
         s[S_STEPS] = (double)n;
@@ -338,8 +288,11 @@ static void actor_summary(Trainer *t)
     }
 }
 
-/* One iteration on every rank. Returns 0, 1 when training must stop (error reported),
- * -1 on an MPI failure. */
+#define ITERATION_STOPPED 3
+
+/* One iteration on every rank. Returns 0, ITERATION_STOPPED after a stop signal (the
+ * checkpoint is written), 1 when training must stop on an error (reported), -1 on an
+ * MPI failure. */
 static int iteration(Trainer *t, int it, int iters, int64_t *env_steps, double t_start)
 {
     const Config *c = t->cfg;
@@ -351,8 +304,10 @@ static int iteration(Trainer *t, int it, int iters, int64_t *env_steps, double t
         if (rollout_collect(&t->ro, &t->venv, t->w, &t->m, t->pbuf, c->norm_obs ? &t->norm : NULL,
                             c->norm_obs ? &t->raw : NULL, &t->rng_policy, c->gamma,
                             c->gae_lambda) != 0) {
-            fprintf(stderr, "mpirl: rank %d: iteration %d: rollout failed: %s\n", t->rank, it,
-                    t->venv.err[0] ? t->venv.err : "a value or advantage is not finite");
+            fprintf(stderr, "mpirl: rank %d: iteration %d: %s\n", t->rank, it + 1,
+                    t->venv.err[0] ? t->venv.err
+                                   : "the advantages are not finite (a reward or value is NaN "
+                                     "or infinite)");
             status = 1; /* reported in the first reduction as a bad gradient */
         }
         for (int i = 0; i < n; i++)
@@ -391,6 +346,7 @@ static int iteration(Trainer *t, int it, int iters, int64_t *env_steps, double t
 
     /* summaries and observation statistics to the learner */
     const int slen = N_SUMMARY + 2 * METRICS_WINDOW + t->stats_len;
+    double control[2] = {CTRL_CONTINUE, 0}; /* the learner's verdict: how to go on, checkpoint */
     actor_summary(t);
     COLLECTIVE(comm_gather_doubles(t->gathered, t->summary, slen, 0));
     if (t->is_learner) {
@@ -417,7 +373,7 @@ static int iteration(Trainer *t, int it, int iters, int64_t *env_steps, double t
         row.iteration = it + 1;
         row.env_steps = *env_steps;
         row.wall_s = wall;
-        row.sps = wall > 0 ? (double)*env_steps / wall : 0;
+        row.sps = wall > 0 ? (double)(*env_steps - t->steps0) / wall : 0;
         metrics_window(&t->mt, &row);
         const double an = acc.n > 0 ? acc.n : 1;
         row.policy_loss = acc.pi_loss / an;
@@ -432,20 +388,34 @@ static int iteration(Trainer *t, int it, int iters, int64_t *env_steps, double t
         row.comm_s = comm_take_seconds();
         if (metrics_write(&t->mt, &row, c->steps) != 0) {
             fprintf(stderr, "mpirl: cannot write metrics.csv\n");
-            return 1;
+            control[0] = CTRL_ABORT;
         }
+        /* a stop signal at any rank: checkpoint and stop after this iteration */
+        int sig = signals_pending() != 0;
+        for (int r = 0; r < t->size; r++)
+            sig |= t->gathered[(size_t)r * slen + S_SIGNAL] != 0;
+        if (sig && control[0] == CTRL_CONTINUE)
+            control[0] = CTRL_STOP_EPOCHS;
+        const int every = c->checkpoint_every;
+        control[1] = control[0] != CTRL_ABORT &&
+                     ((every > 0 && (it + 1) % every == 0) || it + 1 == iters || sig);
     }
+    COLLECTIVE(comm_bcast_doubles(control, 2, 0));
     if (c->norm_obs) {
         COLLECTIVE(comm_bcast_doubles(t->global.buf, t->stats_len, 0));
         obsnorm_set(&t->norm, &t->global, 1e-8);
     }
-    return 0;
+    if (control[0] == CTRL_ABORT)
+        return 1;
+    if (control[1] != 0 && trainer_checkpoint(t, it + 1, *env_steps, 0, 1) != 0)
+        return 1;
+    return control[0] == CTRL_STOP_EPOCHS ? ITERATION_STOPPED : 0;
 }
 
 /* ---- asynchronous mode ---- */
 
 enum { TAG_GRAD = 11, TAG_PARAMS = 12 };
-enum { FLAG_SUMMARY = 1, FLAG_BAD = 2 };
+enum { FLAG_SUMMARY = 1, FLAG_BAD = 2, FLAG_SIGNAL = 4 };
 
 /* The fixed header of both message kinds. */
 typedef struct {
@@ -495,8 +465,10 @@ static int actor_async(Trainer *t, unsigned char *out, unsigned char *in)
                                   c->norm_obs ? &t->norm : NULL, c->norm_obs ? &t->raw : NULL,
                                   &t->rng_policy, c->gamma, c->gae_lambda) != 0;
         if (bad)
-            fprintf(stderr, "mpirl: rank %d: rollout failed: %s\n", t->rank,
-                    t->venv.err[0] ? t->venv.err : "a value or advantage is not finite");
+            fprintf(stderr, "mpirl: rank %d: %s\n", t->rank,
+                    t->venv.err[0] ? t->venv.err
+                                   : "the advantages are not finite (a reward or value is NaN "
+                                     "or infinite)");
         actor_summary(t);
         for (int i = 0; i < n; i++)
             t->perm[i] = i;
@@ -512,8 +484,9 @@ static int actor_async(Trainer *t, unsigned char *out, unsigned char *in)
                 vec_scale(t->msg, 1.0f / cnt, t->np); /* the mean gradient */
                 kl += t->msg[t->np + X_APPROX_KL];
                 kl_n += cnt;
-                ho->flags =
-                    (first ? FLAG_SUMMARY : 0) | (bad || t->msg[t->np + X_BAD] > 0 ? FLAG_BAD : 0);
+                ho->flags = (first ? FLAG_SUMMARY : 0) |
+                            (bad || t->msg[t->np + X_BAD] > 0 ? FLAG_BAD : 0) |
+                            (signals_pending() ? FLAG_SIGNAL : 0);
                 ho->pad = 0;
                 ho->version = version;
                 memcpy(out + l.grad, t->msg, ((size_t)t->np + N_EXTRA) * sizeof(float));
@@ -537,8 +510,10 @@ static int actor_async(Trainer *t, unsigned char *out, unsigned char *in)
     }
 }
 
-/* Learner: apply gradients as they arrive, answer each sender. */
-static int learner_async(Trainer *t, unsigned char *in, unsigned char *out)
+/* Learner: apply gradients as they arrive, answer each sender; counters start at the
+ * given values (0, or a checkpoint's). */
+static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
+                         int64_t env_steps, int64_t version)
 {
     const Config *c = t->cfg;
     const Layout l = layout(t);
@@ -547,7 +522,7 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out)
     const double t0 = now();
     MsgHeader *ho = (MsgHeader *)out;
     const MsgHeader *hi = (const MsgHeader *)in;
-    int64_t version = 0, env_steps = 0, next_row = per_row, it = 0, dropped = 0;
+    int64_t next_row = env_steps + per_row, dropped = 0;
     int active = t->n_actors, ctrl_all = CTRL_CONTINUE, rc = 0;
     StepStats acc = {0};
     double st_sum = 0, st_max = 0, st_n = 0, ret_sum = 0, ret_sq = 0, res_sum = 0, res_sq = 0,
@@ -579,8 +554,10 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out)
             st_max = staleness;
         if (hi->flags & FLAG_BAD) {
             if (ctrl_all != CTRL_ABORT)
-                fprintf(stderr, "mpirl: rank %d sent a non-finite loss at version %lld\n", src,
-                        (long long)hi->version);
+                fprintf(stderr,
+                        "mpirl: rank %d sent a non-finite loss at version %lld; training "
+                        "stopped (the last checkpoint, of iteration %lld, is intact)\n",
+                        src, (long long)hi->version, (long long)t->last_checkpoint);
             ctrl_all = CTRL_ABORT;
             rc = 1;
         } else if (c->max_staleness > 0 && staleness > c->max_staleness) {
@@ -592,7 +569,10 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out)
             const double n = x[X_COUNT];
             double norm = grad_clip_global_norm(t->msg, t->np, c->max_grad_norm);
             if (!isfinite(norm)) {
-                fprintf(stderr, "mpirl: the gradient from rank %d is not finite\n", src);
+                fprintf(stderr,
+                        "mpirl: the gradient from rank %d is not finite; training stopped (the "
+                        "last checkpoint, of iteration %lld, is intact)\n",
+                        src, (long long)t->last_checkpoint);
                 ctrl_all = CTRL_ABORT;
                 rc = 1;
             } else {
@@ -606,7 +586,8 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out)
                 acc.clip_frac += x[X_CLIP_FRAC];
             }
         }
-        if (ctrl_all == CTRL_CONTINUE && env_steps >= c->steps)
+        if (ctrl_all == CTRL_CONTINUE &&
+            (env_steps >= c->steps || signals_pending() || (hi->flags & FLAG_SIGNAL)))
             ctrl_all = CTRL_STOP_EPOCHS;
         ho->flags = ctrl_all;
         ho->pad = 0;
@@ -624,7 +605,7 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out)
             row.iteration = ++it;
             row.env_steps = env_steps;
             row.wall_s = wall;
-            row.sps = wall > 0 ? (double)env_steps / wall : 0;
+            row.sps = wall > 0 ? (double)(env_steps - t->steps0) / wall : 0;
             metrics_window(&t->mt, &row);
             const double an = acc.n > 0 ? acc.n : 1;
             row.policy_loss = acc.pi_loss / an;
@@ -649,40 +630,73 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out)
             acc = (StepStats){0};
             st_sum = st_max = st_n = ret_sum = ret_sq = res_sum = res_sq = cnt = 0;
             dropped = 0;
+            const int every = c->checkpoint_every;
+            if (active > 0 && ctrl_all != CTRL_ABORT && every > 0 && it % every == 0 &&
+                trainer_checkpoint(t, it, env_steps, version, 0) != 0)
+                ctrl_all = CTRL_ABORT, rc = 1;
         }
     }
+    /* the final state; every actor has stopped */
+    if (rc == 0 && trainer_checkpoint(t, it, env_steps, version, 0) != 0)
+        rc = 1;
     return rc;
 }
 
-int train_run(const Config *cfg, const EnvSpec *spec, const char *dir)
+int train_run(const Config *cfg, const EnvSpec *spec, const char *dir, const char *resume)
 {
     Trainer t;
     char err[512];
-    if (trainer_init(&t, cfg, spec, dir, err, sizeof err) != 0) {
+    if (signals_install() != 0 || trainer_init(&t, cfg, spec, dir, err, sizeof err) != 0) {
         fprintf(stderr, "mpirl: rank %d: %s\n", comm_rank(), err);
         trainer_free(&t);
         return 1;
     }
-    int rc = comm_bcast_floats(t.pbuf, t.np, 0) == 0 ? 0 : 1;
+    int64_t it0 = 0, env_steps = 0, version = 0;
+    int rc = 0;
+    if (resume) {
+        int r = trainer_restore(&t, resume, &it0, &env_steps, &version);
+        rc = r == 0 ? 0 : (r == 2 ? 2 : 1);
+    }
+    /* the learner opens metrics.csv (on resume: keeping the rows up to the checkpoint)
+     * and tells everyone whether that worked */
+    double ok[1] = {1};
+    if (rc == 0 && t.is_learner) {
+        /* in place only on a terminal of our own: under mpirun stdout is a pty even
+         * when mpirun's output goes to a file, so ranks print plain lines there */
+        const int progress = cfg->quiet ? 0 : (t.size == 1 && isatty(1) ? 2 : 1);
+        if (metrics_open(&t.mt, dir, progress, resume ? it0 : -1, err, sizeof err) != 0) {
+            fprintf(stderr, "mpirl train: %s\n", err);
+            ok[0] = 0;
+        }
+    }
+    if (rc == 0 && (comm_bcast_doubles(ok, 1, 0) != 0 || ok[0] != 1))
+        rc = 1;
+    if (rc == 0 && comm_bcast_floats(t.pbuf, t.np, 0) != 0)
+        rc = 1;
+    t.steps0 = env_steps;
     const int64_t per_iter = (int64_t)t.n_actors * cfg->num_envs * cfg->rollout;
     const int iters = (int)((cfg->steps + per_iter - 1) / per_iter);
-    int64_t env_steps = 0;
     comm_take_seconds(); /* start the account with training */
     const double t0 = now();
-    if (strcmp(cfg->mode, "async") == 0 && t.size > 1) {
+    if (rc == 0 && strcmp(cfg->mode, "async") == 0 && t.size > 1) {
         const Layout l = layout(&t);
         unsigned char *a = malloc((size_t)l.grad_len), *b = malloc((size_t)l.params_len);
         if (!a || !b) {
             fprintf(stderr, "mpirl: rank %d: out of memory\n", t.rank);
-            rc = 1; /* the learner would wait forever: abort the job */
-        } else if (rc == 0) {
-            rc = t.is_learner ? learner_async(&t, a, b) : actor_async(&t, a, b);
+            rc = 1;
+        } else {
+            rc = t.is_learner ? learner_async(&t, a, b, it0, env_steps, version)
+                              : actor_async(&t, a, b);
         }
         free(a);
         free(b);
     } else {
-        for (int it = 0; it < iters && rc == 0; it++)
-            rc = iteration(&t, it, iters, &env_steps, t0) == 0 ? 0 : 1;
+        for (int it = (int)it0; it < iters && rc == 0; it++) {
+            int r = iteration(&t, it, iters, &env_steps, t0);
+            if (r == ITERATION_STOPPED)
+                break;
+            rc = r == 0 ? 0 : 1;
+        }
     }
     if (t.is_learner)
         metrics_close(&t.mt);

@@ -16,9 +16,12 @@
 #include "config.h"
 #include "env.h"
 
-/* Train as configured, writing into the existing directory `dir` (metrics.csv). Returns
- * 0 on success, 2 for a configuration error detected here (message printed by rank 0),
- * 1 for a runtime failure (message printed by the rank that saw it). */
-int train_run(const Config *cfg, const EnvSpec *spec, const char *dir);
+/* Train as configured, writing into the existing directory `dir` (metrics.csv,
+ * checkpoints). With resume not NULL, continue from that checkpoint (metrics.csv keeps
+ * its rows up to the checkpoint's iteration). SIGINT or SIGTERM at any rank ends the
+ * run after the current update with a checkpoint, and every rank returns 0. Returns 0
+ * on success, 2 if the checkpoint does not fit this run (message printed by rank 0), 1
+ * for a runtime failure (message printed by the rank that saw it). */
+int train_run(const Config *cfg, const EnvSpec *spec, const char *dir, const char *resume);
 
 #endif

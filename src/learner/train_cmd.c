@@ -12,9 +12,11 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <dirent.h>
 
 #include "comm.h"
@@ -25,6 +27,7 @@
 static void usage(void)
 {
     printf("usage: mpirl train [--key value | --key=value]... [--config FILE]\n"
+           "       mpirl train --resume DIR [--steps N]   (continue from DIR/checkpoint.bin)\n"
            "       mpirun -np N mpirl train ...   (rank 0 learns, ranks 1..N-1 act)\n"
            "\n"
            "Trains a policy. Values come from the built-in defaults, then the\n"
@@ -158,6 +161,108 @@ static int resolve(Config *c, EnvRegistry *reg, const EnvSpec **spec, int argc, 
     return 0;
 }
 
+/* the "key = value" line of key in a written configuration, or NULL */
+static const char *config_line(const char *text, const char *key, size_t *len)
+{
+    size_t k = strlen(key);
+    for (const char *p = text; p && *p;) {
+        const char *end = strchr(p, '\n');
+        if (strncmp(p, key, k) == 0 && p[k] == ' ' && p[k + 1] == '=') {
+            *len = end ? (size_t)(end - p) : strlen(p);
+            return p;
+        }
+        p = end ? end + 1 : NULL;
+    }
+    return NULL;
+}
+
+/* `--resume DIR`: the run's own configuration from DIR/config, then the options; only
+ * those that keep the run's meaning may differ. 0 or -1 with err. */
+static int resolve_resume(Config *c, EnvRegistry *reg, const EnvSpec **spec, const char *dir,
+                          int argc, char **argv, char *err, size_t len)
+{
+    static const char *const may_change[] = {"steps", "quiet", "checkpoint_every", "keep", "out"};
+    char path[CONFIG_STR_LEN + 16], cerr[CONFIG_ERR_LEN];
+    snprintf(path, sizeof path, "%s/config", dir);
+    Config saved;
+    config_defaults(&saved);
+    if (config_load_file(&saved, path, cerr) != 0) {
+        snprintf(err, len, "cannot resume %s: %s", dir, cerr);
+        return -1;
+    }
+    *c = saved;
+    if (config_parse_args(c, argc, argv, cerr) != 0) {
+        snprintf(err, len, "%s", cerr);
+        return -1;
+    }
+    snprintf(c->out, sizeof c->out, "%s", dir);
+    char *a = NULL, *b = NULL;
+    size_t la = 0, lb = 0;
+    FILE *fa = open_memstream(&a, &la), *fb = open_memstream(&b, &lb);
+    if (!fa || !fb) {
+        snprintf(err, len, "out of memory");
+        return -1;
+    }
+    config_write(&saved, fa);
+    config_write(c, fb);
+    fclose(fa);
+    fclose(fb);
+    int rc = 0;
+    /* compare line by line: every line is "key = value" after the [train] header */
+    for (const char *p = strchr(a, '\n'); rc == 0 && p && p[1];) {
+        const char *line = p + 1, *eq = strstr(line, " = ");
+        const char *end = strchr(line, '\n');
+        char key[64];
+        size_t kl = eq ? (size_t)(eq - line) : 0, ln = end ? (size_t)(end - line) : strlen(line);
+        p = end;
+        if (kl == 0 || kl >= sizeof key)
+            continue;
+        memcpy(key, line, kl);
+        key[kl] = '\0';
+        size_t nl = 0;
+        const char *now = config_line(b, key, &nl);
+        int allowed = 0;
+        for (size_t i = 0; i < sizeof may_change / sizeof may_change[0]; i++)
+            allowed |= strcmp(key, may_change[i]) == 0;
+        if (!allowed && (!now || nl != ln || strncmp(now, line, ln) != 0)) {
+            snprintf(err, len,
+                     "--%s would change the meaning of the resumed run (it keeps its own "
+                     "configuration; --steps, --quiet, --checkpoint-every and --keep may change)",
+                     key);
+            rc = -1;
+        }
+    }
+    free(a);
+    free(b);
+    if (rc == 0 && c->steps < saved.steps) {
+        snprintf(err, len, "--steps %lld is below the run's budget of %lld (it may only grow)",
+                 (long long)c->steps, (long long)saved.steps);
+        rc = -1;
+    }
+    if (rc == 0 && !(*spec = registry_lookup(reg, c->env, err, len)))
+        rc = -1;
+    if (rc == 0)
+        rc = check_combination(c, err, len);
+    return rc;
+}
+
+/* --resume DIR among the arguments: its value, and the arguments without it */
+static const char *take_resume(int *argc, char **argv)
+{
+    const char *dir = NULL;
+    int j = 0;
+    for (int i = 0; i < *argc; i++) {
+        if (!strcmp(argv[i], "--resume") && i + 1 < *argc)
+            dir = argv[++i];
+        else if (!strncmp(argv[i], "--resume=", 9))
+            dir = argv[i] + 9;
+        else
+            argv[j++] = argv[i];
+    }
+    *argc = j;
+    return dir;
+}
+
 int train_main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -173,11 +278,23 @@ int train_main(int argc, char **argv)
     char err[1536] = "";
     const EnvSpec *spec = NULL;
     EnvRegistry *reg = registry_create();
-    int status = 0;
+    int status = 0, nargs = argc - 1;
+    char **args = argv + 1;
+    const char *resume = take_resume(&nargs, args);
+    char ckpt[CONFIG_STR_LEN + 32] = "";
+    if (resume)
+        snprintf(ckpt, sizeof ckpt, "%s/checkpoint.bin", resume);
     if (!reg) {
         snprintf(err, sizeof err, "out of memory");
         status = 1;
-    } else if (resolve(&c, reg, &spec, argc - 1, argv + 1, err, sizeof err) != 0) {
+    } else if (resume) {
+        if (resolve_resume(&c, reg, &spec, resume, nargs, args, err, sizeof err) != 0)
+            status = 2;
+        else if (rank == 0 && access(ckpt, R_OK) != 0) {
+            snprintf(err, sizeof err, "cannot resume %s: no readable checkpoint.bin in it", resume);
+            status = 2;
+        }
+    } else if (resolve(&c, reg, &spec, nargs, args, err, sizeof err) != 0) {
         status = 2;
     } else if (rank == 0 && (make_run_dir(c.out, err, sizeof err) != 0 ||
                              write_config(&c, c.out, err, sizeof err) != 0)) {
@@ -196,9 +313,12 @@ int train_main(int argc, char **argv)
         return status;
     }
     if (rank == 0 && !c.quiet)
-        printf("mpirl train: %s, %s, %s, %lld steps, %d rank%s -> %s\n", spec->id, c.algo, c.mode,
-               (long long)c.steps, comm_size(), comm_size() > 1 ? "s" : "", c.out);
-    status = train_run(&c, spec, c.out);
+        printf("mpirl train: %s%s, %s, %s, %lld steps, %d rank%s -> %s\n",
+               resume ? "resuming " : "", spec->id, c.algo, c.mode, (long long)c.steps, comm_size(),
+               comm_size() > 1 ? "s" : "", c.out);
+    if (resume && rank == 0 && write_config(&c, c.out, err, sizeof err) != 0)
+        fprintf(stderr, "mpirl train: %s\n", err); /* the old config stays; not fatal */
+    status = train_run(&c, spec, c.out, resume ? ckpt : NULL);
     registry_destroy(&reg);
     comm_finalize();
     return status;

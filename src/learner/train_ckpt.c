@@ -1,0 +1,289 @@
+/* train_ckpt.c - checkpoints of a training run (see trainer.h).
+ *
+ * Sections of checkpoint.bin (ckpt.h):
+ *   meta      int64[N_META]: form (sync, async), iteration, env steps, version, episodes,
+ *             actors, environments per actor, parameters, observation size, Adam step
+ *   config    the resolved configuration (INI text), env: the environment id
+ *   params    float[np];  adam.m, adam.v: float[np];  obs.stats: double[1 + 2 obs_dim]
+ *   window    double[2 + 2 * METRICS_WINDOW]: the episode window (n, head, returns,
+ *             lengths)
+ *   actor.R   (sync only) per actor rank R: its environments (vecenv_save), then its
+ *             action-sampling and shuffling generators
+ * Numbers are stored in the machine's own representation (little-endian IEEE on every
+ * platform mpirl builds for); the checksum covers everything.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ckpt.h"
+#include "comm.h"
+#include "trainer.h"
+
+enum {
+    M_FORM,
+    M_ITERATION,
+    M_ENV_STEPS,
+    M_VERSION,
+    M_EPISODES,
+    M_ACTORS,
+    M_NUM_ENVS,
+    M_PARAMS,
+    M_OBS_DIM,
+    M_ADAM_T,
+    N_META
+};
+enum { FORM_SYNC = 0, FORM_ASYNC = 1 };
+
+static size_t actor_blob_size(const Trainer *t)
+{
+    return vecenv_save_size(t->spec, t->cfg->num_envs) + 2 * sizeof(Rng);
+}
+
+/* numbered checkpoints beyond the newest `keep` are removed */
+static void prune(const char *dir, int keep)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    long its[4096];
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && n < 4096) {
+        long it;
+        char tail[8];
+        if (sscanf(e->d_name, "checkpoint-%ld.bi%1s", &it, tail) == 2 && strcmp(tail, "n") == 0)
+            its[n++] = it;
+    }
+    closedir(d);
+    for (int i = 0; i < n; i++) {
+        int newer = 0;
+        for (int j = 0; j < n; j++)
+            newer += its[j] > its[i];
+        if (newer >= keep) {
+            char p[4096];
+            snprintf(p, sizeof p, "%s/checkpoint-%ld.bin", dir, its[i]);
+            remove(p);
+        }
+    }
+}
+
+int trainer_checkpoint(Trainer *t, int64_t iteration, int64_t env_steps, int64_t version, int sync)
+{
+    const size_t blob = actor_blob_size(t);
+    unsigned char *mine = NULL, *all = NULL;
+    int rc = 0;
+    if (sync) {
+        mine = calloc(1, blob);
+        if (t->is_learner)
+            all = malloc(blob * (size_t)t->size);
+        if (!mine || (t->is_learner && !all))
+            rc = -1; /* still take part in the gather below with what we have */
+        if (mine && t->is_actor) {
+            vecenv_save(&t->venv, mine);
+            memcpy(mine + blob - 2 * sizeof(Rng), &t->rng_policy, sizeof(Rng));
+            memcpy(mine + blob - sizeof(Rng), &t->rng_shuffle, sizeof(Rng));
+        }
+        static unsigned char dummy[1];
+        if (comm_gather_bytes(all ? (void *)all : dummy, mine ? (void *)mine : dummy,
+                              mine && (!t->is_learner || all) ? (long)blob : 0, 0) != 0)
+            rc = -1;
+    }
+    if (!t->is_learner) {
+        free(mine);
+        return rc;
+    }
+    char err[512] = "out of memory";
+    CkptWriter *w = ckpt_writer_create();
+    if (!w || rc != 0)
+        goto fail;
+    int64_t meta[N_META] = {0};
+    meta[M_FORM] = sync ? FORM_SYNC : FORM_ASYNC;
+    meta[M_ITERATION] = iteration;
+    meta[M_ENV_STEPS] = env_steps;
+    meta[M_VERSION] = version;
+    meta[M_EPISODES] = t->mt.episodes;
+    meta[M_ACTORS] = t->n_actors;
+    meta[M_NUM_ENVS] = t->cfg->num_envs;
+    meta[M_PARAMS] = t->np;
+    meta[M_OBS_DIM] = t->spec->obs_dim;
+    meta[M_ADAM_T] = t->adam.t;
+    char *text = NULL;
+    size_t text_len = 0;
+    FILE *mf = open_memstream(&text, &text_len);
+    if (!mf || config_write(t->cfg, mf) != 0) {
+        if (mf)
+            fclose(mf);
+        free(text);
+        goto fail;
+    }
+    fclose(mf);
+    double window[2 + 2 * METRICS_WINDOW];
+    window[0] = t->mt.n;
+    window[1] = t->mt.head;
+    memcpy(window + 2, t->mt.ret, sizeof t->mt.ret);
+    memcpy(window + 2 + METRICS_WINDOW, t->mt.len, sizeof t->mt.len);
+    const size_t pbytes = (size_t)t->np * sizeof(float);
+    int bad = ckpt_add(w, "meta", meta, sizeof meta) || ckpt_add(w, "config", text, text_len) ||
+              ckpt_add(w, "env", t->spec->id, strlen(t->spec->id)) ||
+              ckpt_add(w, "params", t->pbuf, pbytes) || ckpt_add(w, "adam.m", t->adam.m, pbytes) ||
+              ckpt_add(w, "adam.v", t->adam.v, pbytes) ||
+              ckpt_add(w, "obs.stats", t->global.buf, (size_t)t->stats_len * sizeof(double)) ||
+              ckpt_add(w, "window", window, sizeof window);
+    free(text);
+    for (int r = 0; sync && !bad && r < t->size; r++) {
+        if (t->size > 1 && r == 0)
+            continue; /* the learner has no environments */
+        char tag[32]; /* "actor.R", R < 2^31: at most 16 characters, as CKPT_TAG_LEN */
+        snprintf(tag, sizeof tag, "actor.%d", r);
+        bad = ckpt_add(w, tag, all + (size_t)r * blob, blob);
+    }
+    if (bad)
+        goto fail;
+    char path[4096], numbered[4096];
+    snprintf(path, sizeof path, "%s/checkpoint.bin", t->dir);
+    if (ckpt_write(w, path, err, sizeof err) != 0)
+        goto fail;
+    if (t->cfg->keep > 0) {
+        snprintf(numbered, sizeof numbered, "%s/checkpoint-%lld.bin", t->dir, (long long)iteration);
+        remove(numbered);
+        if (link(path, numbered) != 0) {
+            snprintf(err, sizeof err, "cannot link %.300s: %.100s", numbered, strerror(errno));
+            goto fail;
+        }
+        prune(t->dir, t->cfg->keep);
+    }
+    t->last_checkpoint = iteration;
+    ckpt_writer_destroy(&w);
+    free(mine);
+    free(all);
+    return 0;
+fail:
+    fprintf(stderr, "mpirl: checkpoint at iteration %lld not written: %s\n", (long long)iteration,
+            err);
+    ckpt_writer_destroy(&w);
+    free(mine);
+    free(all);
+    return -1;
+}
+
+/* learner: check that the checkpoint fits this run; 0 or -1 with err */
+static int check_fit(const Trainer *t, const Ckpt *c, const int64_t *meta, int sync, char *err,
+                     size_t len)
+{
+    size_t n;
+    const char *env = ckpt_get(c, "env", &n);
+    if (!env || n != strlen(t->spec->id) || memcmp(env, t->spec->id, n) != 0) {
+        snprintf(err, len, "the checkpoint is of environment '%.*s', this run trains '%s'",
+                 env ? (int)(n > 64 ? 64 : n) : 7, env ? env : "unknown", t->spec->id);
+        return -1;
+    }
+    if (meta[M_PARAMS] != t->np || meta[M_OBS_DIM] != t->spec->obs_dim) {
+        snprintf(err, len,
+                 "the checkpoint's model has %lld parameters, this configuration %ld "
+                 "(hidden sizes or activation differ)",
+                 (long long)meta[M_PARAMS], t->np);
+        return -1;
+    }
+    if (sync && (meta[M_FORM] != FORM_SYNC || meta[M_ACTORS] != t->n_actors ||
+                 meta[M_NUM_ENVS] != t->cfg->num_envs)) {
+        snprintf(err, len,
+                 "the checkpoint was written by %lld actor(s) with %lld environments each in "
+                 "%s mode; resume with mpirun -np %lld",
+                 (long long)meta[M_ACTORS], (long long)meta[M_NUM_ENVS],
+                 meta[M_FORM] == FORM_SYNC ? "sync" : "async",
+                 (long long)(meta[M_ACTORS] > 1 ? meta[M_ACTORS] + 1 : meta[M_ACTORS]));
+        return -1;
+    }
+    return 0;
+}
+
+int trainer_restore(Trainer *t, const char *path, int64_t *iteration, int64_t *env_steps,
+                    int64_t *version)
+{
+    const int sync = strcmp(t->cfg->mode, "sync") == 0 || t->size == 1;
+    const size_t blob = actor_blob_size(t);
+    double verdict[1 + N_META] = {0};
+    unsigned char *all = NULL, *mine = malloc(blob);
+    Ckpt *c = NULL;
+    if (t->is_learner) {
+        char err[1024];
+        const int64_t *meta = NULL;
+        c = ckpt_read(path, err, sizeof err);
+        if (c)
+            meta = ckpt_get_exact(c, "meta", sizeof(int64_t) * N_META, err, sizeof err);
+        const size_t pbytes = (size_t)t->np * sizeof(float);
+        const void *params = NULL, *m = NULL, *v = NULL, *stats = NULL, *window = NULL;
+        if (meta && check_fit(t, c, meta, sync, err, sizeof err) == 0 &&
+            (params = ckpt_get_exact(c, "params", pbytes, err, sizeof err)) &&
+            (m = ckpt_get_exact(c, "adam.m", pbytes, err, sizeof err)) &&
+            (v = ckpt_get_exact(c, "adam.v", pbytes, err, sizeof err)) &&
+            (stats = ckpt_get_exact(c, "obs.stats", (size_t)t->stats_len * sizeof(double), err,
+                                    sizeof err)) &&
+            (window = ckpt_get_exact(c, "window", sizeof(double) * (2 + 2 * METRICS_WINDOW), err,
+                                     sizeof err))) {
+            all = sync ? malloc(blob * (size_t)t->size) : NULL;
+            int ok = !sync || all;
+            for (int r = 0; sync && ok && r < t->size; r++) {
+                if (t->size > 1 && r == 0)
+                    continue;
+                char tag[32];
+                snprintf(tag, sizeof tag, "actor.%d", r);
+                const void *a = ckpt_get_exact(c, tag, blob, err, sizeof err);
+                if (!a)
+                    ok = 0;
+                else
+                    memcpy(all + (size_t)r * blob, a, blob);
+            }
+            if (ok) {
+                memcpy(t->pbuf, params, pbytes);
+                memcpy(t->adam.m, m, pbytes);
+                memcpy(t->adam.v, v, pbytes);
+                t->adam.t = meta[M_ADAM_T];
+                memcpy(t->global.buf, stats, (size_t)t->stats_len * sizeof(double));
+                const double *win = window;
+                t->mt.n = (int)win[0];
+                t->mt.head = (int)win[1];
+                memcpy(t->mt.ret, win + 2, sizeof t->mt.ret);
+                memcpy(t->mt.len, win + 2 + METRICS_WINDOW, sizeof t->mt.len);
+                t->mt.episodes = meta[M_EPISODES];
+                verdict[0] = 1;
+                for (int k = 0; k < N_META; k++)
+                    verdict[1 + k] = (double)meta[k];
+            }
+        }
+        if (verdict[0] != 1)
+            fprintf(stderr, "mpirl train: cannot resume from %s: %s\n", path, err);
+    }
+    int rc = comm_bcast_doubles(verdict, 1 + N_META, 0) != 0 ? -1 : 0;
+    if (rc == 0 && verdict[0] != 1)
+        rc = 2;
+    if (rc == 0 && (comm_bcast_floats(t->pbuf, t->np, 0) != 0 ||
+                    comm_bcast_doubles(t->global.buf, t->stats_len, 0) != 0))
+        rc = -1;
+    if (rc == 0 && sync) {
+        static unsigned char dummy[1];
+        if (!mine || comm_scatter_bytes(mine, all ? (void *)all : dummy, (long)blob, 0) != 0)
+            rc = -1;
+        if (rc == 0 && t->is_actor) {
+            if (vecenv_load(&t->venv, mine, blob - 2 * sizeof(Rng)) != 0)
+                rc = -1;
+            memcpy(&t->rng_policy, mine + blob - 2 * sizeof(Rng), sizeof(Rng));
+            memcpy(&t->rng_shuffle, mine + blob - sizeof(Rng), sizeof(Rng));
+        }
+    }
+    if (rc == 0) {
+        obsnorm_set(&t->norm, &t->global, 1e-8);
+        *iteration = (int64_t)verdict[1 + M_ITERATION];
+        t->last_checkpoint = *iteration;
+        *env_steps = (int64_t)verdict[1 + M_ENV_STEPS];
+        *version = (int64_t)verdict[1 + M_VERSION];
+    }
+    ckpt_destroy(&c);
+    free(all);
+    free(mine);
+    return rc;
+}

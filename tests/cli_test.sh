@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# cli_test.sh - every bad input of the mpirl command gets one clear message (from one
+# rank under mpirun), exit status 2, and leaves nothing behind (suite mpi).
+#   usage: cli_test.sh MPIRL FIXTURE_PLUGIN CKPT_CMP
+set -u
+mpirl=$(realpath "$1")
+fixture=$(realpath "$2")
+ckpt_cmp=$(realpath "$3")
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
+tmp=$(mktemp -d /tmp/mpirl-cli-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 1
+passes=0
+failures=0
+check() {
+    if [ "$2" -eq 0 ]; then
+        passes=$((passes + 1))
+        echo "ok: $1"
+    else
+        failures=$((failures + 1))
+        echo "FAILED: $1"
+    fi
+}
+# refused NAME NEEDLE COMMAND...: exit 2, exactly one line on stderr containing NEEDLE,
+# nothing on stdout
+refused() {
+    local name=$1 needle=$2
+    shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    local rc=$?
+    [ $rc -eq 2 ] && [ ! -s "$tmp/out" ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+        grep -qF -- "$needle" "$tmp/err"
+    local verdict=$?
+    check "$name: exit $rc, $(head -c 300 "$tmp/err")" $verdict
+}
+np3=(mpirun -q -np 3 --oversubscribe "$mpirl")
+
+for launch in single mpi; do
+    if [ $launch = single ]; then run=("$mpirl"); else run=("${np3[@]}"); fi
+    refused "$launch unknown env" "valid: CartPole-v1, Acrobot-v1" "${run[@]}" train --env Nope-v0
+    refused "$launch unknown algo" "expected one of ppo,ppo-kl,a2c,a3c" "${run[@]}" train --algo dqn
+    refused "$launch unknown flag" "unknown option '--lerning-rate' (valid: --config, --env" \
+        "${run[@]}" train --lerning-rate 1
+    refused "$launch malformed value" "--lr: '1e-3x' is not valid (expected (0, 1])" \
+        "${run[@]}" train --lr 1e-3x
+    refused "$launch out of range" "--gamma: '1.5' is not valid (expected [0, 1])" \
+        "${run[@]}" train --gamma 1.5
+    refused "$launch a3c with sync" "--algo a3c runs in --mode async" "${run[@]}" train --algo a3c
+    refused "$launch a2c with async" "--algo a2c runs in --mode sync" \
+        "${run[@]}" train --algo a2c --mode async
+    refused "$launch trpo not in this build" "--algo trpo is not available" \
+        "${run[@]}" train --algo trpo
+    mkdir -p "$tmp/full-$launch" && echo keep >"$tmp/full-$launch/notes"
+    refused "$launch non-empty output directory" "is not empty" \
+        "${run[@]}" train --out "$tmp/full-$launch"
+    [ "$(cat "$tmp/full-$launch/notes")" = keep ] && [ "$(ls "$tmp/full-$launch")" = notes ]
+    check "$launch non-empty output directory left untouched" $?
+    refused "$launch unwritable output directory" "cannot create" \
+        "${run[@]}" train --out /proc/mpirl-cannot-be-here/run
+    printf 'lr = 0.001\n[train]\ngamma = 2\n' >"$tmp/bad.ini"
+    refused "$launch config file error names file, line, key" "bad.ini:3: gamma: '2' is not valid" \
+        "${run[@]}" train --config "$tmp/bad.ini"
+    refused "$launch missing config file" "config file $tmp/none.ini: No such file" \
+        "${run[@]}" train --config "$tmp/none.ini"
+    refused "$launch resume without checkpoint" "cannot resume" "${run[@]}" train --resume "$tmp"
+    refused "$launch eval of a missing checkpoint" "No such file" \
+        "${run[@]}" eval --checkpoint "$tmp/none.bin"
+    printf 'not a checkpoint at all, but long enough to be read as one........\n' >"$tmp/foreign.bin"
+    refused "$launch eval of a foreign file" "not a checkpoint (it does not start with MPIRLCKP)" \
+        "${run[@]}" eval --checkpoint "$tmp/foreign.bin"
+    refused "$launch unknown command" "unknown command 'trian' (valid: train, eval" "${run[@]}" trian
+done
+[ -z "$(ls -d "$tmp"/runs 2>/dev/null)" ]
+check "no run directory was created by a refused command" $?
+
+# replay and envs run without MPI
+refused "replay unknown env" "unknown environment 'Nope'" "$mpirl" replay --env Nope --state 0 \
+    --actions 0
+refused "replay wrong state length" "--state has 2 values, CartPole-v1 needs 4" "$mpirl" replay --env CartPole-v1 --state 0,0 \
+    --actions 1
+refused "envs unknown option" "unknown option" "$mpirl" envs --bogus
+
+# a truncated checkpoint and a checkpoint of another environment
+"${np3[@]}" train --quiet --steps 2048 --out "$tmp/good" >/dev/null 2>&1
+check "a short run for the checkpoint cases" $?
+head -c 100 "$tmp/good/checkpoint.bin" >"$tmp/trunc.bin"
+refused "eval of a truncated checkpoint" "truncated" "$mpirl" eval --checkpoint "$tmp/trunc.bin"
+"$mpirl" train --quiet --env Acrobot-v1 --steps 600 --out "$tmp/acro" >/dev/null 2>&1
+mkdir "$tmp/mixed" && cp "$tmp/good/config" "$tmp/good/metrics.csv" "$tmp/mixed/" &&
+    cp "$tmp/acro/checkpoint.bin" "$tmp/mixed/"
+refused "resume with another environment's checkpoint" \
+    "the checkpoint is of environment 'Acrobot-v1', this run trains 'CartPole-v1'" \
+    "${np3[@]}" train --quiet --resume "$tmp/mixed"
+
+# a non-finite reward stops training with one message per side, exit 1, checkpoint kept
+MPIRL_FIXTURE_MODE=nan "$mpirl" train --quiet --env "$fixture" --steps 100000 \
+    --checkpoint-every 2 --num-envs 4 --out "$tmp/nan" >/dev/null 2>"$tmp/err"
+rc=$?
+[ $rc -eq 1 ] && grep -q "iteration 12: the loss is not finite; training stopped (the last checkpoint, of iteration 10, is intact)" "$tmp/err" &&
+    "$ckpt_cmp" "$tmp/nan/checkpoint-10.bin" "$tmp/nan/checkpoint.bin" params adam.m adam.v
+check "non-finite loss: exit $rc, message names iteration and quantity, checkpoint intact" $?
+
+echo "$passes passed, $failures failed"
+[ $failures -eq 0 ]

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# resume_test.sh - checkpoints, resume and signals of `mpirl train` under mpirun,
+# with real process kills (suite mpi).
+#   usage: resume_test.sh MPIRL CKPT_CMP
+# 1. sync, 3 ranks: a run killed with SIGKILL (of an actor, then of mpirun) after a
+#    checkpoint and resumed ends bit-identical to an uninterrupted run: the same
+#    parameters, Adam state, normaliser and actors' state in the final checkpoint, the
+#    same metrics rows apart from the time columns;
+# 2. SIGTERM to every rank (what Slurm sends): a checkpoint is written, every rank exits
+#    0, and the resumed run again equals the uninterrupted one;
+# 3. async: killed and resumed, the run completes its budget with rows continuing;
+# 4. resume refusals: a flag that changes the run's meaning, a smaller step budget, a
+#    directory without checkpoint, a different rank count (exit 2, one message).
+set -u
+mpirl=$(realpath "$1")
+cmp_tool=$(realpath "$2")
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
+tmp=$(mktemp -d /tmp/mpirl-resume-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+passes=0
+check() { # check NAME CONDITION-EXIT-CODE
+    if [ "$2" -eq 0 ]; then
+        passes=$((passes + 1))
+        echo "ok: $1"
+    else
+        failures=$((failures + 1))
+        echo "FAILED: $1"
+    fi
+}
+run() { # run NP DIR OPTIONS...
+    local np=$1 dir=$2
+    shift 2
+    mpirun -np "$np" --oversubscribe "$mpirl" train --quiet --out "$dir" "$@"
+}
+# metrics without wall_s, sps, comm_s
+rows() { cut -d, -f1,2,5-18 "$1/metrics.csv"; }
+same_run() { # same_run A B: final state and metrics identical
+    "$cmp_tool" "$1/checkpoint.bin" "$2/checkpoint.bin" meta params adam.m adam.v obs.stats \
+        window actor.1 actor.2 && diff <(rows "$1") <(rows "$2") >/dev/null
+}
+# pid of rank R of the run writing into DIR
+rank_pid() {
+    for p in $(pgrep -f "mpirl train --quiet --out $2 "); do
+        tr '\0' '\n' </proc/"$p"/environ 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$1" &&
+            echo "$p"
+    done
+}
+wait_for() { # wait_for FILE: up to 60 s
+    for _ in $(seq 600); do
+        [ -e "$1" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+opts=(--steps 40000 --seed 7 --checkpoint-every 8 --keep 100 --norm-obs true)
+
+# the reference
+run 3 "$tmp/ref" "${opts[@]}"
+check "uninterrupted sync run" $?
+
+# 1. SIGKILL of an actor, then of mpirun, each after a checkpoint
+for victim in actor mpirun; do
+    dir="$tmp/kill-$victim"
+    run 3 "$dir" "${opts[@]}" &
+    launcher=$!
+    wait_for "$dir/checkpoint-16.bin"
+    if [ "$victim" = actor ]; then
+        kill -KILL $(rank_pid 1 "$dir") 2>/dev/null
+    else
+        kill -KILL $launcher 2>/dev/null
+    fi
+    wait $launcher 2>/dev/null
+    pkill -KILL -f "mpirl train --quiet --out $dir " 2>/dev/null
+    sleep 0.2
+    [ ! -e "$dir/checkpoint-48.bin" ] # killed before the end
+    check "SIGKILL of $victim interrupted the run" $?
+    mpirun -np 3 --oversubscribe "$mpirl" train --quiet --resume "$dir"
+    check "resume after SIGKILL of $victim exits 0" $?
+    same_run "$tmp/ref" "$dir"
+    check "resumed run equals the uninterrupted one (SIGKILL of $victim)" $?
+done
+
+# 2. SIGTERM to every rank
+dir="$tmp/term"
+run 3 "$dir" "${opts[@]}" &
+launcher=$!
+wait_for "$dir/checkpoint-16.bin"
+kill -TERM $(rank_pid 0 "$dir") $(rank_pid 1 "$dir") $(rank_pid 2 "$dir") 2>/dev/null
+SECONDS=0
+wait $launcher
+rc=$?
+check "SIGTERM: every rank exits 0" $rc
+[ "$SECONDS" -le 5 ]
+check "SIGTERM: stopped within 5 s" $?
+last=$(tail -1 "$dir/metrics.csv" | cut -d, -f1)
+[ -e "$dir/checkpoint-$last.bin" ] && [ "$last" -lt 157 ]
+check "SIGTERM: checkpoint of the last iteration ($last) written" $?
+mpirun -np 3 --oversubscribe "$mpirl" train --quiet --resume "$dir"
+check "resume after SIGTERM exits 0" $?
+same_run "$tmp/ref" "$dir"
+check "resumed run equals the uninterrupted one (SIGTERM)" $?
+
+# 3. async: kill, resume, complete
+dir="$tmp/async"
+run 3 "$dir" --mode async --steps 40000 --checkpoint-every 8 &
+launcher=$!
+wait_for "$dir/checkpoint-16.bin"
+kill -KILL $(rank_pid 2 "$dir") 2>/dev/null
+wait $launcher 2>/dev/null
+pkill -KILL -f "mpirl train --quiet --out $dir " 2>/dev/null
+sleep 0.2
+mpirun -np 3 --oversubscribe "$mpirl" train --quiet --resume "$dir"
+check "async resume exits 0" $?
+awk -F, 'NR > 2 && $1 != prev + 1 { bad = 1 } NR > 1 { prev = $1; steps = $2 }
+    END { exit bad || steps < 40000 }' "$dir/metrics.csv"
+check "async resume: rows continue and the budget is reached" $?
+
+# 4. refusals
+expect_refusal() { # expect_refusal NAME NEEDLE COMMAND...
+    local name=$1 needle=$2
+    shift 2
+    local out
+    out=$("$@" 2>&1 >/dev/null)
+    local rc=$?
+    [ $rc -eq 2 ] && [ "$(printf '%s\n' "$out" | grep -c .)" -eq 1 ] &&
+        printf '%s' "$out" | grep -q -- "$needle"
+    check "refused: $name (exit $rc: $out)" $?
+}
+# (mpirun -q: without it mpirun adds its own notice of a non-zero exit)
+expect_refusal "a changed learning rate" "would change the meaning" \
+    mpirun -q -np 3 --oversubscribe "$mpirl" train --quiet --resume "$tmp/ref" --lr 0.1
+expect_refusal "a smaller budget" "may only grow" \
+    mpirun -q -np 3 --oversubscribe "$mpirl" train --quiet --resume "$tmp/ref" --steps 1000
+expect_refusal "not a run directory" "cannot resume" \
+    mpirun -q -np 3 --oversubscribe "$mpirl" train --quiet --resume "$tmp"
+mkdir "$tmp/nockpt" && cp "$tmp/ref/config" "$tmp/nockpt/"
+expect_refusal "no checkpoint" "no readable checkpoint" \
+    mpirun -q -np 3 --oversubscribe "$mpirl" train --quiet --resume "$tmp/nockpt"
+expect_refusal "another rank count" "resume with mpirun -np 3" \
+    mpirun -q -np 2 --oversubscribe "$mpirl" train --quiet --resume "$tmp/ref"
+cp -r "$tmp/ref" "$tmp/corrupt"
+printf 'x' | dd of="$tmp/corrupt/checkpoint.bin" bs=1 seek=100 conv=notrunc 2>/dev/null
+expect_refusal "a corrupt checkpoint" "checksum" \
+    mpirun -q -np 3 --oversubscribe "$mpirl" train --quiet --resume "$tmp/corrupt"
+cmp -s "$tmp/ref/metrics.csv" "$tmp/corrupt/metrics.csv"
+check "a refused resume leaves metrics.csv as it was" $?
+
+echo "$passes passed, $failures failed"
+[ $failures -eq 0 ]
