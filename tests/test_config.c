@@ -87,6 +87,15 @@ START_TEST(test_set_invalid)
     expect_bad("hidden", "", "comma-separated");
     expect_bad("hidden", "1,2,3,4,5,6,7,8", "1 to 7");
     expect_bad("learning_rate", "1", "unknown key 'learning_rate' (valid: env, algo,");
+    /* strings that would not survive a written configuration */
+    expect_bad("out", " runs/x", "no space at the ends");
+    expect_bad("out", "runs/x\t", "no space at the ends");
+    expect_bad("out", "runs;x", "no ';'");
+    expect_bad("env", "Cart\nPole", "no control characters");
+    char long_out[CONFIG_STR_MAX + 2];
+    memset(long_out, 'a', sizeof long_out - 1);
+    long_out[sizeof long_out - 1] = '\0';
+    expect_bad("out", long_out, "at most 160 characters");
 }
 END_TEST
 
@@ -147,6 +156,19 @@ START_TEST(test_load_file)
     p = temp_file("[model]\nhidden = 8\n");
     ck_assert_int_eq(config_load_file(&c, p, err), -1);
     ck_assert_msg(strstr(err, ":2: section [model] is not known (valid: [train])"), "%s", err);
+    unlink(p);
+
+    /* a line longer than libinih reads at once still counts as one line */
+    char longline[400];
+    memset(longline, ' ', sizeof longline);
+    memcpy(longline, "; ", 2);
+    longline[sizeof longline - 2] = '\n';
+    longline[sizeof longline - 1] = '\0';
+    char text[600];
+    snprintf(text, sizeof text, "%sgamma = 3\n", longline);
+    p = temp_file(text);
+    ck_assert_int_eq(config_load_file(&c, p, err), -1);
+    ck_assert_msg(strstr(err, ":2: gamma"), "%s", err);
     unlink(p);
 
     p = temp_file("seed = 1\nthis line has no equals sign\n");

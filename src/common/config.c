@@ -129,7 +129,9 @@ static void range_text(const Key *k, char *buf, size_t len)
     else if (k->type == K_CHOICE)
         snprintf(buf, len, "one of %s", k->choices);
     else if (k->type == K_STRING)
-        snprintf(buf, len, "at most %d characters", CONFIG_STR_LEN - 1);
+        snprintf(buf, len,
+                 "at most %d characters, no ';', no control characters, no space at the ends",
+                 CONFIG_STR_MAX);
     else if (k->type == K_INTLIST)
         snprintf(buf, len, "1 to %d comma-separated widths in [%.0f, %.0f]", CONFIG_MAX_HIDDEN,
                  k->lo, k->hi);
@@ -151,6 +153,21 @@ static int parse_double(const char *s, double *out)
         return -1;
     *out = v;
     return 0;
+}
+
+/* A string value must survive being written as "key = value" and read back by
+ * libinih: no control characters, no ';' (a comment there), no white space at either
+ * end, and short enough for one line. */
+static int string_ok(const char *v)
+{
+    size_t n = strlen(v);
+    if (n > CONFIG_STR_MAX ||
+        (n > 0 && (isspace((unsigned char)v[0]) || isspace((unsigned char)v[n - 1]))))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (iscntrl((unsigned char)v[i]) || v[i] == ';')
+            return 0;
+    return 1;
 }
 
 static int parse_bool(const char *s, int *out)
@@ -194,7 +211,7 @@ int config_set(Config *c, const char *key, const char *value, char *err)
     int b;
     switch (k->type) {
     case K_STRING:
-        if (strlen(value) >= CONFIG_STR_LEN)
+        if (!string_ok(value))
             goto bad;
         strcpy(field, value);
         return 0;
@@ -277,17 +294,21 @@ typedef struct {
     Config *c;
     FILE *f;
     const char *path;
-    int line;
+    int line;     /* the line being parsed */
+    int newlines; /* lines completely read */
     int failed;
     char *err;
 } IniCtx;
 
+/* Hands libinih one piece of a line at a time (it reads at most CONFIG_LINE_MAX
+ * bytes); x->line is the number of the line the piece belongs to. */
 static char *ini_reader_counting(char *str, int num, void *stream)
 {
     IniCtx *x = stream;
+    x->line = x->newlines + 1;
     char *r = fgets(str, num, x->f);
-    if (r)
-        x->line++;
+    if (r && strchr(r, '\n'))
+        x->newlines++;
     return r;
 }
 
@@ -314,7 +335,7 @@ static int ini_on_value(void *user, const char *section, const char *name, const
 /* parse an open stream; `name` for messages */
 static int load_stream(Config *c, FILE *f, const char *name, char *err)
 {
-    IniCtx x = {c, f, name, 0, 0, err};
+    IniCtx x = {c, f, name, 0, 0, 0, err};
     int rc = ini_parse_stream(ini_reader_counting, &x, ini_on_value, &x);
     if (x.failed)
         return -1;

@@ -19,6 +19,8 @@
 #define CONFIG_MAX_HIDDEN 7
 #define CONFIG_STR_LEN    256
 #define CONFIG_ERR_LEN    1024
+/* Longest string value: "key = value" must fit the 200-byte lines libinih reads. */
+#define CONFIG_STR_MAX 160
 
 typedef struct {
     /* the run */
