@@ -223,6 +223,64 @@ typedef struct {
     double n, pi_loss, v_loss, entropy, approx_kl, clip_frac;
 } StepStats;
 
+/* What the learner accumulates between two metrics rows besides the loss statistics:
+ * value-fit sums of the rollouts and, in async mode, staleness. */
+typedef struct {
+    double ret_sum, ret_sq, res_sum, res_sq, n; /* returns and residuals (ret - val) */
+    double st_sum, st_max, st_n;                /* staleness of the gradients received */
+    int64_t dropped;
+} RowSums;
+
+/* Learner: take one actor's iteration summary (episodes into the window, value-fit
+ * sums, raw observation statistics into the normaliser); returns its env steps. */
+static double take_summary(Trainer *t, const double *s, RowSums *f)
+{
+    for (int k = 0; k < (int)s[S_SENT]; k++)
+        metrics_episode(&t->mt, s[N_SUMMARY + k], s[N_SUMMARY + METRICS_WINDOW + k]);
+    t->mt.episodes += (int64_t)(s[S_EPISODES] - s[S_SENT]);
+    f->ret_sum += s[S_RET_SUM];
+    f->ret_sq += s[S_RET_SQ];
+    f->res_sum += s[S_RES_SUM];
+    f->res_sq += s[S_RES_SQ];
+    f->n += s[S_N];
+    if (t->cfg->norm_obs)
+        rstats_merge_buf(&t->global, s + N_SUMMARY + 2 * METRICS_WINDOW);
+    return s[S_STEPS];
+}
+
+/* Learner: write the metrics row of iteration `it` from what was accumulated since
+ * the last row. Returns 0 or -1 (message printed). */
+static int write_row(Trainer *t, int64_t it, int64_t env_steps, double wall, double lr,
+                     const StepStats *acc, const RowSums *f)
+{
+    MetricsRow row = {0};
+    row.iteration = it;
+    row.env_steps = env_steps;
+    row.wall_s = wall;
+    row.sps = wall > 0 ? (double)(env_steps - t->steps0) / wall : 0;
+    metrics_window(&t->mt, &row);
+    const double an = acc->n > 0 ? acc->n : 1;
+    row.policy_loss = acc->pi_loss / an;
+    row.value_loss = acc->v_loss / an;
+    row.entropy = acc->entropy / an;
+    row.approx_kl = acc->approx_kl / an;
+    row.clip_fraction = acc->clip_frac / an;
+    const double n = f->n;
+    const double var_ret = f->ret_sq / n - (f->ret_sum / n) * (f->ret_sum / n);
+    const double var_res = f->res_sq / n - (f->res_sum / n) * (f->res_sum / n);
+    row.explained_variance = n > 0 && var_ret > 0 ? 1.0 - var_res / var_ret : NAN;
+    row.lr = lr;
+    row.staleness_mean = f->st_n > 0 ? f->st_sum / f->st_n : 0;
+    row.staleness_max = f->st_max;
+    row.dropped = f->dropped;
+    row.comm_s = comm_take_seconds();
+    if (metrics_write(&t->mt, &row, t->cfg->steps) != 0) {
+        fprintf(stderr, "mpirl: cannot write metrics.csv\n");
+        return -1;
+    }
+    return 0;
+}
+
 /* The learner's part: average the summed gradient, clip, Adam. Returns the control
  * flag for the broadcast (abort on a non-finite gradient). */
 static int learner_step(Trainer *t, double lr, StepStats *acc, double *epoch_kl, int it)
@@ -350,46 +408,14 @@ static int iteration(Trainer *t, int it, int iters, int64_t *env_steps, double t
     actor_summary(t);
     COLLECTIVE(comm_gather_doubles(t->gathered, t->summary, slen, 0));
     if (t->is_learner) {
-        double steps = 0, ret_sum = 0, ret_sq = 0, res_sum = 0, res_sq = 0, cnt = 0;
-        for (int r = 0; r < t->size; r++) {
-            const double *s = t->gathered + (size_t)r * slen;
-            if (t->size > 1 && r == 0)
-                continue; /* the learner holds no data */
-            steps += s[S_STEPS];
-            for (int k = 0; k < (int)s[S_SENT]; k++)
-                metrics_episode(&t->mt, s[N_SUMMARY + k], s[N_SUMMARY + METRICS_WINDOW + k]);
-            t->mt.episodes += (int64_t)(s[S_EPISODES] - s[S_SENT]);
-            ret_sum += s[S_RET_SUM];
-            ret_sq += s[S_RET_SQ];
-            res_sum += s[S_RES_SUM];
-            res_sq += s[S_RES_SQ];
-            cnt += s[S_N];
-            if (c->norm_obs)
-                rstats_merge_buf(&t->global, s + N_SUMMARY + 2 * METRICS_WINDOW);
-        }
+        RowSums f = {0};
+        double steps = 0;
+        for (int r = 0; r < t->size; r++)
+            if (t->size == 1 || r > 0) /* the learner holds no data */
+                steps += take_summary(t, t->gathered + (size_t)r * slen, &f);
         *env_steps += (int64_t)steps;
-        double wall = now() - t_start;
-        MetricsRow row = {0};
-        row.iteration = it + 1;
-        row.env_steps = *env_steps;
-        row.wall_s = wall;
-        row.sps = wall > 0 ? (double)(*env_steps - t->steps0) / wall : 0;
-        metrics_window(&t->mt, &row);
-        const double an = acc.n > 0 ? acc.n : 1;
-        row.policy_loss = acc.pi_loss / an;
-        row.value_loss = acc.v_loss / an;
-        row.entropy = acc.entropy / an;
-        row.approx_kl = acc.approx_kl / an;
-        row.clip_fraction = acc.clip_frac / an;
-        double var_ret = ret_sq / cnt - (ret_sum / cnt) * (ret_sum / cnt);
-        double var_res = res_sq / cnt - (res_sum / cnt) * (res_sum / cnt);
-        row.explained_variance = var_ret > 0 ? 1.0 - var_res / var_ret : NAN;
-        row.lr = lr;
-        row.comm_s = comm_take_seconds();
-        if (metrics_write(&t->mt, &row, c->steps) != 0) {
-            fprintf(stderr, "mpirl: cannot write metrics.csv\n");
+        if (write_row(t, it + 1, *env_steps, now() - t_start, lr, &acc, &f) != 0)
             control[0] = CTRL_ABORT;
-        }
         /* a stop signal at any rank: checkpoint and stop after this iteration */
         int sig = signals_pending() != 0;
         for (int r = 0; r < t->size; r++)
@@ -517,41 +543,27 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int6
 {
     const Config *c = t->cfg;
     const Layout l = layout(t);
-    const int slen = N_SUMMARY + 2 * METRICS_WINDOW;
     const int64_t per_row = (int64_t)t->n_actors * c->num_envs * c->rollout;
     const double t0 = now();
     MsgHeader *ho = (MsgHeader *)out;
     const MsgHeader *hi = (const MsgHeader *)in;
-    int64_t next_row = env_steps + per_row, dropped = 0;
+    int64_t next_row = env_steps + per_row;
     int active = t->n_actors, ctrl_all = CTRL_CONTINUE, rc = 0;
     StepStats acc = {0};
-    double st_sum = 0, st_max = 0, st_n = 0, ret_sum = 0, ret_sq = 0, res_sum = 0, res_sq = 0,
-           cnt = 0;
+    RowSums f = {0};
     while (active > 0) {
         int src = 0;
         if (comm_recv_any_idle(in, l.grad_len, TAG_GRAD, &src, NULL, 20) != 0)
             return 1;
         const float *g = (const float *)(in + l.grad);
         const float *x = g + t->np;
-        if (hi->flags & FLAG_SUMMARY) {
-            const double *s = (const double *)(in + l.summary);
-            env_steps += (int64_t)s[S_STEPS];
-            for (int k = 0; k < (int)s[S_SENT]; k++)
-                metrics_episode(&t->mt, s[N_SUMMARY + k], s[N_SUMMARY + METRICS_WINDOW + k]);
-            t->mt.episodes += (int64_t)(s[S_EPISODES] - s[S_SENT]);
-            ret_sum += s[S_RET_SUM];
-            ret_sq += s[S_RET_SQ];
-            res_sum += s[S_RES_SUM];
-            res_sq += s[S_RES_SQ];
-            cnt += s[S_N];
-            if (c->norm_obs)
-                rstats_merge_buf(&t->global, s + slen);
-        }
+        if (hi->flags & FLAG_SUMMARY)
+            env_steps += (int64_t)take_summary(t, (const double *)(in + l.summary), &f);
         const double staleness = (double)(version - hi->version);
-        st_sum += staleness;
-        st_n += 1;
-        if (staleness > st_max)
-            st_max = staleness;
+        f.st_sum += staleness;
+        f.st_n += 1;
+        if (staleness > f.st_max)
+            f.st_max = staleness;
         if (hi->flags & FLAG_BAD) {
             if (ctrl_all != CTRL_ABORT)
                 fprintf(stderr,
@@ -561,7 +573,7 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int6
             ctrl_all = CTRL_ABORT;
             rc = 1;
         } else if (c->max_staleness > 0 && staleness > c->max_staleness) {
-            dropped++;
+            f.dropped++;
         } else if (ctrl_all != CTRL_ABORT) {
             const double lr =
                 c->anneal_lr ? lr_linear(c->lr, (double)env_steps, (double)c->steps) : c->lr;
@@ -600,36 +612,15 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int6
             active--;
         if (env_steps >= next_row || active == 0) {
             next_row += per_row;
-            const double wall = now() - t0;
-            MetricsRow row = {0};
-            row.iteration = ++it;
-            row.env_steps = env_steps;
-            row.wall_s = wall;
-            row.sps = wall > 0 ? (double)(env_steps - t->steps0) / wall : 0;
-            metrics_window(&t->mt, &row);
-            const double an = acc.n > 0 ? acc.n : 1;
-            row.policy_loss = acc.pi_loss / an;
-            row.value_loss = acc.v_loss / an;
-            row.entropy = acc.entropy / an;
-            row.approx_kl = acc.approx_kl / an;
-            row.clip_fraction = acc.clip_frac / an;
-            double var_ret = ret_sq / cnt - (ret_sum / cnt) * (ret_sum / cnt);
-            double var_res = res_sq / cnt - (res_sum / cnt) * (res_sum / cnt);
-            row.explained_variance = cnt > 0 && var_ret > 0 ? 1.0 - var_res / var_ret : NAN;
-            row.lr = c->anneal_lr ? lr_linear(c->lr, (double)env_steps, (double)c->steps) : c->lr;
-            row.staleness_mean = st_n > 0 ? st_sum / st_n : 0;
-            row.staleness_max = st_max;
-            row.dropped = dropped;
-            row.comm_s = comm_take_seconds();
-            if (metrics_write(&t->mt, &row, c->steps) != 0) {
-                fprintf(stderr, "mpirl: cannot write metrics.csv\n");
+            const double lr =
+                c->anneal_lr ? lr_linear(c->lr, (double)env_steps, (double)c->steps) : c->lr;
+            if (write_row(t, ++it, env_steps, now() - t0, lr, &acc, &f) != 0) {
                 rc = 1; /* keep answering so that every actor stops */
                 if (ctrl_all == CTRL_CONTINUE)
                     ctrl_all = CTRL_ABORT;
             }
             acc = (StepStats){0};
-            st_sum = st_max = st_n = ret_sum = ret_sq = res_sum = res_sq = cnt = 0;
-            dropped = 0;
+            f = (RowSums){0};
             const int every = c->checkpoint_every;
             if (active > 0 && ctrl_all != CTRL_ABORT && every > 0 && it % every == 0 &&
                 trainer_checkpoint(t, it, env_steps, version, 0) != 0)
