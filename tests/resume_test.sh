@@ -8,7 +8,8 @@
 #    same metrics rows apart from the time columns;
 # 2. SIGTERM to every rank (what Slurm sends): a checkpoint is written, every rank exits
 #    0, and the resumed run again equals the uninterrupted one;
-# 3. async: killed and resumed, the run completes its budget with rows continuing;
+# 3. async: killed and resumed, the run completes its budget with rows continuing and
+#    learns (return_mean >= 100 at the end, a random policy reaches ~22);
 # 4. resume refusals: a flag that changes the run's meaning, a smaller step budget, a
 #    directory without checkpoint, a different rank count (exit 2, one message).
 set -u
@@ -116,6 +117,11 @@ check "async resume exits 0" $?
 awk -F, 'NR > 2 && $1 != prev + 1 { bad = 1 } NR > 1 { prev = $1; steps = $2 }
     END { exit bad || steps < 40000 }' "$dir/metrics.csv"
 check "async resume: rows continue and the budget is reached" $?
+# and it learns: a random CartPole policy averages about 22
+awk -F, 'END { exit !($6 >= 100) }' "$dir/metrics.csv"
+learned=$?
+final=$(tail -1 "$dir/metrics.csv" | cut -d, -f6)
+check "async resume: the resumed run learns (return_mean $final >= 100)" $learned
 
 # 4. refusals
 expect_refusal() { # expect_refusal NAME NEEDLE COMMAND...
