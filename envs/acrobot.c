@@ -168,6 +168,16 @@ static int acrobot_set_state(const EnvSpec *spec, void *state, const double *in,
     return 0;
 }
 
+/* Training preset (config.h keys) for `mpirun -np 3` (two actors): PPO as in
+ * rl-baselines3-zoo's Acrobot-v1 hyperparameters: n_envs 16 as 2 x 8, n_steps 256,
+ * gamma 0.99, lambda 0.94, 4 epochs, batch 64 (64 minibatches of 32 per actor, summed
+ * over both), lr 3e-4, no entropy bonus, no value clipping, observation normalisation
+ * (the zoo also normalises rewards, which mpirl does not; not needed here).
+ * scripts/bench-learn measures it. */
+static const char *const acrobot_defaults[] = {
+    "num_envs=8",     "rollout=256", "gamma=0.99",    "gae_lambda=0.94", "epochs=4",
+    "minibatches=64", "lr=0.0003",   "norm_obs=true", "vf_clip=0",       NULL};
+
 const EnvSpec env_acrobot_v1 = {
     .abi = MPIRL_ENV_ABI,
     .id = "Acrobot-v1",
@@ -181,7 +191,7 @@ const EnvSpec env_acrobot_v1 = {
     .max_steps = 500,
     .state_size = 4,
     .state_bytes = sizeof(AcrobotState),
-    .defaults = NULL,
+    .defaults = acrobot_defaults,
     .reset = acrobot_reset,
     .step = acrobot_step,
     .get_state = acrobot_get_state,

@@ -126,6 +126,16 @@ static int pendulum_set_state(const EnvSpec *spec, void *state, const double *in
     return 0;
 }
 
+/* Training preset (config.h keys) for `mpirun -np 3` (two actors): PPO as in
+ * rl-baselines3-zoo's Pendulum-v1 hyperparameters without gSDE (which mpirl does not
+ * have): n_envs 4 as 2 x 2, n_steps 1024, gamma 0.9, lambda 0.95, 10 epochs, batch 64
+ * (64 minibatches of 32 per actor, summed over both), lr 1e-3, clip 0.2, no entropy
+ * bonus, no value clipping. The observations are already of order 1: not normalised.
+ * scripts/bench-learn measures it. */
+static const char *const pendulum_defaults[] = {"num_envs=2",      "rollout=1024", "gamma=0.9",
+                                                "gae_lambda=0.95", "epochs=10",    "minibatches=64",
+                                                "lr=0.001",        "vf_clip=0",    NULL};
+
 const EnvSpec env_pendulum_v1 = {
     .abi = MPIRL_ENV_ABI,
     .id = "Pendulum-v1",
@@ -139,7 +149,7 @@ const EnvSpec env_pendulum_v1 = {
     .max_steps = 200,
     .state_size = 2,
     .state_bytes = sizeof(PendulumState),
-    .defaults = NULL,
+    .defaults = pendulum_defaults,
     .reset = pendulum_reset,
     .step = pendulum_step,
     .get_state = pendulum_get_state,

@@ -25,8 +25,9 @@
  *
  * Randomness: environment i of rank r draws from stream (seed, r, i) (vecenv.h); the
  * actor's action sampling and minibatch shuffling use streams (seed, r, 2^32 - 1) and
- * (seed, r, 2^32 - 2); the initial parameters come from (seed, learner stream). A run
- * is bitwise reproducible for a given seed and rank count.
+ * (seed, r, 2^32 - 2); the initial parameters come from (seed, learner stream). A
+ * synchronous run is bitwise reproducible for a given seed and rank count; an
+ * asynchronous one depends on when each gradient arrives.
  */
 #include "train.h"
 #include "trainer.h"
