@@ -154,6 +154,11 @@ START_TEST(test_async_runs)
         "--mode=async",      "--algo=a3c", "--steps=3000", "--num-envs=4", "--rollout=16",
         "--max-staleness=1", NULL};
     ck_assert_int_eq(same_everywhere(train("a3c", a3c)), 0);
+    /* the synchronous one-gradient algorithms end to end too */
+    const char *a2c[] = {"--algo=a2c", "--steps=2000", NULL};
+    ck_assert_int_eq(same_everywhere(train("a2c", a2c)), 0);
+    const char *reinforce[] = {"--algo=reinforce", "--steps=2000", NULL};
+    ck_assert_int_eq(same_everywhere(train("reinforce", reinforce)), 0);
     if (comm_rank() == 0) {
         Csv *c = malloc(sizeof *c);
         read_metrics(c, "async");

@@ -68,6 +68,8 @@ static void loss_from_config(Trainer *t)
                            .norm_adv = c->norm_adv};
     t->epochs = ppo ? c->epochs : 1;
     t->minibatches = ppo ? c->minibatches : 1;
+    /* REINFORCE: Monte-Carlo returns (lambda = 1) against the learned baseline */
+    t->lambda = strcmp(c->algo, "reinforce") == 0 ? 1.0 : c->gae_lambda;
 }
 
 static void trainer_free(Trainer *t)
@@ -362,7 +364,7 @@ static int iteration(Trainer *t, int it, int iters, int64_t *env_steps, double t
         rstats_reset(&t->raw);
         if (rollout_collect(&t->ro, &t->venv, t->w, &t->m, t->pbuf, c->norm_obs ? &t->norm : NULL,
                             c->norm_obs ? &t->raw : NULL, &t->rng_policy, c->gamma,
-                            c->gae_lambda) != 0) {
+                            t->lambda) != 0) {
             fprintf(stderr, "mpirl: rank %d: iteration %d: %s\n", t->rank, it + 1,
                     t->venv.err[0] ? t->venv.err
                                    : "the advantages are not finite (a reward or value is NaN "
@@ -488,9 +490,9 @@ static int actor_async(Trainer *t, unsigned char *out, unsigned char *in)
     int64_t version = 0;
     for (;;) {
         rstats_reset(&t->raw);
-        int bad = rollout_collect(&t->ro, &t->venv, t->w, &t->m, t->pbuf,
-                                  c->norm_obs ? &t->norm : NULL, c->norm_obs ? &t->raw : NULL,
-                                  &t->rng_policy, c->gamma, c->gae_lambda) != 0;
+        int bad =
+            rollout_collect(&t->ro, &t->venv, t->w, &t->m, t->pbuf, c->norm_obs ? &t->norm : NULL,
+                            c->norm_obs ? &t->raw : NULL, &t->rng_policy, c->gamma, t->lambda) != 0;
         if (bad)
             fprintf(stderr, "mpirl: rank %d: %s\n", t->rank,
                     t->venv.err[0] ? t->venv.err

@@ -44,6 +44,7 @@ typedef struct {
     LossConfig loss;
     int rank, size, is_learner, is_actor, n_actors;
     int epochs, minibatches;
+    double lambda;       /* GAE lambda of the rollouts (1 for REINFORCE) */
     long np;             /* parameters */
     float *pbuf;         /* (np + 1) parameters, then the control flag */
     float *msg;          /* (np + N_EXTRA) reduction message */
