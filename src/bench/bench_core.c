@@ -11,6 +11,7 @@
 
 #include "fvp.h"
 #include "gae.h"
+#include "mat.h"
 #include "loss.h"
 #include "optim.h"
 
@@ -87,6 +88,33 @@ static void run_fvp(void *p)
 {
     Ctx *c = p;
     fvp_compute(c->out, c->w, &c->m, c->params, c->b.obs, c->batch, c->v, 0.1, 0);
+}
+
+typedef struct {
+    int m, n, k;
+    float *a, *b, *c;
+} Gemm;
+
+static void run_gemm(void *p)
+{
+    Gemm *g = p;
+    mat_mul_abt(g->c, g->a, g->b, g->m, g->n, g->k, 0.0f);
+}
+
+/* GFLOP/s of C(m,n) = A(m,k) B(n,k)^T through mat_mul_abt (OpenBLAS sgemm) */
+static double gemm_gflops(int m, int n, int k, int reps)
+{
+    Gemm g = {
+        m, n, k, calloc((size_t)m * k, 4), calloc((size_t)n * k, 4), calloc((size_t)m * n, 4)};
+    for (long i = 0; i < (long)m * k; i++)
+        g.a[i] = (float)(i % 7) * 0.1f;
+    for (long i = 0; i < (long)n * k; i++)
+        g.b[i] = (float)(i % 5) * 0.1f;
+    double t = median_time(run_gemm, &g, reps, 9);
+    free(g.a);
+    free(g.b);
+    free(g.c);
+    return 2.0 * m * n * k / t / 1e9;
 }
 
 static void run_gae(void *p)
@@ -173,5 +201,8 @@ int main(void)
     printf("%-44s %9.2f x\n", "FVP / policy gradient", tf / tg);
     t = median_time(run_gae, &c1, 5000, 15);
     printf("%-44s %9.3f ns\n", "GAE, T=128 E=8 (per step)", t * 1e9 / (128 * 8));
+    printf("%-44s %9.1f GFLOP/s\n", "sgemm [128x64]x[64x64]^T", gemm_gflops(128, 64, 64, 2000));
+    printf("%-44s %9.1f GFLOP/s\n", "sgemm [1024x1024]x[1024x1024]^T (peak)",
+           gemm_gflops(1024, 1024, 1024, 3));
     return 0;
 }
