@@ -67,12 +67,11 @@ void rollout_free(Rollout *r)
 }
 
 /* out (E, obs_dim) = the policy's view of the raw rows x */
-static const float *policy_view(float *out, const float *x, int E, int obs_dim, const ObsNorm *norm)
+static const float *policy_view(float *out, const float *x, int E, const ObsNorm *norm)
 {
     if (!norm)
         return x;
     obsnorm_apply(norm, out, x, E);
-    (void)obs_dim;
     return out;
 }
 
@@ -116,7 +115,7 @@ int rollout_collect(Rollout *r, VecEnv *v, ModelWork *w, const Model *m, const f
                        (size_t)od * sizeof(float));
         }
         if (n_cut > 0) {
-            const float *fo = policy_view(r->scratch_obs, r->scratch_obs, n_cut, od, norm);
+            const float *fo = policy_view(r->scratch_obs, r->scratch_obs, n_cut, norm);
             const float *fv = model_value(w, m, params, fo, n_cut);
             for (int e = 0, k = 0; e < E; e++)
                 if (v->truncated[e] && !v->terminated[e])
@@ -129,7 +128,7 @@ int rollout_collect(Rollout *r, VecEnv *v, ModelWork *w, const Model *m, const f
             }
         }
     }
-    const float *last = policy_view(r->scratch_obs, v->obs, E, od, norm);
+    const float *last = policy_view(r->scratch_obs, v->obs, E, norm);
     memcpy(r->last_val, model_value(w, m, params, last, E), (size_t)E * sizeof(float));
     gae_compute(r->adv, r->ret, r->rew, r->val, r->last_val, r->final_val, r->term, r->trunc, T, E,
                 gamma, lambda);

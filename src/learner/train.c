@@ -145,7 +145,6 @@ static int trainer_init(Trainer *t, const Config *cfg, const EnvSpec *spec, cons
             return -1;
         if (rollout_init(&t->ro, &t->m, T, E) != 0 || rstats_init(&t->raw, d) != 0)
             goto oom;
-        t->mb_max = mb;
         t->w = model_work_create(&t->m, mb > E ? mb : E);
         const int ad = dist_action_dim(&t->m.dist), dn = t->m.dist.n;
         t->perm = malloc((size_t)n * sizeof *t->perm);
@@ -519,9 +518,12 @@ static int actor_async(Trainer *t, unsigned char *out, unsigned char *in)
                 ho->pad = 0;
                 ho->version = version;
                 memcpy(out + l.grad, t->msg, ((size_t)t->np + N_EXTRA) * sizeof(float));
-                memcpy(out + l.summary, t->summary, (size_t)(l.grad_len - l.summary));
+                /* the rollout's summary rides on its first gradient only */
+                if (first)
+                    memcpy(out + l.summary, t->summary, (size_t)(l.grad_len - l.summary));
+                const long len = first ? l.grad_len : l.summary;
                 first = 0;
-                if (comm_send(out, l.grad_len, 0, TAG_GRAD) != 0 ||
+                if (comm_send(out, len, 0, TAG_GRAD) != 0 ||
                     comm_recv(in, l.params_len, 0, TAG_PARAMS, NULL) != 0)
                     return 1;
                 version = hi->version;

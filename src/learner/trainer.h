@@ -61,7 +61,6 @@ typedef struct {
     RunningStats raw;
     int32_t *perm;
     float *mb_obs, *mb_act, *mb_adv, *mb_ret, *mb_logp, *mb_val, *mb_p;
-    int mb_max;
     /* learner */
     Adam adam;
     Metrics mt;
