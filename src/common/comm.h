@@ -55,9 +55,10 @@ int comm_send(const void *buf, long n, int dest, int tag);
 int comm_recv(void *buf, long n, int src, int tag, long *got);
 
 /* Receive at most n bytes with the given tag from any rank, the sender into *src and
- * the size into *got (if not NULL). Waits without occupying a core: it tests for the
- * message and sleeps idle_us microseconds between tests, so that a rank that waits
- * most of the time (the learner) leaves the core to the actors. */
+ * the size into *got (if not NULL). Waits without occupying a core: it sleeps until the
+ * message is due (predicted from the recent waits) and tests for it, napping at least
+ * idle_us microseconds between tests, so that a rank that waits most of the time (the
+ * learner) leaves the core to the actors. The sleeps count as idle time. */
 int comm_recv_any_idle(void *buf, long n, int tag, int *src, long *got, int idle_us);
 
 /* Seconds spent inside this module's MPI calls since the last call (then reset). */
