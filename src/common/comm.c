@@ -70,6 +70,7 @@ static struct {
     int depth;           /* comm_init calls not yet matched by comm_finalize */
     MPI_Request *reqs;   /* size requests for comm_arrive */
     MPI_Request publish; /* the root's broadcast of comm_publish_floats, if pending */
+    MPI_Request *sends;  /* size requests: comm_post_send's pending send to each rank */
     int pending;
     double recent[N_SITES][COMM_HISTORY]; /* recent waiting times per site, seconds */
     int recent_n[N_SITES], recent_head[N_SITES];
@@ -247,7 +248,10 @@ int comm_init(int *argc, char ***argv)
         return -1;
     }
     comm_state.reqs = malloc((size_t)size * sizeof *comm_state.reqs);
-    if (!comm_state.reqs) {
+    comm_state.sends = malloc((size_t)size * sizeof *comm_state.sends);
+    for (int r = 0; comm_state.sends && r < size; r++)
+        comm_state.sends[r] = MPI_REQUEST_NULL;
+    if (!comm_state.reqs || !comm_state.sends) {
         fprintf(stderr, "mpirl: rank %d: comm_init: out of memory\n", rank);
         comm_finalize();
         return -1;
@@ -265,6 +269,7 @@ int comm_init(int *argc, char ***argv)
 void comm_finalize(void)
 {
     comm_settle();
+    comm_flush_sends();
     if (comm_state.depth > 1) { /* an outer comm_init still holds MPI */
         comm_state.depth--;
         return;
@@ -275,7 +280,9 @@ void comm_finalize(void)
             comm_fail(rc, "MPI_Finalize()", __LINE__);
     }
     free(comm_state.reqs);
+    free(comm_state.sends);
     comm_state.reqs = NULL;
+    comm_state.sends = NULL;
     comm_state.rank = 0;
     comm_state.size = 1;
     comm_state.active = 0;
@@ -467,6 +474,31 @@ int comm_send(const void *buf, long n, int dest, int tag)
     if (!comm_state.active)
         return comm_bad_arg("comm_send", "no MPI: point-to-point needs mpirun", n);
     COMM_CHECK(MPI_Send(buf, (int)n, MPI_BYTE, dest, tag, MPI_COMM_WORLD));
+    return 0;
+}
+
+int comm_post_send(const void *buf, long n, int dest, int tag)
+{
+    if (comm_check_count("comm_post_send", n) || n > INT_MAX)
+        return comm_bad_arg("comm_post_send", "message larger than INT_MAX bytes", n);
+    if (!comm_state.active)
+        return comm_bad_arg("comm_post_send", "no MPI: point-to-point needs mpirun", n);
+    if (dest < 0 || dest >= comm_state.size)
+        return comm_bad_arg("comm_post_send", "dest must be a rank in [0, size)", dest);
+    if (comm_settle() != 0)
+        return -1;
+    /* the previous message to dest has been received by now in the callers' protocols */
+    COMM_CHECK(MPI_Wait(&comm_state.sends[dest], MPI_STATUS_IGNORE));
+    COMM_CHECK(
+        MPI_Isend(buf, (int)n, MPI_BYTE, dest, tag, MPI_COMM_WORLD, &comm_state.sends[dest]));
+    return 0;
+}
+
+int comm_flush_sends(void)
+{
+    if (!comm_state.active || !comm_state.sends)
+        return 0;
+    COMM_CHECK(MPI_Waitall(comm_state.size, comm_state.sends, MPI_STATUSES_IGNORE));
     return 0;
 }
 

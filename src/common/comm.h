@@ -50,6 +50,15 @@ int comm_gather_doubles(double *recv, const double *send, long n, int root);
 /* Send n bytes to rank dest with the given tag (blocking). */
 int comm_send(const void *buf, long n, int dest, int tag);
 
+/* Send n bytes to rank dest with the given tag without waiting for the receiver: the
+ * send completes in the background, and buf must not change until the next
+ * comm_post_send to the same rank (which first completes this one) or
+ * comm_flush_sends. */
+int comm_post_send(const void *buf, long n, int dest, int tag);
+
+/* Complete every send started by comm_post_send (comm_finalize does too). */
+int comm_flush_sends(void);
+
 /* Receive at most n bytes from rank src with the given tag (blocking); the received
  * size goes to *got if got is not NULL. A longer message is an error. */
 int comm_recv(void *buf, long n, int src, int tag, long *got);

@@ -569,7 +569,8 @@ static int actor_async(Trainer *t, unsigned char *out, unsigned char *in)
 }
 
 /* Learner: apply gradients as they arrive, answer each sender; counters start at the
- * given values (0, or a checkpoint's). */
+ * given values (0, or a checkpoint's). out holds size answer buffers of
+ * layout().params_len bytes, one per rank. */
 static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
                          int64_t env_steps, int64_t version)
 {
@@ -577,7 +578,6 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int6
     const Layout l = layout(t);
     const int64_t per_row = (int64_t)t->n_actors * c->num_envs * c->rollout;
     const double t0 = now();
-    MsgHeader *ho = (MsgHeader *)out;
     const MsgHeader *hi = (const MsgHeader *)in;
     int64_t next_row = env_steps + per_row;
     int active = t->n_actors, ctrl_all = CTRL_CONTINUE, rc = 0;
@@ -637,12 +637,16 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int6
         if (ctrl_all == CTRL_CONTINUE &&
             (env_steps >= c->steps || signals_pending() || (hi->flags & FLAG_SIGNAL)))
             ctrl_all = CTRL_STOP_EPOCHS;
+        /* one answer buffer per actor: the send completes while the learner goes on, and
+         * the actor has received it before it sends its next gradient */
+        unsigned char *ans = out + (size_t)src * (size_t)l.params_len;
+        MsgHeader *ho = (MsgHeader *)ans;
         ho->flags = ctrl_all;
         ho->pad = 0;
         ho->version = version;
-        memcpy(out + l.params, t->pbuf, (size_t)t->np * sizeof(float));
-        memcpy(out + l.stats, t->global.buf, (size_t)t->stats_len * sizeof(double));
-        if (comm_send(out, l.params_len, src, TAG_PARAMS) != 0)
+        memcpy(ans + l.params, t->pbuf, (size_t)t->np * sizeof(float));
+        memcpy(ans + l.stats, t->global.buf, (size_t)t->stats_len * sizeof(double));
+        if (comm_post_send(ans, l.params_len, src, TAG_PARAMS) != 0)
             return 1;
         if (ctrl_all != CTRL_CONTINUE)
             active--;
@@ -663,6 +667,8 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int6
                 ctrl_all = CTRL_ABORT, rc = 1;
         }
     }
+    if (comm_flush_sends() != 0)
+        return 1;
     /* the final state; every actor has stopped */
     if (rc == 0 && trainer_checkpoint(t, it, env_steps, version, 0) != 0)
         rc = 1;
@@ -709,7 +715,9 @@ int train_run(const Config *cfg, const EnvSpec *spec, const char *dir, const cha
     const double t0 = now();
     if (rc == 0 && strcmp(cfg->mode, "async") == 0 && t.size > 1) {
         const Layout l = layout(&t);
-        unsigned char *a = malloc((size_t)l.grad_len), *b = malloc((size_t)l.params_len);
+        /* the learner keeps an answer buffer per rank (see learner_async) */
+        const size_t answers = t.is_learner ? (size_t)t.size : 1;
+        unsigned char *a = malloc((size_t)l.grad_len), *b = malloc(answers * (size_t)l.params_len);
         if (!a || !b) {
             fprintf(stderr, "mpirl: rank %d: out of memory\n", t.rank);
             rc = 1;
