@@ -155,6 +155,36 @@ START_TEST(test_root_waits_asleep)
 }
 END_TEST
 
+START_TEST(test_post_send)
+{
+    /* rank 0 answers every other rank twice without waiting (one buffer per rank,
+     * rewritten only after the next post to that rank has completed the first) */
+    int rank = comm_rank(), size = comm_size();
+    if (size < 2)
+        return;
+    enum { N = 20000 }; /* larger than an eager message */
+    unsigned char *buf = xmalloc((size_t)size * N);
+    for (int round = 0; round < 2; round++) {
+        if (rank == 0) {
+            for (int r = 1; r < size; r++) {
+                for (int k = 0; k < N; k++)
+                    buf[(size_t)r * N + k] = (unsigned char)(r * 7 + k + round * 13);
+                ck_assert_int_eq(comm_post_send(buf + (size_t)r * N, N, r, 5), 0);
+            }
+        } else {
+            long got = 0;
+            ck_assert_int_eq(comm_recv(buf, N, 0, 5, &got), 0);
+            ck_assert_int_eq(got, N);
+            for (int k = 0; k < N; k++)
+                ck_assert_int_eq(buf[k], (unsigned char)(rank * 7 + k + round * 13));
+        }
+    }
+    ck_assert_int_eq(comm_flush_sends(), 0);
+    ck_assert_int_eq(comm_post_send(buf, 1, size, 5), -1); /* no such rank */
+    free(buf);
+}
+END_TEST
+
 START_TEST(test_bcast_doubles)
 {
     const long n = 513;
@@ -457,6 +487,7 @@ int main(int argc, char **argv)
         {"comm_bcast_floats", test_bcast_floats},
         {"comm_bcast_doubles", test_bcast_doubles},
         {"comm_publish_floats", test_publish_floats},
+        {"comm_post_send", test_post_send},
         {"comm_root_waits_asleep", test_root_waits_asleep},
         {"comm_sum_floats_to_root", test_sum_floats_to_root},
         {"comm_allsum_doubles", test_allsum_doubles},
