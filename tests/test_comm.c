@@ -157,8 +157,9 @@ END_TEST
 
 START_TEST(test_post_send)
 {
-    /* rank 0 answers every other rank twice without waiting (one buffer per rank,
-     * rewritten only after the next post to that rank has completed the first) */
+    /* rank 0 sends every other rank two messages without waiting, one buffer per rank,
+     * rewritten only once the rank has said it received the first (the protocol of the
+     * asynchronous learner: an actor asks again only after taking the answer) */
     int rank = comm_rank(), size = comm_size();
     if (size < 2)
         return;
@@ -166,6 +167,10 @@ START_TEST(test_post_send)
     unsigned char *buf = xmalloc((size_t)size * N);
     for (int round = 0; round < 2; round++) {
         if (rank == 0) {
+            for (int r = 1; r < size && round > 0; r++) {
+                char ack = 0;
+                ck_assert_int_eq(comm_recv(&ack, 1, r, 6, NULL), 0);
+            }
             for (int r = 1; r < size; r++) {
                 for (int k = 0; k < N; k++)
                     buf[(size_t)r * N + k] = (unsigned char)(r * 7 + k + round * 13);
@@ -177,6 +182,8 @@ START_TEST(test_post_send)
             ck_assert_int_eq(got, N);
             for (int k = 0; k < N; k++)
                 ck_assert_int_eq(buf[k], (unsigned char)(rank * 7 + k + round * 13));
+            if (round == 0)
+                ck_assert_int_eq(comm_send("", 1, 0, 6), 0);
         }
     }
     ck_assert_int_eq(comm_flush_sends(), 0);

@@ -51,9 +51,9 @@ int comm_gather_doubles(double *recv, const double *send, long n, int root);
 int comm_send(const void *buf, long n, int dest, int tag);
 
 /* Send n bytes to rank dest with the given tag without waiting for the receiver: the
- * send completes in the background, and buf must not change until the next
- * comm_post_send to the same rank (which first completes this one) or
- * comm_flush_sends. */
+ * send completes in the background. buf must not change until the message has been
+ * received: until dest has answered a later message, or until the next comm_post_send
+ * to dest (which first completes this one) or comm_flush_sends returns. */
 int comm_post_send(const void *buf, long n, int dest, int tag);
 
 /* Complete every send started by comm_post_send (comm_finalize does too). */
