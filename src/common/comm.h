@@ -28,20 +28,21 @@ int comm_bcast_doubles(double *buf, long n, int root);
 
 /* Broadcast n floats from root, where the root does not wait for the receivers: its
  * send completes during its next call of this module (a reduction or gather waits for
- * it asleep together with the other ranks), and root's buf must not change until
+ * for it, outside MPI, together with the other ranks), and root's buf must not change until
  * then. The other ranks return with the data. Every rank must call this function for
  * the broadcast (it does not match comm_bcast_floats). */
 int comm_publish_floats(float *buf, long n, int root);
 
 /* Elementwise sum over ranks of n floats, result in buf on root (other ranks' buf is
- * left unchanged). The root waits for the others asleep, not inside MPI. */
+ * left unchanged). The root waits for the others outside MPI, its core given away. */
 int comm_sum_floats_to_root(float *buf, long n, int root);
 
 /* Elementwise sum over ranks of n doubles, result in buf on every rank. */
 int comm_allsum_doubles(double *buf, long n);
 
 /* Gather n doubles from every rank into recv (size * n, rank order) on root; recv may
- * be NULL on other ranks. The root waits for the others asleep, not inside MPI. */
+ * be NULL on other ranks. The root waits for the others outside MPI, its core given
+ * away. */
 int comm_gather_doubles(double *recv, const double *send, long n, int root);
 
 /* Point-to-point messages for the asynchronous mode: flat byte buffers (a fixed
@@ -64,16 +65,15 @@ int comm_flush_sends(void);
 int comm_recv(void *buf, long n, int src, int tag, long *got);
 
 /* Receive at most n bytes with the given tag from any rank, the sender into *src and
- * the size into *got (if not NULL). Waits without occupying a core: it sleeps until the
- * message is due (predicted from the recent waits) and tests for it, napping at least
- * idle_us microseconds between tests, so that a rank that waits most of the time (the
- * learner) leaves the core to the actors. The sleeps count as idle time. */
-int comm_recv_any_idle(void *buf, long n, int tag, int *src, long *got, int idle_us);
+ * the size into *got (if not NULL). Waits outside MPI without occupying a core (as the
+ * root of a reduction does, see comm.c), so that a rank that waits most of the time
+ * (the learner) leaves the core to the actors; that time counts as idle time. */
+int comm_recv_any_idle(void *buf, long n, int tag, int *src, long *got);
 
 /* Seconds spent inside this module's MPI calls since the last call (then reset). */
 double comm_take_seconds(void);
 
-/* Seconds spent asleep waiting for other ranks (the root of a reduction or gather, a
+/* Seconds a waiting rank gave its core away (the root of a reduction or gather, a
  * comm_recv_any_idle) since the last call (then reset); not part of comm_take_seconds. */
 double comm_take_idle_seconds(void);
 

@@ -312,24 +312,24 @@ static int count_staleness(Trainer *t, int64_t staleness)
 
 /* The learner's part: average the summed gradient, clip, Adam. Returns the control
  * flag for the broadcast (abort on a non-finite gradient). */
-static int learner_step(Trainer *t, double lr, StepStats *acc, double *epoch_kl, int it)
+static int learner_step(Trainer *t, double lr, StepStats *acc, double *epoch_kl, int64_t it)
 {
     const float *x = t->msg + t->np;
     const double n = x[X_COUNT];
     if (x[X_BAD] > 0.0f || !(n > 0.0)) {
         fprintf(stderr,
-                "mpirl: iteration %d: the loss is not finite; training stopped (the last "
+                "mpirl: iteration %lld: the loss is not finite; training stopped (the last "
                 "checkpoint, of iteration %lld, is intact)\n",
-                it + 1, (long long)t->last_checkpoint);
+                (long long)(it + 1), (long long)t->last_checkpoint);
         return CTRL_ABORT;
     }
     vec_scale(t->msg, (float)(1.0 / n), t->np);
     double norm = grad_clip_global_norm(t->msg, t->np, t->cfg->max_grad_norm);
     if (!isfinite(norm)) {
         fprintf(stderr,
-                "mpirl: iteration %d: the gradient is not finite; training stopped (the last "
+                "mpirl: iteration %lld: the gradient is not finite; training stopped (the last "
                 "checkpoint, of iteration %lld, is intact)\n",
-                it + 1, (long long)t->last_checkpoint);
+                (long long)(it + 1), (long long)t->last_checkpoint);
         return CTRL_ABORT;
     }
     adam_step(&t->adam, t->pbuf, t->msg, lr);
@@ -380,10 +380,10 @@ static void actor_summary(Trainer *t)
 /* One iteration on every rank. Returns 0, ITERATION_STOPPED after a stop signal (the
  * checkpoint is written), 1 when training must stop on an error (reported), -1 on an
  * MPI failure. */
-static int iteration(Trainer *t, int it, int iters, int64_t *env_steps, double t_start)
+static int iteration(Trainer *t, int64_t it, int64_t iters, int64_t *env_steps, double t_start)
 {
     const Config *c = t->cfg;
-    const double lr = c->anneal_lr ? lr_linear(c->lr, it, iters) : c->lr;
+    const double lr = c->anneal_lr ? lr_linear(c->lr, (double)it, (double)iters) : c->lr;
     const int T = c->rollout, E = c->num_envs, n = T * E;
     int status = 0;
     if (t->is_actor) {
@@ -391,7 +391,7 @@ static int iteration(Trainer *t, int it, int iters, int64_t *env_steps, double t
         if (rollout_collect(&t->ro, &t->venv, t->w, &t->m, t->pbuf, c->norm_obs ? &t->norm : NULL,
                             c->norm_obs ? &t->raw : NULL, &t->rng_policy, c->gamma,
                             t->lambda) != 0) {
-            fprintf(stderr, "mpirl: rank %d: iteration %d: %s\n", t->rank, it + 1,
+            fprintf(stderr, "mpirl: rank %d: iteration %lld: %s\n", t->rank, (long long)(it + 1),
                     t->venv.err[0] ? t->venv.err
                                    : "the advantages are not finite (a reward or value is NaN "
                                      "or infinite)");
@@ -585,7 +585,7 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int6
     RowSums f = {0};
     while (active > 0) {
         int src = 0;
-        if (comm_recv_any_idle(in, l.grad_len, TAG_GRAD, &src, NULL, 5) != 0)
+        if (comm_recv_any_idle(in, l.grad_len, TAG_GRAD, &src, NULL) != 0)
             return 1;
         const float *g = (const float *)(in + l.grad);
         const float *x = g + t->np;
@@ -709,7 +709,7 @@ int train_run(const Config *cfg, const EnvSpec *spec, const char *dir, const cha
         rc = 1;
     t.steps0 = env_steps;
     const int64_t per_iter = (int64_t)t.n_actors * cfg->num_envs * cfg->rollout;
-    const int iters = (int)((cfg->steps + per_iter - 1) / per_iter);
+    const int64_t iters = (cfg->steps + per_iter - 1) / per_iter;
     comm_take_seconds(); /* start the accounts with training */
     comm_take_idle_seconds();
     const double t0 = now();
@@ -728,7 +728,7 @@ int train_run(const Config *cfg, const EnvSpec *spec, const char *dir, const cha
         free(a);
         free(b);
     } else {
-        for (int it = (int)it0; it < iters && rc == 0; it++) {
+        for (int64_t it = it0; it < iters && rc == 0; it++) {
             int r = iteration(&t, it, iters, &env_steps, t0);
             if (r == ITERATION_STOPPED)
                 break;
