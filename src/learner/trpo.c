@@ -241,20 +241,32 @@ int trpo_step(TrpoResult *res, Trpo *t, float *params, const float *g, double su
         res->accepted = 1;
         return 0;
     }
-    const LsConfig lc = {.max_steps = cfg->ls_steps,
+    return trpo_linesearch(res, t, params, t->x, surr_old, 1.5 * cfg->max_kl, cfg->ls_steps);
+}
+
+int trpo_linesearch(TrpoResult *res, Trpo *t, float *params, const float *full, double surr_old,
+                    double max_kl, int ls_steps)
+{
+    const long n = t->npol;
+    memcpy(t->theta, params, (size_t)n * sizeof(float));
+    LsCtx c = {t, full, surr_old};
+    const LsConfig lc = {.max_steps = ls_steps,
                          .shrink = 0.5,
-                         .max_kl = 1.5 * cfg->max_kl,
+                         .max_kl = max_kl,
                          .accept_ratio = 0.0,
                          .expected_improve = 0.0};
     LsResult lr;
     const LsStatus st = linesearch_backtrack(&lr, &lc, ls_eval, &c);
     res->ls_steps = lr.steps;
+    res->kl_rejects = lr.n_kl_rejects;
+    res->improve_rejects = lr.n_improve_rejects;
     res->kl = lr.kl;
     res->improve = lr.improve;
+    res->accepted = 0;
     if (st == LS_EVAL_FAILED)
         return -1;
     if (st == LS_ACCEPTED) {
-        candidate(params, t->theta, t->x, lr.frac, n);
+        candidate(params, t->theta, full, lr.frac, n);
         res->accepted = 1;
     }
     return 0;

@@ -71,7 +71,9 @@ typedef struct {
     double kl;      /* mean KL(old || new) of the step taken (of the last candidate if none) */
     double improve; /* surrogate improvement of that step (likewise) */
     int ls_steps;   /* candidates evaluated */
-    int accepted;   /* the parameters moved */
+    int kl_rejects, improve_rejects; /* candidates refused for KL (or non-finite), for
+                                        no improvement */
+    int accepted;                    /* the parameters moved */
 } TrpoResult;
 
 /* Buffers for model m; the learner's CG vectors only if is_learner. Returns 0, or -1 if
@@ -105,5 +107,13 @@ int trpo_finish(Trpo *t, const float *params, int abort);
  * request failed (params unchanged). Does not call trpo_finish. */
 int trpo_step(TrpoResult *res, Trpo *t, float *params, const float *g, double surr_old,
               const TrpoConfig *cfg);
+
+/* Learner: the backtracking line search alone: candidates params + full 0.5^k,
+ * k = 0..ls_steps-1, the first with improvement > 0 and KL <= max_kl is written into
+ * params; if none passes, params stay untouched. Fills ls_steps, kl_rejects,
+ * improve_rejects, kl, improve and accepted of res. Returns 0, or -1 if a request
+ * failed (params unchanged). */
+int trpo_linesearch(TrpoResult *res, Trpo *t, float *params, const float *full, double surr_old,
+                    double max_kl, int ls_steps);
 
 #endif
