@@ -341,58 +341,66 @@ START_TEST(test_eval)
 }
 END_TEST
 
-/* CartPole-v1 PPO with its preset, 3 seeds: mean of the last 100 episodes >= 475
- * within 100k environment steps (rows past the budget, which the last iteration can
- * reach, do not count). An async run depends on when each gradient arrives, so the
- * same seed can end differently; a seed that misses in async mode gets one more run
- * (the preset reaches the target in ~44 of 45 async runs). */
-static double best_return(const char *name, double *at)
+/* CartPole-v1 with its preset, 3 seeds: mean of the last 100 episodes >= 475 within the
+ * budget (PPO 100k, TRPO 200k environment steps; rows past the budget, which the last
+ * iteration can reach, do not count). An async run depends on when each gradient
+ * arrives, so the same seed can end differently; a seed that misses in async mode gets
+ * one more run (the preset reaches the target in ~44 of 45 async runs). */
+static double best_return(const char *name, double budget, double *at)
 {
     Csv *c = malloc(sizeof *c);
     read_metrics(c, name);
     double best = -1e9;
     for (int i = 0; i < c->n && best < 475; i++)
-        if (col(c->rows[i], 1) <= 100000 && col(c->rows[i], 5) > best)
+        if (col(c->rows[i], 1) <= budget && col(c->rows[i], 5) > best)
             best = col(c->rows[i], 5), *at = col(c->rows[i], 1);
     free(c);
     return best;
 }
 
-static void learn(const char *mode)
+static void learn(const char *algo, const char *mode, int budget)
 {
     const int tries = strcmp(mode, "async") == 0 ? 2 : 1;
     for (int seed = 1; seed <= 3; seed++) {
         double best[1] = {-1e9}, at = 0;
         for (int attempt = 1; attempt <= tries && best[0] < 475; attempt++) {
-            char name[64], s[32], m[32];
-            snprintf(name, sizeof name, "learn-%s-%d-%d", mode, seed, attempt);
+            char name[64], s[32], m[32], a[32], st[32];
+            snprintf(name, sizeof name, "learn-%s-%s-%d-%d", algo, mode, seed, attempt);
             snprintf(s, sizeof s, "--seed=%d", seed);
             snprintf(m, sizeof m, "--mode=%s", mode);
-            const char *opts[] = {"--env=CartPole-v1", "--algo=ppo", m, s, "--steps=100000", NULL};
+            snprintf(a, sizeof a, "--algo=%s", algo);
+            snprintf(st, sizeof st, "--steps=%d", budget);
+            const char *opts[] = {"--env=CartPole-v1", a, m, s, st, NULL};
             ck_assert_int_eq(same_everywhere(train(name, opts)), 0);
             if (comm_rank() == 0) {
-                best[0] = best_return(name, &at);
-                printf("CartPole-v1 ppo %s seed %d (run %d): best return_mean %.1f (at %.0f "
+                best[0] = best_return(name, budget, &at);
+                printf("CartPole-v1 %s %s seed %d (run %d): best return_mean %.1f (at %.0f "
                        "steps)\n",
-                       mode, seed, attempt, best[0], at);
+                       algo, mode, seed, attempt, best[0], at);
             }
             comm_bcast_doubles(best, 1, 0); /* every rank decides on a retry alike */
         }
         if (comm_rank() == 0)
-            ck_assert_msg(best[0] >= 475, "%s seed %d: return_mean reached only %.1f", mode, seed,
-                          best[0]);
+            ck_assert_msg(best[0] >= 475, "%s %s seed %d: return_mean reached only %.1f", algo,
+                          mode, seed, best[0]);
     }
 }
 
 START_TEST(test_learn_sync)
 {
-    learn("sync");
+    learn("ppo", "sync", 100000);
 }
 END_TEST
 
 START_TEST(test_learn_async)
 {
-    learn("async");
+    learn("ppo", "async", 100000);
+}
+END_TEST
+
+START_TEST(test_learn_trpo)
+{
+    learn("trpo", "sync", 200000);
 }
 END_TEST
 
@@ -441,6 +449,7 @@ int main(int argc, char **argv)
     const TuCase slow[] = {
         {"learn_cartpole_sync", test_learn_sync},
         {"learn_cartpole_async", test_learn_async},
+        {"learn_cartpole_trpo", test_learn_trpo},
     };
     Suite *s = learn_only ? tu_suite("learn", slow, TU_COUNT(slow), 0)
                           : tu_suite("train", quick, TU_COUNT(quick), 0);
