@@ -13,6 +13,15 @@
  *            broadcasts for the next rollout, and writes a metrics row.
  * With one rank the collectives are the identity and the same code trains in process.
  *
+ * ppo-kl runs the same loop with the loss surrogate - beta KL(old || new); each actor
+ * reports the KL over its whole batch at the iteration's final parameters with its
+ * summary, and the learner adapts beta (loss_kl_beta_update) and broadcasts it with its
+ * end-of-iteration verdict. trpo and npg replace the policy part of the loop: each
+ * actor sends its count-weighted gradient of the surrogate mean(r A) (advantages
+ * normalised over its whole batch), then the learner drives CG and the line search by
+ * requests the actors answer on their own data (trpo.h); the minibatch loop then fits
+ * the value network alone (its part of the parameters is reduced and broadcast).
+ *
  * Asynchronous mode (A3C-style): no actor waits for another. An actor sends the mean
  * gradient of each minibatch (PPO) or of its whole rollout (A3C) with the parameter
  * version it was computed at; the learner applies each gradient on arrival (or drops
