@@ -494,6 +494,7 @@ static void natural_prepare(Trainer *t)
     tr->params = t->pbuf;
     tr->fvp_obs = t->fvp_obs;
     tr->fvp_n = m;
+    tr->forward_valid = 0; /* new data, and the gradient runs in the same workspace */
     tr->batch = (Batch){.n = n,
                         .obs = r->obs,
                         .act = r->act,

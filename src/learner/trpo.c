@@ -67,8 +67,13 @@ static void answer_fvp(Trpo *t)
 {
     const double t0 = now();
     memset(t->rep, 0, ((size_t)t->npol + 2) * sizeof(float));
-    if (t->fvp_n > 0)
+    /* the forward pass at theta_old on the subsample is done once and then reused from
+     * the workspace until something else runs in it */
+    if (t->fvp_n > 0 && t->forward_valid)
+        fvp_apply(t->rep, t->w, t->m, t->params, t->fvp_n, t->req, 0.0, 1);
+    else if (t->fvp_n > 0)
         fvp_compute(t->rep, t->w, t->m, t->params, t->fvp_obs, t->fvp_n, t->req, 0.0, 1);
+    t->forward_valid = t->fvp_n > 0;
     t->rep[t->npol] = (float)t->fvp_n;
     t->fvp_s += now() - t0;
 }
@@ -79,7 +84,8 @@ static void answer_eval(Trpo *t, double *ev)
 {
     const double t0 = now();
     Batch b = t->batch;
-    b.ret = NULL; /* no value network */
+    b.ret = NULL;         /* no value network */
+    t->forward_valid = 0; /* the workspace now holds this evaluation */
     const LossConfig lc = {.kind = LOSS_KL_PENALTY, .kl_beta = 0.0, .norm_adv = 0};
     LossStats st;
     if (b.n > 0) {

@@ -46,6 +46,8 @@ typedef struct {
     Batch batch;           /* obs, act, adv (already normalised), old_logp, old_p, old_logstd */
     const float *fvp_obs;  /* (fvp_n, obs_dim) the Fisher subsample */
     int fvp_n;             /* its rows */
+    int forward_valid;     /* actor: w holds the policy forward at params on fvp_obs; the
+                              caller clears it whenever params, fvp_obs or w change */
     double damping;        /* learner: lambda */
     float *req;            /* (npol + 2): the vector, then the opcode */
     float *rep;            /* (n_params + 2): an FVP answer, then the count */
