@@ -12,7 +12,8 @@
  *     measured at theta + beta x for small radii (5% at 1e-5, 2% at 1e-6);
  *   - the line search accepts a step within 1.5 delta that improves the surrogate,
  *     rejects candidates above the KL bound or lowering the surrogate, and leaves the
- *     parameters bit for bit untouched when every candidate fails.
+ *     parameters bit for bit untouched when every candidate fails;
+ *   - ABORT releases the actors with status 1.
  * Every check runs on every rank (the actors answer the learner's requests meanwhile).
  */
 #include <check.h>
@@ -414,6 +415,22 @@ START_TEST(test_line_search)
 }
 END_TEST
 
+/* ABORT releases every actor with status 1, after any number of requests */
+START_TEST(test_abort)
+{
+    Fix f;
+    fix_make(&f, DIST_CATEGORICAL);
+    if (f.learner) {
+        double surr, kl;
+        ck_assert_int_eq(trpo_eval(&f.t, f.params, &surr, &kl), 0);
+        ck_assert_int_eq(trpo_finish(&f.t, NULL, 1), 0);
+    } else {
+        ck_assert_int_eq(trpo_serve(&f.t, f.params), 1);
+    }
+    fix_free(&f);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
     if (comm_init(&argc, &argv) != 0)
@@ -422,6 +439,7 @@ int main(int argc, char **argv)
         {"trpo_distributed_fvp", test_distributed_fvp},
         {"trpo_cg_predicted_kl", test_cg_and_predicted_kl},
         {"trpo_line_search", test_line_search},
+        {"trpo_abort", test_abort},
     };
     SRunner *sr = srunner_create(tu_suite("trpo", cases, TU_COUNT(cases), 120));
     srunner_set_fork_status(sr, CK_NOFORK); /* never fork inside an MPI process */
