@@ -369,6 +369,8 @@ int comm_allsum_doubles(double *buf, long n)
         return -1;
     if (!comm_state.active || comm_state.size == 1 || n == 0)
         return 0;
+    if (comm_arrive(0) != 0) /* rank 0, the learner, waits outside MPI */
+        return -1;
     for (long off = 0; off < n; off += COMM_CHUNK_MAX) {
         int c = comm_chunk(n, off);
         COMM_CHECK(MPI_Allreduce(MPI_IN_PLACE, buf + off, c, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD));

@@ -37,7 +37,8 @@ int comm_publish_floats(float *buf, long n, int root);
  * left unchanged). The root waits for the others outside MPI, its core given away. */
 int comm_sum_floats_to_root(float *buf, long n, int root);
 
-/* Elementwise sum over ranks of n doubles, result in buf on every rank. */
+/* Elementwise sum over ranks of n doubles, result in buf on every rank. Rank 0 waits
+ * for the others outside MPI, its core given away. */
 int comm_allsum_doubles(double *buf, long n);
 
 /* Gather n doubles from every rank into recv (size * n, rank order) on root; recv may
