@@ -85,7 +85,7 @@ srun)
     # srun starts one task per allocated task slot; PMIx connects them to Open MPI.
     cmd=(srun --mpi=pmix)
     if [ "$bind" = core ]; then
-        cmd+=(--cpu-bind=verbose,cores)
+        cmd+=("--cpu-bind=verbose,cores")
     else
         cmd+=(--cpu-bind=none)
     fi

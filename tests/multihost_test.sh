@@ -29,6 +29,8 @@ fail() {
 }
 
 [ "$(id -u)" -eq 0 ] || skip "creating network namespaces needs root"
+# The ranks run as root, which Open MPI refuses without these.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
 if ! command -v ip >/dev/null; then
     # iproute2 is not part of a minimal Debian; install it here rather than for every build.
     echo "installing iproute2"

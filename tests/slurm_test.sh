@@ -16,8 +16,11 @@
 #   - the job's output shows rank 0 (the learner) bound to a core of its own and rank 1
 #     to another (mpirun: cores 0 and 1 from --report-bindings; srun: one-core masks
 #     from --cpu-bind=verbose).
+# When the checkout has the study tool (scripts/study), it then submits a two-cell study
+# (PPO sync and async) with cluster/submit-study: both array tasks and the report job
+# must complete, each cell be done, and report.md and the plots exist.
 # Needs root (skipped otherwise); stops every daemon it started and removes its files
-# on exit, also on failure.
+# on exit, also on failure (MPIRL_TEST_KEEP=1 keeps the files, to look into a failure).
 set -euo pipefail
 mpirl=$(realpath "$1")
 script=$(realpath "$2")
@@ -33,6 +36,8 @@ fail() {
 }
 
 [ "$(id -u)" -eq 0 ] || skip "running Slurm's daemons needs root"
+# The jobs run as root, which Open MPI refuses without these.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
 command -v apt-get >/dev/null || skip "installing Slurm needs Debian's apt-get"
 
 packages=(slurmctld slurmd slurm-client munge)
@@ -84,7 +89,11 @@ cleanup() {
         done
         kill -KILL "$pid" 2>/dev/null
     done
-    rm -rf "$tmp"
+    if [ -n "${MPIRL_TEST_KEEP-}" ]; then
+        echo "kept $tmp (MPIRL_TEST_KEEP)"
+    else
+        rm -rf "$tmp"
+    fi
 }
 trap cleanup EXIT
 
@@ -209,3 +218,39 @@ for launcher in mpirun srun; do
     fi
     echo "ok: job $job ($launcher) completed, learned, in runs/mpirl-$job"
 done
+
+# --- a study as an array job, when this checkout has the study tool ---
+if [ ! -x "$root/scripts/study" ]; then
+    echo "no scripts/study in this checkout: the study array job is not tested"
+    exit 0
+fi
+cat >"$tmp/study.spec" <<EOF
+env = CartPole-v1
+algos = ppo
+modes = sync, async
+ranks = 2
+seeds = 1
+steps = 20000
+EOF
+submitted=$(MPIRL_BIN=$mpirl "$root/cluster/submit-study" "$tmp/study.spec" "$tmp/study" \
+    --time=10 --output="$tmp/job/study-%A_%a.out") || fail "cluster/submit-study failed"
+echo "$submitted"
+array=$(sed -n 's/^cells: array job \([0-9]*\) .*/\1/p' <<<"$submitted")
+report=$(sed -n 's/.*; report: job \([0-9]*\)$/\1/p' <<<"$submitted")
+[ -n "$array" ] && [ -n "$report" ] || fail "cluster/submit-study did not print its job ids"
+read -r state code < <(finish "$report")
+for f in "$tmp"/job/study-*.out; do
+    echo "--- $(basename "$f"):"
+    cat "$f"
+done
+echo "---"
+for cell in 0 1; do
+    read -r cstate ccode < <(finish "${array}_$cell")
+    [ "$cstate" = COMPLETED ] && [ "$ccode" = 0:0 ] ||
+        fail "array task ${array}_$cell (cell $cell) ended $cstate, exit code $ccode"
+done
+[ "$state" = COMPLETED ] && [ "$code" = 0:0 ] || fail "report job $report ended $state, exit code $code"
+[ "$(ls "$tmp"/study/raw/*/done 2>/dev/null | wc -l)" -eq 2 ] || fail "not both cells are done in $tmp/study/raw"
+[ -s "$tmp/study/report.md" ] && ls "$tmp"/study/plots/*.png >/dev/null 2>&1 ||
+    fail "no report.md or no plots from the report job"
+echo "ok: study array job $array (2 cells) and report job $report completed; report.md and plots written"
