@@ -31,54 +31,25 @@ fail() {
 [ "$(id -u)" -eq 0 ] || skip "creating network namespaces needs root"
 # The ranks run as root, which Open MPI refuses without these.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
-if ! command -v ip >/dev/null; then
-    # iproute2 is not part of a minimal Debian; install it here rather than for every build.
-    echo "installing iproute2"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -q --no-install-recommends iproute2 >/dev/null 2>&1 ||
-        { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends iproute2 >/dev/null; } ||
-        skip "iproute2 (the ip command) is missing and could not be installed"
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/netns.sh"
+netns_ensure_ip || skip "iproute2 (the ip command) is missing and could not be installed"
 
-tag=mpirl$$ # unique names: namespaces mpirl<pid>-{sw,h0,h1,h2}, veths m<pid>{h,s}<i>
-subnet=10.213.7
+tag=mpirl$$ # unique namespace names: mpirl<pid>-sw, mpirl<pid>-h0, ...
 hosts=3
 tmp=$(mktemp -d /tmp/mpirl-multihost-XXXXXX)
-namespaces=()
 cleanup() {
-    local ns i
-    for ns in ${namespaces[@]+"${namespaces[@]}"}; do
-        # whatever still runs in a namespace (a daemon of an aborted run) goes with it
-        ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
-        ip netns del "$ns" 2>/dev/null || true
-    done
-    for ((i = 0; i < hosts; i++)); do # a veth left in this namespace by a failed setup
-        ip link del "m$$h$i" 2>/dev/null || true
-    done
+    netns_cleanup
     rm -rf "$tmp"
 }
 trap cleanup EXIT
 
-# --- the network: a bridge in the switch namespace, one veth pair per host ---
-sw=$tag-sw
-ip netns add "$sw" 2>"$tmp/err" || skip "ip netns add refused: $(cat "$tmp/err")"
-namespaces+=("$sw")
-ip -n "$sw" link set lo up
-ip -n "$sw" link add br0 type bridge 2>"$tmp/err" || skip "no bridge device: $(cat "$tmp/err")"
-ip -n "$sw" link set br0 up
+# --- the network: a bridge in a switch namespace, one veth per host ---
+rc=0
+netns_hosts "$tag" $hosts 10.213.7 || rc=$?
+[ $rc -ne 1 ] || skip "$netns_error"
+[ $rc -eq 0 ] || fail "setting up the namespaces failed"
 for ((i = 0; i < hosts; i++)); do
-    ns=$tag-h$i
-    ip netns add "$ns"
-    namespaces+=("$ns")
-    ip -n "$ns" link set lo up
-    ip link add "m$$h$i" type veth peer name "m$$s$i" 2>"$tmp/err" ||
-        skip "no veth pairs: $(cat "$tmp/err")"
-    ip link set "m$$h$i" netns "$ns"
-    ip link set "m$$s$i" netns "$sw"
-    ip -n "$sw" link set "m$$s$i" master br0 up
-    ip -n "$ns" addr add "$subnet.$((i + 1))/24" dev "m$$h$i"
-    ip -n "$ns" link set "m$$h$i" up
-    echo "$subnet.$((i + 1)) slots=1" >>"$tmp/hostfile"
+    echo "$(netns_addr $i) slots=1" >>"$tmp/hostfile"
 done
 echo "hosts: $(tr '\n' ' ' <"$tmp/hostfile")"
 
@@ -88,7 +59,7 @@ cat >"$tmp/agent" <<EOF
 host=\$1
 shift
 case "\$host" in
-$(for ((i = 0; i < hosts; i++)); do echo "$subnet.$((i + 1))) ns=$tag-h$i ;;"; done)
+$(for ((i = 0; i < hosts; i++)); do echo "$(netns_addr $i)) ns=$(netns_name $i) ;;"; done)
 *) echo "agent: unknown host \$host" >&2; exit 255 ;;
 esac
 exec ip netns exec "\$ns" sh -c "\$*"
@@ -104,13 +75,13 @@ chmod +x "$tmp/agent" "$tmp/rank"
 # The three hosts share this machine's cores: no binding, and ranks yield while they
 # wait (Open MPI, seeing one slot per host, would otherwise spin and starve each other).
 mpi_args="-q --mca plm rsh --mca plm_rsh_agent $tmp/agent --mca pml ob1 --mca btl tcp,self"
-mpi_args+=" --mca btl_tcp_if_include $subnet.0/24 --mca oob_tcp_if_include $subnet.0/24"
+mpi_args+=" --mca btl_tcp_if_include 10.213.7.0/24 --mca oob_tcp_if_include 10.213.7.0/24"
 mpi_args+=" --mca mpi_yield_when_idle 1"
 run=$tmp/run
 rc=0
 MPIRL_BIN=$tmp/rank MPIRL_HOSTFILE=$tmp/hostfile MPIRL_NP=$hosts MPIRL_BIND=none \
     MPIRL_MPIRUN_ARGS=$mpi_args \
-    timeout -k 10 240 ip netns exec "$tag-h0" "$train_sh" \
+    timeout -k 10 240 ip netns exec "$(netns_name 0)" "$train_sh" \
     --env CartPole-v1 --algo ppo --mode sync --steps 100000 --seed 1 --quiet --out "$run" ||
     rc=$?
 [ $rc -eq 0 ] || fail "mpirun across $hosts namespaces exited $rc"
@@ -118,7 +89,7 @@ echo "ok: the run exited 0"
 
 # --- every rank in its own host's namespace ---
 for ((i = 0; i < hosts; i++)); do
-    want=$(ip netns exec "$tag-h$i" readlink /proc/self/ns/net)
+    want=$(ip netns exec "$(netns_name $i)" readlink /proc/self/ns/net)
     [ -f "$tmp/rank-$i" ] || fail "rank $i never started"
     got=$(cat "$tmp/rank-$i")
     [ "$got" = "$want" ] || fail "rank $i ran in $got, not in host $i's namespace $want"
@@ -137,8 +108,7 @@ echo "ok: completed and learned"
 
 # --- the traffic went over the veths ---
 for ((i = 1; i < hosts; i++)); do
-    read -r rx tx < <(awk '{ print $1, $9 }' <(ip netns exec "$tag-h$i" \
-        sh -c "grep 'm$$h$i:' /proc/net/dev | cut -d: -f2"))
+    read -r rx tx < <(netns_veth_bytes $i)
     echo "host $i: $rx bytes received, $tx sent"
     [ "$rx" -gt 10000000 ] && [ "$tx" -gt 10000000 ] ||
         fail "host $i's veth carried less than 10 MB each way"

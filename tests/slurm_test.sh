@@ -1,30 +1,39 @@
 #!/usr/bin/env bash
-# slurm_test.sh - cluster/single-node.sbatch submitted to a real Slurm (suite slow).
-#   usage: slurm_test.sh MPIRL SINGLE_NODE_SBATCH
+# slurm_test.sh - cluster's batch scripts submitted to a real Slurm (suite slow).
+#   usage: slurm_test.sh MPIRL SINGLE_NODE_SBATCH MULTI_NODE_SBATCH
 # Installs Debian's Slurm (slurmctld, slurmd, slurm-client) and munge when missing,
-# then starts a private munged, slurmctld and slurmd on this machine from files it
-# generates in a temporary directory: its own munge key and socket, a slurm.conf with
-# this machine as the only node (its real CPUs and memory, from `slurmd -C`), its own
-# ports, state and spool directories. Nothing under /etc is read or changed.
-# It submits the batch script twice with `sbatch --ntasks=2` (learner + one actor), as a
-# user would, once with the default launcher (mpirun) and once with
-# MPIRL_LAUNCHER=srun (srun --mpi=pmix), and checks for each job:
-#   - Slurm reports it COMPLETED with exit code 0;
-#   - the run directory is runs/mpirl-<job id>, its metrics.csv reached the requested
-#     steps and a return_mean of at least 100 (a random policy scores about 22), and the
-#     final checkpoint exists;
-#   - the job's output shows rank 0 (the learner) bound to a core of its own and rank 1
-#     to another (mpirun: cores 0 and 1 from --report-bindings; srun: one-core masks
-#     from --cpu-bind=verbose).
+# then starts a private munged, slurmctld and slurmd from files it generates in a
+# temporary directory: its own munge key and socket, a slurm.conf, state and spool
+# directories. Nothing under /etc is read or changed.
+# The cluster has two nodes, n0 and n1, each a network namespace of this machine with
+# its own address and host name (as in tests/multihost_test.sh, through tests/netns.sh),
+# each with its own slurmd and this machine's CPUs and memory (`slurmd -C`); slurmctld
+# runs in n0's namespace. Where the kernel refuses namespaces, the one node is this
+# machine itself and the multi-node job is skipped.
+# Jobs, submitted as a user would:
+#   1. single-node.sbatch, `sbatch --ntasks=2` (learner + one actor), launched by mpirun;
+#   2. the same with MPIRL_LAUNCHER=srun (srun --mpi=pmix);
+#   3. multi-node.sbatch, `sbatch --nodes=2 --ntasks-per-node=2`: mpirun inside the job
+#      starts its daemon on n1 through Slurm, and the ranks talk TCP between the nodes.
+# For each: Slurm reports it COMPLETED with exit code 0; the run directory is
+# runs/mpirl-<job id> with the final checkpoint, and its metrics.csv reached the
+# requested steps and a return_mean of at least 100 (a random policy scores about 22);
+# the job's output shows the ranks bound to one core each (mpirun: --report-bindings,
+# rank 0 alone on core 0; srun: one-core masks from --cpu-bind=verbose). The
+# multi-node job must also have placed ranks 2 and 3 on n1, and n1's veth must have
+# carried more than 10 MB each way.
 # When the checkout has the study tool (scripts/study), it then submits a two-cell study
 # (PPO sync and async) with cluster/submit-study: both array tasks and the report job
 # must complete, each cell be done, and report.md and the plots exist.
-# Needs root (skipped otherwise); stops every daemon it started and removes its files
-# on exit, also on failure (MPIRL_TEST_KEEP=1 keeps the files, to look into a failure).
+# Needs root (skipped otherwise); stops every daemon it started, deletes its namespaces
+# and removes its files on exit, also on failure (MPIRL_TEST_KEEP=1 keeps the files, to
+# look into a failure).
 set -euo pipefail
 mpirl=$(realpath "$1")
 script=$(realpath "$2")
+multi_script=$(realpath "$3")
 root=$(dirname "$(dirname "$script")")
+. "$(dirname "${BASH_SOURCE[0]}")/netns.sh"
 
 skip() {
     echo "SKIP: $*"
@@ -68,27 +77,29 @@ chmod 755 "$tmp"
 export SLURM_CONF=$tmp/slurm.conf
 munge_sock=$tmp/munge.sock
 started=0
+nodes=1
 cleanup() {
     set +e
     if [ $started -eq 1 ]; then
-        # jobs first (their processes end with them), then both Slurm daemons
-        scancel --quiet --full --signal=KILL --partition=test 2>/dev/null
+        # jobs first (their processes end with them), then the Slurm daemons
+        at 0 scancel --quiet --full --signal=KILL --partition=test 2>/dev/null
         for _ in $(seq 50); do
-            [ -z "$(squeue -h 2>/dev/null)" ] && break
+            [ -z "$(at 0 squeue -h 2>/dev/null)" ] && break
             sleep 0.2
         done
-        timeout 10 scontrol shutdown >/dev/null 2>&1
+        timeout 10 ${at0[@]+"${at0[@]}"} scontrol shutdown >/dev/null 2>&1
     fi
     local f pid
-    for f in slurmd slurmctld munged; do # whatever is still up after 5 s
-        [ -f "$tmp/$f.pid" ] || continue
-        pid=$(cat "$tmp/$f.pid")
+    for f in "$tmp"/slurmd-*.pid "$tmp"/slurmctld.pid "$tmp"/munged.pid; do
+        [ -f "$f" ] || continue # whatever is still up after 5 s
+        pid=$(cat "$f")
         for _ in $(seq 25); do
             kill -0 "$pid" 2>/dev/null || break
             sleep 0.2
         done
         kill -KILL "$pid" 2>/dev/null
     done
+    netns_cleanup
     if [ -n "${MPIRL_TEST_KEEP-}" ]; then
         echo "kept $tmp (MPIRL_TEST_KEEP)"
     else
@@ -96,6 +107,52 @@ cleanup() {
     fi
 }
 trap cleanup EXIT
+
+# --- the nodes: two namespaces, or this machine alone ---
+rc=0
+if ! netns_ensure_ip; then
+    reason="iproute2 (the ip command) is missing and could not be installed"
+else
+    netns_hosts "mpirl$$" 2 10.213.8 || rc=$?
+    [ $rc -ne 2 ] || fail "setting up the namespaces failed"
+    [ $rc -eq 0 ] && nodes=2
+    reason=$netns_error
+fi
+# at NODE COMMAND...: run COMMAND on node NODE (in its network namespace, if any);
+# at0: the prefix that does it for node 0, for `timeout`
+at() {
+    local node=$1
+    shift
+    if [ $nodes -eq 2 ]; then
+        nsenter --net="/run/netns/$(netns_name "$node")" "$@"
+    else
+        "$@"
+    fi
+}
+at0=()
+[ $nodes -eq 1 ] || at0=(nsenter --net="/run/netns/$(netns_name 0)")
+hardware=$(slurmd -C | head -n 1 | sed 's/^NodeName=[^ ]* //') # CPUs=... RealMemory=...
+if [ $nodes -eq 2 ]; then
+    # namespaces have ports of their own: Slurm's defaults are free
+    ctld_addr=$(netns_addr 0) port=6817
+    node_lines="NodeName=n0 NodeAddr=$(netns_addr 0) $hardware
+NodeName=n1 NodeAddr=$(netns_addr 1) $hardware"
+    node_names=n0,n1
+else
+    echo "one node only, no multi-node job: $reason"
+    # two free ports next to each other (nothing answers on them)
+    ctld_addr=127.0.0.1 port=
+    for ((p = 20000 + $$ % 20000; p < 40000 + $$ % 20000; p += 2)); do
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null &&
+            ! (exec 3<>"/dev/tcp/127.0.0.1/$((p + 1))") 2>/dev/null; then
+            port=$p
+            break
+        fi
+    done
+    [ -n "$port" ] || fail "no free port pair for slurmctld and slurmd"
+    node_names=$(hostname -s)
+    node_lines="NodeName=$node_names NodeAddr=127.0.0.1 $hardware"
+fi
 
 # --- munge: a private key and socket ---
 mungekey --create --keyfile="$tmp/munge.key"
@@ -105,23 +162,11 @@ munged --socket="$munge_sock" --key-file="$tmp/munge.key" --pid-file="$tmp/munge
 munge --socket="$munge_sock" --no-input | unmunge --socket="$munge_sock" >/dev/null ||
     fail "munged does not verify its own credentials"
 
-# --- slurm.conf: this machine as the one node of partition "test" ---
-# Two free ports next to each other (nothing answers on them).
-port=
-for ((p = 20000 + $$ % 20000; p < 40000 + $$ % 20000; p += 2)); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null &&
-        ! (exec 3<>"/dev/tcp/127.0.0.1/$((p + 1))") 2>/dev/null; then
-        port=$p
-        break
-    fi
-done
-[ -n "$port" ] || fail "no free port pair for slurmctld and slurmd"
-node=$(hostname -s)
-hardware=$(slurmd -C | head -n 1) # NodeName=... CPUs=... RealMemory=... as detected
-mkdir "$tmp/state" "$tmp/spool" "$tmp/job"
+# --- slurm.conf (%n: the node's name) ---
+mkdir "$tmp/state" "$tmp/job"
 cat >"$SLURM_CONF" <<EOF
 ClusterName=mpirltest
-SlurmctldHost=$node(127.0.0.1)
+SlurmctldHost=$(hostname -s)($ctld_addr)
 SlurmctldPort=$port
 SlurmdPort=$((port + 1))
 SlurmUser=root
@@ -130,11 +175,11 @@ AuthType=auth/munge
 AuthInfo=socket=$munge_sock
 CredType=cred/munge
 StateSaveLocation=$tmp/state
-SlurmdSpoolDir=$tmp/spool
+SlurmdSpoolDir=$tmp/spool-%n
 SlurmctldPidFile=$tmp/slurmctld.pid
-SlurmdPidFile=$tmp/slurmd.pid
+SlurmdPidFile=$tmp/slurmd-%n.pid
 SlurmctldLogFile=$tmp/slurmctld.log
-SlurmdLogFile=$tmp/slurmd.log
+SlurmdLogFile=$tmp/slurmd-%n.log
 # no cgroups: processes tracked by their parentage, tasks bound by sched_setaffinity
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/affinity
@@ -145,36 +190,43 @@ SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 MpiDefault=none
 ReturnToService=2
-$hardware NodeAddr=127.0.0.1 State=UNKNOWN
-PartitionName=test Nodes=$node Default=YES MaxTime=INFINITE State=UP
+$node_lines
+PartitionName=test Nodes=$node_names Default=YES MaxTime=INFINITE State=UP
 EOF
-echo "slurm.conf: node '$hardware', ports $port and $((port + 1))"
+echo "slurm.conf: nodes $node_names ($hardware), slurmctld at $ctld_addr:$port"
 
 started=1
-slurmctld -f "$SLURM_CONF" || fail "slurmctld did not start: $(cat "$tmp/slurmctld.log")"
-slurmd -f "$SLURM_CONF" || fail "slurmd did not start: $(cat "$tmp/slurmd.log")"
-for _ in $(seq 150); do # up to 30 s for the node to register
-    [ "$(sinfo -h -n "$node" -o %t 2>/dev/null)" = idle ] && break
+logs() { tail -n 20 "$tmp"/slurm*.log; }
+at 0 slurmctld -f "$SLURM_CONF" || { logs; fail "slurmctld did not start"; }
+if [ $nodes -eq 2 ]; then
+    for i in 0 1; do # each slurmd, and so its jobs, with host name n<i>
+        at $i unshare --uts sh -c "hostname n$i && exec slurmd -f '$SLURM_CONF' -N n$i" ||
+            { logs; fail "slurmd of n$i did not start"; }
+    done
+else
+    slurmd -f "$SLURM_CONF" || { logs; fail "slurmd did not start"; }
+fi
+idle() { [ "$(at 0 sinfo -h -o %t 2>/dev/null | sort -u)" = idle ]; }
+for _ in $(seq 150); do # up to 30 s for the nodes to register
+    idle && break
     sleep 0.2
 done
-[ "$(sinfo -h -n "$node" -o %t 2>/dev/null)" = idle ] || {
-    tail -n 20 "$tmp/slurmctld.log" "$tmp/slurmd.log"
-    fail "node $node did not become idle: $(sinfo 2>&1)"
-}
-echo "ok: slurmctld and slurmd up, node $node idle"
+idle || { logs; fail "nodes not idle: $(at 0 sinfo 2>&1)"; }
+echo "ok: slurmctld and $nodes slurmd up, nodes $node_names idle"
 
 steps=30000
-# submit LAUNCHER: submit the batch script as a user would; prints the job id
+# submit SCRIPT [sbatch options]: submit SCRIPT as a user would; prints the job id
 submit() {
-    (cd "$tmp/job" && MPIRL_LAUNCHER=$1 MPIRL_ROOT=$root MPIRL_BIN=$mpirl \
-        sbatch --parsable --ntasks=2 --time=10 --output="$tmp/job/slurm-%j.out" \
-        "$script" --steps $steps --seed 1 --quiet)
+    local sbatch_script=$1
+    shift
+    (cd "$tmp/job" && MPIRL_ROOT=$root MPIRL_BIN=$mpirl at 0 sbatch --parsable --time=10 \
+        --output="$tmp/job/slurm-%j.out" "$@" "$sbatch_script" --steps $steps --seed 1 --quiet)
 }
 # finish JOB: wait up to 5 minutes for the job to end; prints its state and exit code
 finish() {
     local info state
     for _ in $(seq 1500); do
-        info=$(scontrol -o show job "$1" 2>/dev/null || true)
+        info=$(at 0 scontrol -o show job "$1" 2>/dev/null || true)
         state=$(grep -o 'JobState=[A-Z_]*' <<<"$info" | cut -d= -f2 || true)
         case "$state" in
         '' | PENDING | CONFIGURING | RUNNING | COMPLETING) sleep 0.2 ;;
@@ -186,15 +238,14 @@ finish() {
     done
     echo "TIMEOUT(test) -"
 }
-
-for launcher in mpirun srun; do
-    job=$(submit $launcher) || fail "sbatch refused the script"
+# check_job JOB WHAT: the job completed, its run reached the steps and learned
+check_job() {
+    local job=$1 what=$2 state code run
     read -r state code < <(finish "$job")
-    out=$tmp/job/slurm-$job.out
-    echo "--- job $job ($launcher): $state, exit code $code; its output:"
-    cat "$out" 2>/dev/null
+    echo "--- job $job ($what): $state, exit code $code; its output:"
+    cat "$tmp/job/slurm-$job.out" 2>/dev/null
     echo "---"
-    [ "$state" = COMPLETED ] && [ "$code" = 0:0 ] || fail "job $job ($launcher) ended $state, exit code $code"
+    [ "$state" = COMPLETED ] && [ "$code" = 0:0 ] || fail "job $job ($what) ended $state, exit code $code"
     run=$tmp/job/runs/mpirl-$job
     [ -f "$run/metrics.csv" ] && [ -f "$run/checkpoint.bin" ] ||
         fail "no metrics.csv or checkpoint.bin in runs/mpirl-$job"
@@ -202,11 +253,21 @@ for launcher in mpirun srun; do
         { last = $col["env_steps"]; ret = $col["return_mean"] }
         END { printf "last row: %d steps, return_mean %g\n", last, ret
               exit !(last >= steps && ret >= 100) }' "$run/metrics.csv" ||
-        fail "job $job ($launcher): fewer than $steps steps or return_mean below 100"
+        fail "job $job ($what): fewer than $steps steps or return_mean below 100"
+}
+# bound OUT RANK CORE [HOST]: mpirun's --report-bindings shows RANK bound to CORE alone
+# (the list of cores ends right after it: "]]:"), on HOST if given
+bound() {
+    grep -q "^\[${4:-[^:]*}:[0-9]*\] MCW rank $2 bound to socket 0\[core $3\[hwt [0-9-]*\]\]:" "$1"
+}
+
+# --- 1, 2: one node, launched by mpirun and by srun ---
+for launcher in mpirun srun; do
+    job=$(MPIRL_LAUNCHER=$launcher submit "$script" --ntasks=2) || fail "sbatch refused the script"
+    check_job "$job" "single node, $launcher"
+    out=$tmp/job/slurm-$job.out
     if [ $launcher = mpirun ]; then
-        # one core each: the list of cores ends right after the first ("]]:")
-        grep -q 'rank 0 bound to socket 0\[core 0\[hwt [0-9-]*\]\]:' "$out" &&
-            grep -q 'rank 1 bound to socket 0\[core 1\[hwt [0-9-]*\]\]:' "$out" ||
+        bound "$out" 0 0 && bound "$out" 1 1 ||
             fail "job $job: rank 0 not alone on core 0 and rank 1 on core 1"
     else
         grep -q 'srun --mpi=pmix' "$out" || fail "job $job did not launch with srun"
@@ -216,8 +277,25 @@ for launcher in mpirun srun; do
         [[ $m0 =~ ^0x[1248]0*$ && $m1 =~ ^0x[1248]0*$ && $m0 != "$m1" ]] ||
             fail "job $job: tasks 0 and 1 not bound to one distinct core each (masks '$m0', '$m1')"
     fi
-    echo "ok: job $job ($launcher) completed, learned, in runs/mpirl-$job"
+    echo "ok: job $job (single node, $launcher) completed and learned, ranks on a core each"
 done
+
+# --- 3: two nodes ---
+if [ $nodes -eq 2 ]; then
+    read -r rx0 tx0 < <(netns_veth_bytes 1)
+    # Both nodes are this machine's two cores: waiting ranks yield them rather than spin.
+    job=$(OMPI_MCA_mpi_yield_when_idle=1 submit "$multi_script" --nodes=2 --ntasks-per-node=2) ||
+        fail "sbatch refused the multi-node script"
+    check_job "$job" "two nodes, mpirun"
+    out=$tmp/job/slurm-$job.out
+    bound "$out" 0 0 n0 && bound "$out" 1 1 n0 && bound "$out" 2 0 n1 && bound "$out" 3 1 n1 ||
+        fail "job $job: ranks 0, 1 not on n0's cores 0, 1 and ranks 2, 3 on n1's"
+    read -r rx tx < <(netns_veth_bytes 1)
+    echo "n1's veth during the job: $((rx - rx0)) bytes received, $((tx - tx0)) sent"
+    [ $((rx - rx0)) -gt 10000000 ] && [ $((tx - tx0)) -gt 10000000 ] ||
+        fail "job $job: less than 10 MB each way between the nodes"
+    echo "ok: job $job (two nodes) completed and learned, ranks 2 and 3 on n1, over TCP"
+fi
 
 # --- a study as an array job, when this checkout has the study tool ---
 if [ ! -x "$root/scripts/study" ]; then
@@ -232,7 +310,7 @@ ranks = 2
 seeds = 1
 steps = 20000
 EOF
-submitted=$(MPIRL_BIN=$mpirl "$root/cluster/submit-study" "$tmp/study.spec" "$tmp/study" \
+submitted=$(MPIRL_BIN=$mpirl at 0 "$root/cluster/submit-study" "$tmp/study.spec" "$tmp/study" \
     --time=10 --output="$tmp/job/study-%A_%a.out") || fail "cluster/submit-study failed"
 echo "$submitted"
 array=$(sed -n 's/^cells: array job \([0-9]*\) .*/\1/p' <<<"$submitted")
