@@ -11,11 +11,15 @@
 # runs in n0's namespace. Where the kernel refuses namespaces, the one node is this
 # machine itself and the multi-node job is skipped.
 # Jobs, submitted as a user would:
-#   1. single-node.sbatch, `sbatch --ntasks=2` (learner + one actor), launched by mpirun;
-#   2. the same with MPIRL_LAUNCHER=srun (srun --mpi=pmix);
-#   3. multi-node.sbatch, `sbatch --nodes=2 --ntasks-per-node=2`: mpirun inside the job
-#      starts its daemon on n1 through Slurm, and the ranks talk TCP between the nodes.
-# For each: Slurm reports it COMPLETED with exit code 0; the run directory is
+#   1. multi-node.sbatch, `sbatch --nodes=2 --ntasks-per-node=2`: mpirun inside the job
+#      starts its daemon on n1 through Slurm, and the ranks talk TCP between the nodes;
+#   2. single-node.sbatch with a time limit of 1 minute and an endless budget: Slurm
+#      sends SIGTERM at the limit, and the job must end TIMEOUT with a checkpoint of the
+#      run's last iteration (mpirl writes one on SIGTERM); it runs on one node while the
+#      next jobs run on the other;
+#   3. single-node.sbatch, `sbatch --ntasks=2` (learner + one actor), launched by mpirun;
+#   4. the same with MPIRL_LAUNCHER=srun (srun --mpi=pmix).
+# For 1, 3 and 4: Slurm reports it COMPLETED with exit code 0; the run directory is
 # runs/mpirl-<job id> with the final checkpoint, and its metrics.csv reached the
 # requested steps and a return_mean of at least 100 (a random policy scores about 22);
 # the job's output shows the ranks bound to one core each (mpirun: --report-bindings,
@@ -190,6 +194,7 @@ SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 MpiDefault=none
 ReturnToService=2
+KillWait=10
 $node_lines
 PartitionName=test Nodes=$node_names Default=YES MaxTime=INFINITE State=UP
 EOF
@@ -261,7 +266,32 @@ bound() {
     grep -q "^\[${4:-[^:]*}:[0-9]*\] MCW rank $2 bound to socket 0\[core $3\[hwt [0-9-]*\]\]:" "$1"
 }
 
-# --- 1, 2: one node, launched by mpirun and by srun ---
+# --- 1: two nodes ---
+if [ $nodes -eq 2 ]; then
+    read -r rx0 tx0 < <(netns_veth_bytes 1)
+    # Both nodes are this machine's two cores: waiting ranks yield them rather than spin.
+    job=$(OMPI_MCA_mpi_yield_when_idle=1 submit "$multi_script" --nodes=2 --ntasks-per-node=2) ||
+        fail "sbatch refused the multi-node script"
+    check_job "$job" "two nodes, mpirun"
+    out=$tmp/job/slurm-$job.out
+    bound "$out" 0 0 n0 && bound "$out" 1 1 n0 && bound "$out" 2 0 n1 && bound "$out" 3 1 n1 ||
+        fail "job $job: ranks 0, 1 not on n0's cores 0, 1 and ranks 2, 3 on n1's"
+    read -r rx tx < <(netns_veth_bytes 1)
+    echo "n1's veth during the job: $((rx - rx0)) bytes received, $((tx - tx0)) sent"
+    [ $((rx - rx0)) -gt 10000000 ] && [ $((tx - tx0)) -gt 10000000 ] ||
+        fail "job $job: less than 10 MB each way between the nodes"
+    echo "ok: job $job (two nodes) completed and learned, ranks 2 and 3 on n1, over TCP"
+fi
+
+
+# --- 2: the time limit, on one node while the next jobs run on the other ---
+# Slurm sends SIGTERM to every process of the job at its time limit (here 1 minute, then
+# KillWait=10 s before SIGKILL): mpirl must write a checkpoint of its last iteration.
+tl_job=$(cd "$tmp/job" && MPIRL_ROOT=$root MPIRL_BIN=$mpirl at 0 sbatch --parsable --ntasks=2 \
+    --time=1 --output="$tmp/job/slurm-%j.out" "$script" --steps 1e9 --seed 1 --quiet \
+    --checkpoint-every 0) || fail "sbatch refused the script"
+
+# --- 3, 4: one node, launched by mpirun and by srun ---
 for launcher in mpirun srun; do
     job=$(MPIRL_LAUNCHER=$launcher submit "$script" --ntasks=2) || fail "sbatch refused the script"
     check_job "$job" "single node, $launcher"
@@ -280,29 +310,10 @@ for launcher in mpirun srun; do
     echo "ok: job $job (single node, $launcher) completed and learned, ranks on a core each"
 done
 
-# --- 3: two nodes ---
-if [ $nodes -eq 2 ]; then
-    read -r rx0 tx0 < <(netns_veth_bytes 1)
-    # Both nodes are this machine's two cores: waiting ranks yield them rather than spin.
-    job=$(OMPI_MCA_mpi_yield_when_idle=1 submit "$multi_script" --nodes=2 --ntasks-per-node=2) ||
-        fail "sbatch refused the multi-node script"
-    check_job "$job" "two nodes, mpirun"
-    out=$tmp/job/slurm-$job.out
-    bound "$out" 0 0 n0 && bound "$out" 1 1 n0 && bound "$out" 2 0 n1 && bound "$out" 3 1 n1 ||
-        fail "job $job: ranks 0, 1 not on n0's cores 0, 1 and ranks 2, 3 on n1's"
-    read -r rx tx < <(netns_veth_bytes 1)
-    echo "n1's veth during the job: $((rx - rx0)) bytes received, $((tx - tx0)) sent"
-    [ $((rx - rx0)) -gt 10000000 ] && [ $((tx - tx0)) -gt 10000000 ] ||
-        fail "job $job: less than 10 MB each way between the nodes"
-    echo "ok: job $job (two nodes) completed and learned, ranks 2 and 3 on n1, over TCP"
-fi
 
 # --- a study as an array job, when this checkout has the study tool ---
-if [ ! -x "$root/scripts/study" ]; then
-    echo "no scripts/study in this checkout: the study array job is not tested"
-    exit 0
-fi
-cat >"$tmp/study.spec" <<EOF
+study() {
+    cat >"$tmp/study.spec" <<EOF
 env = CartPole-v1
 algos = ppo
 modes = sync, async
@@ -310,25 +321,43 @@ ranks = 2
 seeds = 1
 steps = 20000
 EOF
-submitted=$(MPIRL_BIN=$mpirl at 0 "$root/cluster/submit-study" "$tmp/study.spec" "$tmp/study" \
-    --time=10 --output="$tmp/job/study-%A_%a.out") || fail "cluster/submit-study failed"
-echo "$submitted"
-array=$(sed -n 's/^cells: array job \([0-9]*\) .*/\1/p' <<<"$submitted")
-report=$(sed -n 's/.*; report: job \([0-9]*\)$/\1/p' <<<"$submitted")
-[ -n "$array" ] && [ -n "$report" ] || fail "cluster/submit-study did not print its job ids"
-read -r state code < <(finish "$report")
-for f in "$tmp"/job/study-*.out; do
-    echo "--- $(basename "$f"):"
-    cat "$f"
-done
+    submitted=$(MPIRL_BIN=$mpirl at 0 "$root/cluster/submit-study" "$tmp/study.spec" "$tmp/study" \
+        --time=10 --output="$tmp/job/study-%A_%a.out") || fail "cluster/submit-study failed"
+    echo "$submitted"
+    array=$(sed -n 's/^cells: array job \([0-9]*\) .*/\1/p' <<<"$submitted")
+    report=$(sed -n 's/.*; report: job \([0-9]*\)$/\1/p' <<<"$submitted")
+    [ -n "$array" ] && [ -n "$report" ] || fail "cluster/submit-study did not print its job ids"
+    read -r state code < <(finish "$report")
+    for f in "$tmp"/job/study-*.out; do
+        echo "--- $(basename "$f"):"
+        cat "$f"
+    done
+    echo "---"
+    for cell in 0 1; do
+        read -r cstate ccode < <(finish "${array}_$cell")
+        [ "$cstate" = COMPLETED ] && [ "$ccode" = 0:0 ] ||
+            fail "array task ${array}_$cell (cell $cell) ended $cstate, exit code $ccode"
+    done
+    [ "$state" = COMPLETED ] && [ "$code" = 0:0 ] || fail "report job $report ended $state, exit code $code"
+    [ "$(ls "$tmp"/study/raw/*/done 2>/dev/null | wc -l)" -eq 2 ] || fail "not both cells are done in $tmp/study/raw"
+    [ -s "$tmp/study/report.md" ] && ls "$tmp"/study/plots/*.png >/dev/null 2>&1 ||
+        fail "no report.md or no plots from the report job"
+    echo "ok: study array job $array (2 cells) and report job $report completed; report.md and plots written"
+}
+if [ -x "$root/scripts/study" ]; then
+    study
+else
+    echo "no scripts/study in this checkout: the study array job is not tested"
+fi
+
+# --- 2, continued: the job that ran into its time limit ---
+read -r state code < <(finish "$tl_job")
+echo "--- job $tl_job (time limit): $state, exit code $code; its output:"
+cat "$tmp/job/slurm-$tl_job.out" 2>/dev/null
 echo "---"
-for cell in 0 1; do
-    read -r cstate ccode < <(finish "${array}_$cell")
-    [ "$cstate" = COMPLETED ] && [ "$ccode" = 0:0 ] ||
-        fail "array task ${array}_$cell (cell $cell) ended $cstate, exit code $ccode"
-done
-[ "$state" = COMPLETED ] && [ "$code" = 0:0 ] || fail "report job $report ended $state, exit code $code"
-[ "$(ls "$tmp"/study/raw/*/done 2>/dev/null | wc -l)" -eq 2 ] || fail "not both cells are done in $tmp/study/raw"
-[ -s "$tmp/study/report.md" ] && ls "$tmp"/study/plots/*.png >/dev/null 2>&1 ||
-    fail "no report.md or no plots from the report job"
-echo "ok: study array job $array (2 cells) and report job $report completed; report.md and plots written"
+[ "$state" = TIMEOUT ] || fail "job $tl_job ended $state, not TIMEOUT"
+run=$tmp/job/runs/mpirl-$tl_job
+last=$(tail -n 1 "$run/metrics.csv" 2>/dev/null | cut -d, -f1)
+[ -n "$last" ] && [ -f "$run/checkpoint-$last.bin" ] ||
+    fail "job $tl_job: no checkpoint of its last iteration (${last:-none}) after the time limit"
+echo "ok: job $tl_job stopped at its time limit with a checkpoint of its last iteration ($last)"
