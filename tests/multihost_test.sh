@@ -42,6 +42,7 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT HUP # a signal (meson's timeout) also goes through cleanup
 
 # --- the network: a bridge in a switch namespace, one veth per host ---
 rc=0
@@ -79,11 +80,13 @@ mpi_args+=" --mca btl_tcp_if_include 10.213.7.0/24 --mca oob_tcp_if_include 10.2
 mpi_args+=" --mca mpi_yield_when_idle 1"
 run=$tmp/run
 rc=0
+# in the background, so that a signal to this test is handled at once (cleanup then
+# ends whatever runs in the namespaces)
 MPIRL_BIN=$tmp/rank MPIRL_HOSTFILE=$tmp/hostfile MPIRL_NP=$hosts MPIRL_BIND=none \
     MPIRL_MPIRUN_ARGS=$mpi_args \
     timeout -k 10 240 ip netns exec "$(netns_name 0)" "$train_sh" \
-    --env CartPole-v1 --algo ppo --mode sync --steps 100000 --seed 1 --quiet --out "$run" ||
-    rc=$?
+    --env CartPole-v1 --algo ppo --mode sync --steps 100000 --seed 1 --quiet --out "$run" &
+wait $! || rc=$?
 [ $rc -eq 0 ] || fail "mpirun across $hosts namespaces exited $rc"
 echo "ok: the run exited 0"
 

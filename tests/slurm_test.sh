@@ -111,6 +111,7 @@ cleanup() {
     fi
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT HUP # a signal (meson's timeout) also goes through cleanup
 
 # --- the nodes: two namespaces, or this machine alone ---
 rc=0
