@@ -12,19 +12,20 @@
  * The rank that waits most of the time (the learner, rank 0: the root of the
  * reductions and gathers, the receiver of the asynchronous gradients) must not
  * busy-poll inside MPI: with more ranks than cores that steals the core an actor
- * computes on (PERFORMANCE.md). So before a reduction or gather every other rank sends
- * the root an empty "arrived" message, and the root waits for those outside MPI
- * (comm_idle_wait): it tests them, and between tests gives its core away with
- * sched_yield (or naps briefly when nobody else wants the core). The collective that
- * follows only moves data. Open MPI's own waiting yields inside every idle progress call
- * when the node is oversubscribed, which would put the root's waiting back inside MPI;
- * so comm_init turns that off for rank 0 alone (mpi_yield_when_idle, read by MPI_Init
- * from the environment, unless the user set it), and the other ranks keep it: their
- * short waits inside MPI yield as before. (Non-blocking collectives would not do: MPI
- * progresses their rounds only inside MPI calls, so an absent root stretches every
- * round.) The time inside MPI calls and the time given away are accounted separately
- * (comm_take_seconds, comm_take_idle_seconds). On Linux the timer slack of the process
- * is set to 1 ns so that a nap of a few microseconds is not stretched to 50 µs.
+ * computes on (PERFORMANCE.md). So every collective is non-blocking on every rank (MPI
+ * matches non-blocking collectives only with each other), and the waiting rank - the
+ * root, or rank 0 where there is none - completes it outside MPI (comm_idle_wait): it
+ * tests the request, and between tests gives its core away with sched_yield (or naps
+ * briefly when nobody else wants the core). The other ranks wait inside MPI. Open MPI's
+ * own waiting yields inside every idle progress call when the node is oversubscribed,
+ * which would put the learner's waiting back inside MPI; so comm_init turns that off
+ * for rank 0 alone (mpi_yield_when_idle, read by MPI_Init from the environment, unless
+ * the user set it), and the other ranks keep it. A rank 0 that spun inside a blocking
+ * collective without yielding could hold up an actor queued on its core for a whole
+ * time slice, which is why no blocking collective is left here. The time inside MPI
+ * calls and the time given away are accounted separately (comm_take_seconds,
+ * comm_take_idle_seconds). On Linux the timer slack of the process is set to 1 ns so
+ * that a nap of a few microseconds is not stretched to 50 µs.
  *
  * Left out: sub-communicators, MPI_Init_thread.
  */
@@ -55,9 +56,6 @@
 #define COMM_YIELD_EMPTY 3e-6
 #define COMM_NAP         5e-6
 
-/* Tag of the empty messages of comm_arrive (tags from 32000 up are reserved here). */
-#define COMM_TAG_ARRIVE 32000
-
 /* The module's state, the only mutable globals of mpirl: rank and size cached by
  * comm_init, whether MPI is in use through this module (otherwise every operation is
  * the single-process identity and no MPI function is called) and whether comm_init
@@ -70,7 +68,6 @@ static struct {
     double seconds;      /* time inside MPI calls, for comm_take_seconds */
     double idle;         /* time given away waiting for other ranks (comm_take_idle_seconds) */
     int depth;           /* comm_init calls not yet matched by comm_finalize */
-    MPI_Request *reqs;   /* size requests for comm_arrive */
     MPI_Request publish; /* the root's broadcast of comm_publish_floats, if pending */
     MPI_Request *sends;  /* size requests: comm_post_send's pending send to each rank */
     int pending;         /* whether publish is pending */
@@ -137,8 +134,7 @@ static int comm_chunk(long n, long off)
  * once (nobody else wanted the core), nap COMM_NAP seconds so that the tests stay few.
  * (Naps that grow with the time waited cut the tests further but wake the learner late:
  * they cost a quarter of the throughput in `scripts/bench train`.) The time between
- * tests counts as idle time, the tests as time in MPI. reqs may include the pending
- * broadcast of comm_publish_floats. */
+ * tests counts as idle time, the tests as time in MPI. */
 static int comm_idle_wait(int n, MPI_Request *reqs, MPI_Status *sts)
 {
     for (;;) {
@@ -163,29 +159,17 @@ static int comm_settle(void)
     if (!comm_state.pending)
         return 0;
     comm_state.pending = 0;
-    COMM_CHECK(MPI_Wait(&comm_state.publish, MPI_STATUS_IGNORE));
-    return 0;
+    return comm_idle_wait(1, &comm_state.publish, MPI_STATUS_IGNORE);
 }
 
-/* Before a collective whose root would otherwise wait inside MPI for the slowest rank:
- * every other rank tells the root that it has arrived (an empty message), and the
- * root waits for all of them asleep. The collective that follows only moves data. */
-static int comm_arrive(int root)
+/* Complete a request: the waiting rank (idle != 0) outside MPI with comm_idle_wait,
+ * the others inside MPI. */
+static int comm_complete(MPI_Request *req, int idle)
 {
-    if (comm_state.rank != root) {
-        COMM_CHECK(MPI_Send(NULL, 0, MPI_BYTE, root, COMM_TAG_ARRIVE, MPI_COMM_WORLD));
-        return 0;
-    }
-    int n = 0;
-    for (int r = 0; r < comm_state.size; r++)
-        if (r != root)
-            COMM_CHECK(MPI_Irecv(NULL, 0, MPI_BYTE, r, COMM_TAG_ARRIVE, MPI_COMM_WORLD,
-                                 &comm_state.reqs[n++]));
-    if (comm_state.pending) { /* the broadcast of comm_publish_floats completes too */
-        comm_state.reqs[n++] = comm_state.publish;
-        comm_state.pending = 0;
-    }
-    return comm_idle_wait(n, comm_state.reqs, MPI_STATUSES_IGNORE);
+    if (idle)
+        return comm_idle_wait(1, req, MPI_STATUS_IGNORE);
+    COMM_CHECK(MPI_Wait(req, MPI_STATUS_IGNORE));
+    return 0;
 }
 
 /* Switch MPI_COMM_WORLD to returned errors and read rank and size. */
@@ -235,11 +219,10 @@ int comm_init(int *argc, char ***argv)
         comm_finalize();
         return -1;
     }
-    comm_state.reqs = malloc((size_t)size * sizeof *comm_state.reqs);
     comm_state.sends = malloc((size_t)size * sizeof *comm_state.sends);
     for (int r = 0; comm_state.sends && r < size; r++)
         comm_state.sends[r] = MPI_REQUEST_NULL;
-    if (!comm_state.reqs || !comm_state.sends) {
+    if (!comm_state.sends) {
         fprintf(stderr, "mpirl: rank %d: comm_init: out of memory\n", rank);
         comm_finalize();
         return -1;
@@ -267,9 +250,7 @@ void comm_finalize(void)
         if (rc != MPI_SUCCESS)
             comm_fail(rc, "MPI_Finalize()", __LINE__);
     }
-    free(comm_state.reqs);
     free(comm_state.sends);
-    comm_state.reqs = NULL;
     comm_state.sends = NULL;
     comm_state.rank = 0;
     comm_state.size = 1;
@@ -296,7 +277,10 @@ static int comm_bcast(void *buf, long n, MPI_Datatype type, size_t elem, int roo
     char *p = buf;
     for (long off = 0; off < n; off += COMM_CHUNK_MAX) {
         int c = comm_chunk(n, off);
-        COMM_CHECK(MPI_Bcast(p + (size_t)off * elem, c, type, root, MPI_COMM_WORLD));
+        MPI_Request req;
+        COMM_CHECK(MPI_Ibcast(p + (size_t)off * elem, c, type, root, MPI_COMM_WORLD, &req));
+        if (comm_complete(&req, comm_state.rank == root) != 0)
+            return -1;
     }
     return 0;
 }
@@ -327,8 +311,7 @@ int comm_publish_floats(float *buf, long n, int root)
         comm_state.pending = 1;
         return 0;
     }
-    COMM_CHECK(MPI_Wait(&req, MPI_STATUS_IGNORE));
-    return 0;
+    return comm_complete(&req, 0);
 }
 
 int comm_bcast_doubles(double *buf, long n, int root)
@@ -347,16 +330,21 @@ int comm_sum_floats_to_root(float *buf, long n, int root)
         return -1;
     if (!comm_state.active || comm_state.size == 1 || n == 0)
         return 0;
-    if (comm_arrive(root) != 0)
+    if (comm_settle() != 0)
         return -1;
+    const int is_root = comm_state.rank == root;
     for (long off = 0; off < n; off += COMM_CHUNK_MAX) {
         int c = comm_chunk(n, off);
+        MPI_Request req;
         /* root: in place; others: send only, their buf is not written */
-        if (comm_state.rank == root)
-            COMM_CHECK(
-                MPI_Reduce(MPI_IN_PLACE, buf + off, c, MPI_FLOAT, MPI_SUM, root, MPI_COMM_WORLD));
+        if (is_root)
+            COMM_CHECK(MPI_Ireduce(MPI_IN_PLACE, buf + off, c, MPI_FLOAT, MPI_SUM, root,
+                                   MPI_COMM_WORLD, &req));
         else
-            COMM_CHECK(MPI_Reduce(buf + off, NULL, c, MPI_FLOAT, MPI_SUM, root, MPI_COMM_WORLD));
+            COMM_CHECK(
+                MPI_Ireduce(buf + off, NULL, c, MPI_FLOAT, MPI_SUM, root, MPI_COMM_WORLD, &req));
+        if (comm_complete(&req, is_root) != 0)
+            return -1;
     }
     return 0;
 }
@@ -369,11 +357,13 @@ int comm_allsum_doubles(double *buf, long n)
         return -1;
     if (!comm_state.active || comm_state.size == 1 || n == 0)
         return 0;
-    if (comm_arrive(0) != 0) /* rank 0, the learner, waits outside MPI */
-        return -1;
     for (long off = 0; off < n; off += COMM_CHUNK_MAX) {
         int c = comm_chunk(n, off);
-        COMM_CHECK(MPI_Allreduce(MPI_IN_PLACE, buf + off, c, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD));
+        MPI_Request req;
+        COMM_CHECK(
+            MPI_Iallreduce(MPI_IN_PLACE, buf + off, c, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD, &req));
+        if (comm_complete(&req, comm_state.rank == 0) != 0) /* rank 0: the learner */
+            return -1;
     }
     return 0;
 }
@@ -393,11 +383,12 @@ int comm_gather_doubles(double *recv, const double *send, long n, int root)
     }
     if (n == 0)
         return 0;
-    if (comm_arrive(root) != 0)
+    if (comm_settle() != 0)
         return -1;
-    COMM_CHECK(
-        MPI_Gather(send, (int)n, MPI_DOUBLE, recv, (int)n, MPI_DOUBLE, root, MPI_COMM_WORLD));
-    return 0;
+    MPI_Request req;
+    COMM_CHECK(MPI_Igather(send, (int)n, MPI_DOUBLE, recv, (int)n, MPI_DOUBLE, root, MPI_COMM_WORLD,
+                           &req));
+    return comm_complete(&req, comm_state.rank == root);
 }
 
 int comm_bcast_bytes(void *buf, long n, int root)
@@ -421,10 +412,10 @@ int comm_gather_bytes(void *recv, const void *send, long n, int root)
         memmove(recv, send, (size_t)n);
         return 0;
     }
-    if (comm_arrive(root) != 0)
-        return -1;
-    COMM_CHECK(MPI_Gather(send, (int)n, MPI_BYTE, recv, (int)n, MPI_BYTE, root, MPI_COMM_WORLD));
-    return 0;
+    MPI_Request req;
+    COMM_CHECK(
+        MPI_Igather(send, (int)n, MPI_BYTE, recv, (int)n, MPI_BYTE, root, MPI_COMM_WORLD, &req));
+    return comm_complete(&req, comm_state.rank == root);
 }
 
 int comm_scatter_bytes(void *recv, const void *send, long n, int root)
@@ -439,8 +430,10 @@ int comm_scatter_bytes(void *recv, const void *send, long n, int root)
         memmove(recv, send, (size_t)n);
         return 0;
     }
-    COMM_CHECK(MPI_Scatter(send, (int)n, MPI_BYTE, recv, (int)n, MPI_BYTE, root, MPI_COMM_WORLD));
-    return 0;
+    MPI_Request req;
+    COMM_CHECK(
+        MPI_Iscatter(send, (int)n, MPI_BYTE, recv, (int)n, MPI_BYTE, root, MPI_COMM_WORLD, &req));
+    return comm_complete(&req, comm_state.rank == root);
 }
 
 double comm_take_seconds(void)
@@ -542,8 +535,9 @@ int comm_barrier(void)
         return -1;
     if (!comm_state.active)
         return 0;
-    COMM_CHECK(MPI_Barrier(MPI_COMM_WORLD));
-    return 0;
+    MPI_Request req;
+    COMM_CHECK(MPI_Ibarrier(MPI_COMM_WORLD, &req));
+    return comm_complete(&req, comm_state.rank == 0);
 }
 
 void comm_printf_once(const char *fmt, ...)

@@ -22,15 +22,16 @@ void comm_finalize(void);
 int comm_rank(void);
 int comm_size(void);
 
-/* Broadcast n floats / doubles from root to every rank. */
+/* Broadcast n floats / doubles from root to every rank. The root waits for the
+ * receivers outside MPI, its core given away. */
 int comm_bcast_floats(float *buf, long n, int root);
 int comm_bcast_doubles(double *buf, long n, int root);
 
 /* Broadcast n floats from root, where the root does not wait for the receivers: its
- * send completes during its next call of this module (a reduction or gather waits for
- * for it, outside MPI, together with the other ranks), and root's buf must not change until
- * then. The other ranks return with the data. Every rank must call this function for
- * the broadcast (it does not match comm_bcast_floats). */
+ * send completes at the start of its next call of this module (waiting outside MPI),
+ * and root's buf must not change until then. The other ranks return with the data.
+ * Every rank must call this function for the broadcast (it does not match
+ * comm_bcast_floats). */
 int comm_publish_floats(float *buf, long n, int root);
 
 /* Elementwise sum over ranks of n floats, result in buf on root (other ranks' buf is
