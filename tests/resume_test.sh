@@ -34,7 +34,7 @@ run() { # run NP DIR OPTIONS...
     shift 2
     mpirun -np "$np" --oversubscribe "$mpirl" train --quiet --out "$dir" "$@"
 }
-# metrics without wall_s, sps, comm_s
+# metrics without wall_s, sps, comm_s, wait_s
 rows() { cut -d, -f1,2,5-18 "$1/metrics.csv"; }
 same_run() { # same_run A B: final state and metrics identical
     "$cmp_tool" "$1/checkpoint.bin" "$2/checkpoint.bin" meta params adam.m adam.v obs.stats \

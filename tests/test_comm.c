@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "comm.h"
 #include "rng.h"
@@ -92,6 +93,65 @@ START_TEST(test_bcast_floats)
     }
     free(buf);
     free(want);
+}
+END_TEST
+
+START_TEST(test_publish_floats)
+{
+    /* the root's send stays pending until its next call; a reduction (which waits for
+     * it asleep) and a plain broadcast (which settles it first) both complete it, and
+     * the root may then change its buffer */
+    const long n = 2049;
+    int rank = comm_rank(), size = comm_size();
+    float *buf = xmalloc(n * sizeof *buf), *want = xmalloc(n * sizeof *want);
+    for (int k = 0; k < 3; k++) {
+        float one[1] = {1.0f};
+        rank_floats(buf, n, 41 + k, rank);
+        ck_assert_int_eq(comm_publish_floats(buf, n, 0), 0);
+        if (k == 0)
+            ck_assert_int_eq(comm_sum_floats_to_root(one, 1, 0), 0);
+        else
+            ck_assert_int_eq(comm_bcast_floats(one, 1, 0), 0);
+        rank_floats(want, n, 41 + k, 0);
+        ck_assert_msg(memcmp(buf, want, n * sizeof *want) == 0, "published data differs (%d)", k);
+        ck_assert_float_eq(one[0], k == 0 && rank == 0 ? (float)size : 1.0f);
+        if (rank == 0)
+            buf[0] = -1.0f; /* allowed once the send has completed */
+    }
+    free(buf);
+    free(want);
+}
+END_TEST
+
+START_TEST(test_root_waits_asleep)
+{
+    /* the last rank arrives 60 ms late at a reduction and at a gather: the root spends
+     * that time asleep (idle seconds), not inside MPI */
+    int rank = comm_rank(), size = comm_size();
+    if (size < 2)
+        return;
+    float x[1] = {1.0f};
+    double d[1] = {rank}, *all = xmalloc((size_t)size * sizeof *all);
+    comm_barrier();
+    comm_take_seconds();
+    comm_take_idle_seconds();
+    for (int k = 0; k < 2; k++) {
+        if (rank == size - 1) {
+            struct timespec ts = {0, 60 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        int rc = k == 0 ? comm_sum_floats_to_root(x, 1, 0) : comm_gather_doubles(all, d, 1, 0);
+        ck_assert_int_eq(rc, 0);
+    }
+    const double in_mpi = comm_take_seconds(), idle = comm_take_idle_seconds();
+    if (rank == 0) {
+        ck_assert_msg(idle >= 0.1, "root asleep %.3f s of the 0.12 s it waited", idle);
+        ck_assert_msg(in_mpi < idle, "root inside MPI %.3f s, asleep %.3f s", in_mpi, idle);
+        ck_assert_float_eq(x[0], (float)size);
+        for (int r = 0; r < size; r++)
+            ck_assert_double_eq(all[r], r);
+    }
+    free(all);
 }
 END_TEST
 
@@ -396,6 +456,8 @@ int main(int argc, char **argv)
         {"comm_rank_size", test_rank_size},
         {"comm_bcast_floats", test_bcast_floats},
         {"comm_bcast_doubles", test_bcast_doubles},
+        {"comm_publish_floats", test_publish_floats},
+        {"comm_root_waits_asleep", test_root_waits_asleep},
         {"comm_sum_floats_to_root", test_sum_floats_to_root},
         {"comm_allsum_doubles", test_allsum_doubles},
         {"comm_gather_doubles", test_gather_doubles},

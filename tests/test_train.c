@@ -84,12 +84,12 @@ static double col(const char *row, int k)
     return strtod(p, NULL);
 }
 
-/* the row without the timing columns wall_s (2), sps (3) and comm_s (18) */
+/* the row without the timing columns wall_s (2), sps (3), comm_s (18) and wait_s (19) */
 static void strip_times(char *out, const char *row)
 {
     int k = 0;
     for (const char *p = row; *p; p++) {
-        if (k != 2 && k != 3 && k != 18)
+        if (k != 2 && k != 3 && k != 18 && k != 19)
             *out++ = *p;
         if (*p == ',')
             k++;
@@ -145,6 +145,38 @@ START_TEST(test_sync_reproducible)
 }
 END_TEST
 
+/* staleness.csv of an async run: the header, then for each iteration rows of distinct
+ * ascending staleness values with positive counts, whose largest value is the row's
+ * staleness_max in metrics.csv */
+static void check_staleness_histogram(const Csv *c, const char *name)
+{
+    char path[512], line[512];
+    snprintf(path, sizeof path, "%s/%s/staleness.csv", base, name);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "no %s", path);
+    ck_assert(fgets(line, sizeof line, f) != NULL);
+    ck_assert_str_eq(line, STALENESS_HEADER "\n");
+    long long it = 0, last_it = 0, s = -1, last_s = -1, n = 0, rows = 0;
+    double max_of[4096] = {0};
+    while (fgets(line, sizeof line, f)) {
+        ck_assert_int_eq(sscanf(line, "%lld,%lld,%lld", &it, &s, &n), 3);
+        ck_assert(it >= 1 && it <= c->n && it >= last_it && s >= 0 && n > 0);
+        if (it == last_it)
+            ck_assert_msg(s > last_s, "staleness %lld after %lld in iteration %lld", s, last_s, it);
+        max_of[it - 1] = (double)s;
+        last_it = it;
+        last_s = s;
+        rows++;
+    }
+    fclose(f);
+    ck_assert(rows > 0);
+    for (int i = 0; i < c->n; i++)
+        ck_assert_msg(max_of[i] == col(c->rows[i], 16),
+                      "iteration %d: histogram max %g, "
+                      "staleness_max %g",
+                      i + 1, max_of[i], col(c->rows[i], 16));
+}
+
 START_TEST(test_async_runs)
 {
     const char *opts[] = {"--mode=async", "--steps=6000", "--num-envs=4",
@@ -172,6 +204,8 @@ START_TEST(test_async_runs)
             ck_assert_msg(smax >= 1, "no staleness recorded with %d actors", comm_size() - 1);
         else
             ck_assert(smax == 0);
+        if (comm_size() >= 2)
+            check_staleness_histogram(c, "async");
         free(c);
     }
 }

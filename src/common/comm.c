@@ -9,19 +9,32 @@
  * into chunks of at most COMM_CHUNK_MAX elements; a gather whose total count on the
  * root would exceed INT_MAX is rejected with a message instead.
  *
- * Point-to-point messages are raw bytes; the receiver that waits most of the time
- * polls MPI_Test with short sleeps instead of blocking inside MPI, which with more
- * ranks than cores would busy-poll a core an actor needs (PERFORMANCE.md).
+ * The rank that waits most of the time (the learner: the root of the reductions and
+ * gathers, the receiver of the asynchronous gradients) must not busy-poll inside MPI:
+ * with more ranks than cores that steals the core an actor computes on
+ * (PERFORMANCE.md). So before a reduction or gather every other rank sends the root an
+ * empty "arrived" message, and the root waits for those asleep (comm_idle_wait: tests
+ * and naps sized from the recent waiting times); the collective itself then only moves
+ * data. (A non-blocking collective would not do: MPI progresses its rounds only inside
+ * MPI calls, so a sleeping root would stretch every round.) The time inside MPI calls
+ * and the time asleep are accounted separately (comm_take_seconds,
+ * comm_take_idle_seconds). On Linux the timer slack of the process is set to 1 ns so
+ * that a nap of a few microseconds is not stretched to the default 50 µs.
  *
- * Left out: sub-communicators, collective non-blocking operations, MPI_Init_thread.
+ * Left out: sub-communicators, MPI_Init_thread.
  */
 #include "comm.h"
 
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include <mpi.h>
 
@@ -30,6 +43,18 @@
 #ifndef COMM_CHUNK_MAX
 #define COMM_CHUNK_MAX INT_MAX
 #endif
+
+/* Shortest and longest sleep between two tests of what a waiting rank waits for, in
+ * seconds (see comm_idle_wait). */
+#define COMM_NAP_MIN 5e-6
+#define COMM_NAP_MAX 1e-3
+
+/* Tag of the empty messages of comm_arrive (tags from 32000 up are reserved here). */
+#define COMM_TAG_ARRIVE 32000
+
+/* What a rank waits for asleep; each keeps its own recent waiting times. */
+enum { SITE_REDUCE, SITE_GATHER, SITE_RECV, N_SITES };
+#define COMM_HISTORY 8
 
 /* The module's state, the only mutable globals of mpirl: rank and size cached by
  * comm_init, whether MPI is in use through this module (otherwise every operation is
@@ -40,9 +65,15 @@ static struct {
     int size;
     int active;
     int owned;
-    double seconds; /* time inside MPI calls, for comm_take_seconds */
-    int depth;      /* comm_init calls not yet matched by comm_finalize */
-} comm_state = {0, 1, 0, 0, 0.0, 0};
+    double seconds;      /* time inside MPI calls, for comm_take_seconds */
+    double idle;         /* time asleep waiting for other ranks, for comm_take_idle_seconds */
+    int depth;           /* comm_init calls not yet matched by comm_finalize */
+    MPI_Request *reqs;   /* size requests for comm_arrive */
+    MPI_Request publish; /* the root's broadcast of comm_publish_floats, if pending */
+    int pending;
+    double recent[N_SITES][COMM_HISTORY]; /* recent waiting times per site, seconds */
+    int recent_n[N_SITES], recent_head[N_SITES];
+} comm_state = {.rank = 0, .size = 1};
 
 static double comm_now(void)
 {
@@ -100,6 +131,88 @@ static int comm_chunk(long n, long off)
     return (int)(n - off < COMM_CHUNK_MAX ? n - off : COMM_CHUNK_MAX);
 }
 
+/* Predicted waiting time of a site: the shortest of its recent waits (0 before any). */
+static double comm_predicted_wait(int site)
+{
+    double w = 0.0;
+    for (int k = 0; k < comm_state.recent_n[site]; k++)
+        if (k == 0 || comm_state.recent[site][k] < w)
+            w = comm_state.recent[site][k];
+    return w;
+}
+
+static void comm_record_wait(int site, double w)
+{
+    comm_state.recent[site][comm_state.recent_head[site]] = w;
+    comm_state.recent_head[site] = (comm_state.recent_head[site] + 1) % COMM_HISTORY;
+    if (comm_state.recent_n[site] < COMM_HISTORY)
+        comm_state.recent_n[site]++;
+}
+
+/* Wait for n requests without occupying a core: sleep until 80% of the predicted wait
+ * has passed, then test them, with naps of an eighth of the time waited so far
+ * between tests, at least min_s and at most COMM_NAP_MAX seconds. So a regular wait
+ * costs one or two tests, and the wake-up comes at most 12.5% after the requests
+ * complete (plus the nap floor). Sleeps count as idle time, the tests as time in MPI.
+ * reqs may include the pending broadcast of comm_publish_floats. */
+static int comm_idle_wait(int n, MPI_Request *reqs, MPI_Status *sts, int site, double min_s)
+{
+    const double t0 = comm_now();
+    const double first = 0.8 * comm_predicted_wait(site);
+    double waited = 0.0;
+    for (;;) {
+        /* every test that finds nothing costs a yield of the core inside MPI when the
+         * node is oversubscribed; sleep first when a wait is expected */
+        if (waited > 0.0 || first > min_s) {
+            double nap = waited < first ? first - waited : 0.125 * waited;
+            nap = nap < min_s ? min_s : (nap > COMM_NAP_MAX ? COMM_NAP_MAX : nap);
+            const struct timespec ts = {0, (long)(nap * 1e9)};
+            const double t1 = comm_now();
+            nanosleep(&ts, NULL);
+            comm_state.idle += comm_now() - t1;
+        }
+        int done = 0;
+        COMM_CHECK(MPI_Testall(n, reqs, &done, sts));
+        if (done)
+            break;
+        waited = comm_now() - t0;
+    }
+    comm_record_wait(site, comm_now() - t0);
+    return 0;
+}
+
+/* Complete the pending broadcast of comm_publish_floats, if any. Every operation of
+ * this module calls it before its own MPI calls. */
+static int comm_settle(void)
+{
+    if (!comm_state.pending)
+        return 0;
+    comm_state.pending = 0;
+    COMM_CHECK(MPI_Wait(&comm_state.publish, MPI_STATUS_IGNORE));
+    return 0;
+}
+
+/* Before a collective whose root would otherwise wait inside MPI for the slowest rank:
+ * every other rank tells the root that it has arrived (an empty message), and the
+ * root waits for all of them asleep. The collective that follows only moves data. */
+static int comm_arrive(int root, int site)
+{
+    if (comm_state.rank != root) {
+        COMM_CHECK(MPI_Send(NULL, 0, MPI_BYTE, root, COMM_TAG_ARRIVE, MPI_COMM_WORLD));
+        return 0;
+    }
+    int n = 0;
+    for (int r = 0; r < comm_state.size; r++)
+        if (r != root)
+            COMM_CHECK(MPI_Irecv(NULL, 0, MPI_BYTE, r, COMM_TAG_ARRIVE, MPI_COMM_WORLD,
+                                 &comm_state.reqs[n++]));
+    if (comm_state.pending) { /* the broadcast of comm_publish_floats completes too */
+        comm_state.reqs[n++] = comm_state.publish;
+        comm_state.pending = 0;
+    }
+    return comm_idle_wait(n, comm_state.reqs, MPI_STATUSES_IGNORE, site, COMM_NAP_MIN);
+}
+
 /* Switch MPI_COMM_WORLD to returned errors and read rank and size. */
 static int comm_query(int *rank, int *size)
 {
@@ -133,14 +246,25 @@ int comm_init(int *argc, char ***argv)
         comm_finalize();
         return -1;
     }
+    comm_state.reqs = malloc((size_t)size * sizeof *comm_state.reqs);
+    if (!comm_state.reqs) {
+        fprintf(stderr, "mpirl: rank %d: comm_init: out of memory\n", rank);
+        comm_finalize();
+        return -1;
+    }
     comm_state.rank = rank;
     comm_state.size = size;
     comm_state.seconds = 0.0; /* MPI_Init is not communication */
+    comm_state.idle = 0.0;
+#ifdef __linux__
+    prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL); /* best effort: only latency depends on it */
+#endif
     return 0;
 }
 
 void comm_finalize(void)
 {
+    comm_settle();
     if (comm_state.depth > 1) { /* an outer comm_init still holds MPI */
         comm_state.depth--;
         return;
@@ -150,6 +274,8 @@ void comm_finalize(void)
         if (rc != MPI_SUCCESS)
             comm_fail(rc, "MPI_Finalize()", __LINE__);
     }
+    free(comm_state.reqs);
+    comm_state.reqs = NULL;
     comm_state.rank = 0;
     comm_state.size = 1;
     comm_state.active = 0;
@@ -170,6 +296,8 @@ int comm_size(void)
 /* Broadcast n elements of one type from root, in chunks of at most COMM_CHUNK_MAX. */
 static int comm_bcast(void *buf, long n, MPI_Datatype type, size_t elem, int root)
 {
+    if (comm_settle() != 0)
+        return -1;
     char *p = buf;
     for (long off = 0; off < n; off += COMM_CHUNK_MAX) {
         int c = comm_chunk(n, off);
@@ -185,6 +313,27 @@ int comm_bcast_floats(float *buf, long n, int root)
     if (!comm_state.active || comm_state.size == 1 || n == 0)
         return 0;
     return comm_bcast(buf, n, MPI_FLOAT, sizeof *buf, root);
+}
+
+int comm_publish_floats(float *buf, long n, int root)
+{
+    if (comm_check_count("comm_publish_floats", n) || comm_check_root("comm_publish_floats", root))
+        return -1;
+    if (!comm_state.active || comm_state.size == 1 || n == 0)
+        return 0;
+    if (n > COMM_CHUNK_MAX) /* one request at most stays pending */
+        return comm_bcast(buf, n, MPI_FLOAT, sizeof *buf, root);
+    if (comm_settle() != 0)
+        return -1;
+    MPI_Request req;
+    COMM_CHECK(MPI_Ibcast(buf, (int)n, MPI_FLOAT, root, MPI_COMM_WORLD, &req));
+    if (comm_state.rank == root) {
+        comm_state.publish = req;
+        comm_state.pending = 1;
+        return 0;
+    }
+    COMM_CHECK(MPI_Wait(&req, MPI_STATUS_IGNORE));
+    return 0;
 }
 
 int comm_bcast_doubles(double *buf, long n, int root)
@@ -203,6 +352,8 @@ int comm_sum_floats_to_root(float *buf, long n, int root)
         return -1;
     if (!comm_state.active || comm_state.size == 1 || n == 0)
         return 0;
+    if (comm_arrive(root, SITE_REDUCE) != 0)
+        return -1;
     for (long off = 0; off < n; off += COMM_CHUNK_MAX) {
         int c = comm_chunk(n, off);
         /* root: in place; others: send only, their buf is not written */
@@ -217,6 +368,8 @@ int comm_sum_floats_to_root(float *buf, long n, int root)
 
 int comm_allsum_doubles(double *buf, long n)
 {
+    if (comm_settle() != 0)
+        return -1;
     if (comm_check_count("comm_allsum_doubles", n))
         return -1;
     if (!comm_state.active || comm_state.size == 1 || n == 0)
@@ -243,6 +396,8 @@ int comm_gather_doubles(double *recv, const double *send, long n, int root)
     }
     if (n == 0)
         return 0;
+    if (comm_arrive(root, SITE_GATHER) != 0)
+        return -1;
     COMM_CHECK(
         MPI_Gather(send, (int)n, MPI_DOUBLE, recv, (int)n, MPI_DOUBLE, root, MPI_COMM_WORLD));
     return 0;
@@ -259,6 +414,8 @@ int comm_bcast_bytes(void *buf, long n, int root)
 
 int comm_gather_bytes(void *recv, const void *send, long n, int root)
 {
+    if (comm_settle() != 0)
+        return -1;
     if (comm_check_count("comm_gather_bytes", n) || comm_check_root("comm_gather_bytes", root))
         return -1;
     if (n > INT_MAX / comm_state.size)
@@ -273,6 +430,8 @@ int comm_gather_bytes(void *recv, const void *send, long n, int root)
 
 int comm_scatter_bytes(void *recv, const void *send, long n, int root)
 {
+    if (comm_settle() != 0)
+        return -1;
     if (comm_check_count("comm_scatter_bytes", n) || comm_check_root("comm_scatter_bytes", root))
         return -1;
     if (n > INT_MAX / comm_state.size)
@@ -292,8 +451,17 @@ double comm_take_seconds(void)
     return s;
 }
 
+double comm_take_idle_seconds(void)
+{
+    double s = comm_state.idle;
+    comm_state.idle = 0.0;
+    return s;
+}
+
 int comm_send(const void *buf, long n, int dest, int tag)
 {
+    if (comm_settle() != 0)
+        return -1;
     if (comm_check_count("comm_send", n) || n > INT_MAX)
         return comm_bad_arg("comm_send", "message larger than INT_MAX bytes", n);
     if (!comm_state.active)
@@ -312,6 +480,8 @@ static long comm_count(MPI_Status *st)
 
 int comm_recv(void *buf, long n, int src, int tag, long *got)
 {
+    if (comm_settle() != 0)
+        return -1;
     if (comm_check_count("comm_recv", n) || n > INT_MAX)
         return comm_bad_arg("comm_recv", "buffer larger than INT_MAX bytes", n);
     if (!comm_state.active)
@@ -325,24 +495,17 @@ int comm_recv(void *buf, long n, int src, int tag, long *got)
 
 int comm_recv_any_idle(void *buf, long n, int tag, int *src, long *got, int idle_us)
 {
+    if (comm_settle() != 0)
+        return -1;
     if (comm_check_count("comm_recv_any_idle", n) || n > INT_MAX)
         return comm_bad_arg("comm_recv_any_idle", "buffer larger than INT_MAX bytes", n);
     if (!comm_state.active)
         return comm_bad_arg("comm_recv_any_idle", "no MPI: point-to-point needs mpirun", n);
     MPI_Request req;
     MPI_Status st;
-    int done = 0;
-    const double t0 = comm_now(), s0 = comm_state.seconds;
     COMM_CHECK(MPI_Irecv(buf, (int)n, MPI_BYTE, MPI_ANY_SOURCE, tag, MPI_COMM_WORLD, &req));
-    for (;;) {
-        COMM_CHECK(MPI_Test(&req, &done, &st));
-        if (done)
-            break;
-        struct timespec ts = {0, 1000L * (idle_us > 0 ? idle_us : 1)};
-        nanosleep(&ts, NULL);
-    }
-    /* the whole wait, sleeps included, counts as time in communication */
-    comm_state.seconds = s0 + (comm_now() - t0);
+    if (comm_idle_wait(1, &req, &st, SITE_RECV, 1e-6 * (idle_us > 0 ? idle_us : 1)) != 0)
+        return -1;
     *src = st.MPI_SOURCE;
     if (got)
         *got = comm_count(&st);
@@ -351,6 +514,8 @@ int comm_recv_any_idle(void *buf, long n, int tag, int *src, long *got, int idle
 
 int comm_barrier(void)
 {
+    if (comm_settle() != 0)
+        return -1;
     if (!comm_state.active)
         return 0;
     COMM_CHECK(MPI_Barrier(MPI_COMM_WORLD));

@@ -26,15 +26,22 @@ int comm_size(void);
 int comm_bcast_floats(float *buf, long n, int root);
 int comm_bcast_doubles(double *buf, long n, int root);
 
+/* Broadcast n floats from root, where the root does not wait for the receivers: its
+ * send completes during its next call of this module (a reduction or gather waits for
+ * it asleep together with the other ranks), and root's buf must not change until
+ * then. The other ranks return with the data. Every rank must call this function for
+ * the broadcast (it does not match comm_bcast_floats). */
+int comm_publish_floats(float *buf, long n, int root);
+
 /* Elementwise sum over ranks of n floats, result in buf on root (other ranks' buf is
- * left unchanged). */
+ * left unchanged). The root waits for the others asleep, not inside MPI. */
 int comm_sum_floats_to_root(float *buf, long n, int root);
 
 /* Elementwise sum over ranks of n doubles, result in buf on every rank. */
 int comm_allsum_doubles(double *buf, long n);
 
 /* Gather n doubles from every rank into recv (size * n, rank order) on root; recv may
- * be NULL on other ranks. */
+ * be NULL on other ranks. The root waits for the others asleep, not inside MPI. */
 int comm_gather_doubles(double *recv, const double *send, long n, int root);
 
 /* Point-to-point messages for the asynchronous mode: flat byte buffers (a fixed
@@ -55,6 +62,10 @@ int comm_recv_any_idle(void *buf, long n, int tag, int *src, long *got, int idle
 
 /* Seconds spent inside this module's MPI calls since the last call (then reset). */
 double comm_take_seconds(void);
+
+/* Seconds spent asleep waiting for other ranks (the root of a reduction or gather, a
+ * comm_recv_any_idle) since the last call (then reset); not part of comm_take_seconds. */
+double comm_take_idle_seconds(void);
 
 /* Broadcast n bytes from root. */
 int comm_bcast_bytes(void *buf, long n, int root);

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* DIR/metrics.csv cut after the row of iteration `keep`; 0 or -1 with err */
+/* A CSV file of the run whose rows start with the iteration (metrics.csv,
+ * staleness.csv) cut after the rows of iteration `keep`; 0 or -1 with err */
 static int cut_rows(const char *path, int64_t keep, char *err, size_t errlen)
 {
     char tmp[4200], line[4096];
@@ -33,28 +34,44 @@ static int cut_rows(const char *path, int64_t keep, char *err, size_t errlen)
     return 0;
 }
 
-int metrics_open(Metrics *mt, const char *dir, int progress, int64_t keep_iteration, char *err,
-                 size_t errlen)
+/* Open DIR/name as metrics_open describes; NULL with err on failure */
+static FILE *open_rows(const char *dir, const char *name, const char *header, int64_t keep,
+                       char *err, size_t errlen)
 {
     char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    errno = 0;
+    if (keep >= 0 && cut_rows(path, keep, err, errlen) != 0)
+        return NULL;
+    FILE *f = fopen(path, keep >= 0 ? "a" : "w");
+    if (!f) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (keep < 0 && (fprintf(f, "%s\n", header) < 0 || fflush(f) != 0)) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        fclose(f);
+        return NULL;
+    }
+    return f;
+}
+
+int metrics_open(Metrics *mt, const char *dir, int progress, int64_t keep_iteration, int staleness,
+                 char *err, size_t errlen)
+{
     mt->progress = progress;
     mt->last_print = -1e9;
-    mt->csv = NULL;
-    snprintf(path, sizeof path, "%s/metrics.csv", dir);
-    errno = 0;
-    if (keep_iteration >= 0 && cut_rows(path, keep_iteration, err, errlen) != 0)
+    mt->stale = NULL;
+    mt->csv = open_rows(dir, "metrics.csv", METRICS_HEADER, keep_iteration, err, errlen);
+    if (!mt->csv)
         return -1;
-    mt->csv = fopen(path, keep_iteration >= 0 ? "a" : "w");
-    if (!mt->csv) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        return -1;
-    }
-    if (keep_iteration < 0 &&
-        (fprintf(mt->csv, "%s\n", METRICS_HEADER) < 0 || fflush(mt->csv) != 0)) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        fclose(mt->csv);
-        mt->csv = NULL;
-        return -1;
+    if (staleness) {
+        mt->stale = open_rows(dir, "staleness.csv", STALENESS_HEADER, keep_iteration, err, errlen);
+        if (!mt->stale) {
+            fclose(mt->csv);
+            mt->csv = NULL;
+            return -1;
+        }
     }
     return 0;
 }
@@ -65,7 +82,9 @@ void metrics_close(Metrics *mt)
         fputc('\n', stdout);
     if (mt->csv)
         fclose(mt->csv);
-    mt->csv = NULL;
+    if (mt->stale)
+        fclose(mt->stale);
+    mt->csv = mt->stale = NULL;
 }
 
 void metrics_episode(Metrics *mt, double ret, double len)
@@ -121,12 +140,12 @@ int metrics_write(Metrics *mt, const MetricsRow *r, int64_t total_steps)
 {
     int rc = fprintf(mt->csv,
                      "%lld,%lld,%.6f,%.1f,%lld,%.6g,%.6g,%.6g,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,"
-                     "%.6g,%.6g,%lld,%.6f\n",
+                     "%.6g,%.6g,%lld,%.6f,%.6f\n",
                      (long long)r->iteration, (long long)r->env_steps, r->wall_s, r->sps,
                      (long long)r->episodes, r->return_mean, r->return_std, r->length_mean,
                      r->policy_loss, r->value_loss, r->entropy, r->approx_kl, r->clip_fraction,
                      r->explained_variance, r->lr, r->staleness_mean, r->staleness_max,
-                     (long long)r->dropped, r->comm_s);
+                     (long long)r->dropped, r->comm_s, r->wait_s);
     if (rc < 0 || fflush(mt->csv) != 0)
         return -1;
     /* plain lines at most once a second; the in-place line every row */
@@ -136,4 +155,15 @@ int metrics_write(Metrics *mt, const MetricsRow *r, int64_t total_steps)
         mt->last_print = r->wall_s;
     }
     return 0;
+}
+
+int metrics_staleness(Metrics *mt, int64_t iteration, const int64_t *count, int n)
+{
+    if (!mt->stale)
+        return 0;
+    for (int k = 0; k < n; k++)
+        if (count[k] > 0 &&
+            fprintf(mt->stale, "%lld,%d,%lld\n", (long long)iteration, k, (long long)count[k]) < 0)
+            return -1;
+    return fflush(mt->stale) != 0 ? -1 : 0;
 }

@@ -1,7 +1,9 @@
 /* metrics.h - the learner's per-iteration metrics: metrics.csv and the progress line.
  *
  * metrics.csv has one row per learner iteration with the columns of METRICS_HEADER,
- * written and flushed row by row so that a killed run keeps every finished row. The
+ * written and flushed row by row so that a killed run keeps every finished row; an
+ * asynchronous run also writes staleness.csv, the histogram of the staleness of the
+ * gradients received in each iteration. The
  * episode window holds the returns and lengths of the last 100 finished episodes over
  * all actors.
  */
@@ -16,7 +18,9 @@
 #define METRICS_HEADER                                                                             \
     "iteration,env_steps,wall_s,sps,episodes,return_mean,return_std,length_mean,policy_loss,"      \
     "value_loss,entropy,approx_kl,clip_fraction,explained_variance,lr,staleness_mean,"             \
-    "staleness_max,dropped,comm_s"
+    "staleness_max,dropped,comm_s,wait_s"
+
+#define STALENESS_HEADER "iteration,staleness,count"
 
 typedef struct {
     int64_t iteration;
@@ -29,11 +33,13 @@ typedef struct {
     double lr;
     double staleness_mean, staleness_max;
     int64_t dropped;
-    double comm_s;
+    double comm_s; /* the learner's time inside MPI calls */
+    double wait_s; /* the learner's time asleep, waiting for the actors */
 } MetricsRow;
 
 typedef struct {
     FILE *csv;
+    FILE *stale; /* staleness.csv of an asynchronous run, or NULL */
     double ret[METRICS_WINDOW];
     double len[METRICS_WINDOW];
     int n, head;      /* ring buffer of the window */
@@ -42,13 +48,14 @@ typedef struct {
     double last_print;
 } Metrics;
 
-/* Open DIR/metrics.csv for writing. keep_iteration < 0: a new file (header line
- * first); otherwise an existing file of a resumed run, cut after its row of that
- * iteration (rewritten through a temporary file and a rename) and appended to.
- * progress: 0 none, 1 plain lines, 2 in-place. Returns 0, or -1 with a message. The
- * episode window and count are not touched (a resumed run restores them). */
-int metrics_open(Metrics *mt, const char *dir, int progress, int64_t keep_iteration, char *err,
-                 size_t errlen);
+/* Open DIR/metrics.csv for writing, and DIR/staleness.csv if staleness != 0 (an
+ * asynchronous run). keep_iteration < 0: new files (header line first); otherwise the
+ * existing files of a resumed run, cut after their rows of that iteration (rewritten
+ * through a temporary file and a rename) and appended to. progress: 0 none, 1 plain
+ * lines, 2 in-place. Returns 0, or -1 with a message. The episode window and count
+ * are not touched (a resumed run restores them). */
+int metrics_open(Metrics *mt, const char *dir, int progress, int64_t keep_iteration, int staleness,
+                 char *err, size_t errlen);
 
 /* Close the file, ending an in-place progress line. */
 void metrics_close(Metrics *mt);
@@ -62,5 +69,10 @@ void metrics_window(const Metrics *mt, MetricsRow *row);
 /* Append a row to metrics.csv and update the progress line (total_steps for the
  * percentage and ETA). Returns 0, or -1 if the write failed. */
 int metrics_write(Metrics *mt, const MetricsRow *row, int64_t total_steps);
+
+/* Append the staleness histogram of an iteration to staleness.csv: one row
+ * "iteration,staleness,count" for every k < n with count[k] > 0 (nothing when the file
+ * is not open). Returns 0, or -1 if the write failed. */
+int metrics_staleness(Metrics *mt, int64_t iteration, const int64_t *count, int n);
 
 #endif

@@ -32,6 +32,7 @@
 #include "train.h"
 #include "trainer.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,6 +95,7 @@ static void trainer_free(Trainer *t)
     free(t->mb_logp);
     free(t->mb_val);
     free(t->mb_p);
+    free(t->stale_count);
     if (t->is_learner)
         adam_free(&t->adam);
 }
@@ -276,10 +278,35 @@ static int write_row(Trainer *t, int64_t it, int64_t env_steps, double wall, dou
     row.staleness_max = f->st_max;
     row.dropped = f->dropped;
     row.comm_s = comm_take_seconds();
-    if (metrics_write(&t->mt, &row, t->cfg->steps) != 0) {
-        fprintf(stderr, "mpirl: cannot write metrics.csv\n");
+    row.wait_s = comm_take_idle_seconds();
+    if (metrics_write(&t->mt, &row, t->cfg->steps) != 0 ||
+        metrics_staleness(&t->mt, it, t->stale_count, t->stale_cap) != 0) {
+        fprintf(stderr, "mpirl: cannot write metrics.csv or staleness.csv\n");
         return -1;
     }
+    if (t->stale_count)
+        memset(t->stale_count, 0, (size_t)t->stale_cap * sizeof *t->stale_count);
+    return 0;
+}
+
+/* Learner, async: count a gradient of the given staleness in the histogram, growing it
+ * as needed. Returns 0 or -1 when out of memory. */
+static int count_staleness(Trainer *t, int64_t staleness)
+{
+    if (staleness < 0 || staleness > INT_MAX / 2)
+        return -1;
+    if (staleness >= t->stale_cap) {
+        int cap = t->stale_cap > 0 ? t->stale_cap : 16;
+        while (cap <= staleness)
+            cap *= 2;
+        int64_t *p = realloc(t->stale_count, (size_t)cap * sizeof *p);
+        if (!p)
+            return -1;
+        memset(p + t->stale_cap, 0, (size_t)(cap - t->stale_cap) * sizeof *p);
+        t->stale_count = p;
+        t->stale_cap = cap;
+    }
+    t->stale_count[staleness]++;
     return 0;
 }
 
@@ -397,7 +424,7 @@ static int iteration(Trainer *t, int it, int iters, int64_t *env_steps, double t
                     ctrl = CTRL_STOP_EPOCHS;
                 t->pbuf[t->np] = (float)ctrl;
             }
-            COLLECTIVE(comm_bcast_floats(t->pbuf, t->np + 1, 0));
+            COLLECTIVE(comm_publish_floats(t->pbuf, t->np + 1, 0));
             ctrl = (int)t->pbuf[t->np];
         }
     }
@@ -558,7 +585,7 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int6
     RowSums f = {0};
     while (active > 0) {
         int src = 0;
-        if (comm_recv_any_idle(in, l.grad_len, TAG_GRAD, &src, NULL, 20) != 0)
+        if (comm_recv_any_idle(in, l.grad_len, TAG_GRAD, &src, NULL, 5) != 0)
             return 1;
         const float *g = (const float *)(in + l.grad);
         const float *x = g + t->np;
@@ -569,6 +596,10 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int6
         f.st_n += 1;
         if (staleness > f.st_max)
             f.st_max = staleness;
+        if (count_staleness(t, version - hi->version) != 0) {
+            fprintf(stderr, "mpirl: out of memory for the staleness histogram\n");
+            return 1;
+        }
         if (hi->flags & FLAG_BAD) {
             if (ctrl_all != CTRL_ABORT)
                 fprintf(stderr,
@@ -660,7 +691,8 @@ int train_run(const Config *cfg, const EnvSpec *spec, const char *dir, const cha
         /* in place only on a terminal of our own: under mpirun stdout is a pty even
          * when mpirun's output goes to a file, so ranks print plain lines there */
         const int progress = cfg->quiet ? 0 : (t.size == 1 && isatty(1) ? 2 : 1);
-        if (metrics_open(&t.mt, dir, progress, resume ? it0 : -1, err, sizeof err) != 0) {
+        const int async = strcmp(cfg->mode, "async") == 0 && t.size > 1;
+        if (metrics_open(&t.mt, dir, progress, resume ? it0 : -1, async, err, sizeof err) != 0) {
             fprintf(stderr, "mpirl train: %s\n", err);
             ok[0] = 0;
         }
@@ -672,7 +704,8 @@ int train_run(const Config *cfg, const EnvSpec *spec, const char *dir, const cha
     t.steps0 = env_steps;
     const int64_t per_iter = (int64_t)t.n_actors * cfg->num_envs * cfg->rollout;
     const int iters = (int)((cfg->steps + per_iter - 1) / per_iter);
-    comm_take_seconds(); /* start the account with training */
+    comm_take_seconds(); /* start the accounts with training */
+    comm_take_idle_seconds();
     const double t0 = now();
     if (rc == 0 && strcmp(cfg->mode, "async") == 0 && t.size > 1) {
         const Layout l = layout(&t);
