@@ -85,24 +85,34 @@ check "study.csv: a header and one row per cell" $?
 
 # The summary table against figures recomputed from the raw metrics (columns by name):
 # final return = last return_mean, steps to threshold = first env_steps with return_mean
-# >= 25, SPS = last sps; means over the two seeds.
+# >= 25, SPS = last sps, shares of comm_s and wait_s in wall_s; means over the two seeds.
 rows=$(grep -c '^| CartPole-v1 |' "$out/report.md")
 [ "$rows" -eq 2 ]
 check "summary table: one row per (env, algo, mode, np) ($rows)" $?
 for mode in sync async; do
     expect=$(awk -F, 'FNR == 1 { split("", c); for (j = 1; j <= NF; j++) c[$j] = j; hit = 0; n++; next }
-        { last[n] = $c["return_mean"]; sps[n] = $c["sps"]
+        { last[n] = $c["return_mean"]; sps[n] = $c["sps"]; wall[n] = $c["wall_s"]
+          comm[n] += $c["comm_s"]; wait[n] += $c["wait_s"]
           if (!hit && last[n] !~ /nan/ && last[n] + 0 >= 25 && $c["env_steps"] + 0 <= 3000) {
               hit = 1; reached++; steps += $c["env_steps"] } }
-        END { for (i = 1; i <= n; i++) { r += last[i]; s += sps[i] }
-              printf "%d|%d/%d|%s|%.1f|%.0f\n", n, reached, n,
-                  (reached ? sprintf("%.0f", steps / reached) : "-"), r / n, s / n }' \
+        END { for (i = 1; i <= n; i++) {
+                  r += last[i]; s += sps[i]; cm += 100 * comm[i] / wall[i]; wt += 100 * wait[i] / wall[i] }
+              printf "%d|%d/%d|%s|%.1f|%.0f|%.0f%%|%.0f%%\n", n, reached, n,
+                  (reached ? sprintf("%.0f", steps / reached) : "-"), r / n, s / n, cm / n, wt / n }' \
         "$out/raw/CartPole-v1_ppo_${mode}_np2_s1/metrics.csv" "$out/raw/CartPole-v1_ppo_${mode}_np2_s2/metrics.csv")
     row=$(grep "^| CartPole-v1 | ppo | $mode | 2 |" "$out/report.md")
-    got=$(awk -F'|' '{ gsub(/ /, ""); split($10, f, "±"); printf "%s|%s|%s|%s|%s\n", $6, $7, $8, f[1], $11 }' <<<"$row")
+    got=$(awk -F'|' '{ gsub(/ /, ""); split($10, f, "±"); printf "%s|%s|%s|%s|%s|%s|%s\n", $6, $7, $8, f[1], $11, $12, $13 }' <<<"$row")
     [ -n "$row" ] && [ "$got" = "$expect" ]
-    check "summary row of $mode agrees with the raw CSVs (seeds|reached|steps|final return|SPS: expected $expect, got $got)" $?
+    check "summary row of $mode agrees with the raw CSVs (seeds|reached|steps|final return|SPS|in MPI|waiting: expected $expect, got $got)" $?
 done
+
+# The staleness histogram of an async group: shares of the counts in the seeds'
+# staleness.csv files
+want=$(cat "$out"/raw/CartPole-v1_ppo_async_np2_s[12]/staleness.csv | awk -F, '$1 != "iteration" {
+        c[$2] += $3; t += $3 } END { for (k in c) printf "%d,%.4g\n", k, 100 * c[k] / t }' | sort)
+got=$(tail -n +2 "$out/data/staleness_CartPole-v1_ppo_async_np2.csv" | sort)
+[ -n "$want" ] && [ "$got" = "$want" ]
+check "staleness histogram agrees with staleness.csv (expected ${want//$'\n'/ }, got ${got//$'\n'/ })" $?
 
 # --- a second run skips everything ---
 sum_before=$(cat "$out"/raw/*/metrics.csv | cksum)
@@ -190,7 +200,9 @@ refused() { # refused NAME NEEDLE ARGS...
     study "$@" >bad.out 2>bad.err
     local rc=$?
     [ $rc -eq 2 ] && [ ! -s bad.out ] && grep -qF -- "$needle" bad.err
-    check "refused: $name (exit $rc: $(head -1 bad.err))" $?
+    local ok=$? message
+    message=$(head -1 bad.err)
+    check "refused: $name (exit $rc: $message)" $ok
 }
 printf 'env = CartPole-v1\nspeed = 3\n' >bad1.spec
 refused "an unknown key" "bad1.spec:2: unknown key 'speed' (valid: env algos" --spec bad1.spec --list
