@@ -151,7 +151,7 @@ rm -r "$out/plots" "$out/study.csv"
 rm "$out/raw/CartPole-v1_ppo_sync_np2_s2/done"
 study --spec tiny.spec --out "$out" --report >report.txt 2>&1
 check "--report exits 0" $?
-grep -q "^3 of 4 cells finished" "$out/report.md" &&
+grep -q "^3 of 4 cells finished; their runs took .* min in all" "$out/report.md" &&
     grep -q "^- CartPole-v1_ppo_sync_np2_s2" "$out/report.md" &&
     grep -q "^| CartPole-v1 | ppo | sync | 2 | 1 |" "$out/report.md" &&
     [ "$(grep -c . "$out/study.csv")" -eq 4 ] && [ -s "$out/plots/sps_CartPole-v1.png" ]
@@ -190,7 +190,7 @@ study --spec fail.spec --out "$tmp/fail" >fail.txt 2>&1
 rc=$?
 [ $rc -eq 1 ] && grep -q "^\[1/2\] .* FAILED (exit 2): mpirl train: --algo reinforce runs in --mode sync" fail.txt &&
     grep -q "^\[2/2\] .* s, return" fail.txt && grep -q "^ran 1, skipped 0, failed 1" fail.txt &&
-    grep -q "1 cell(s) failed" fail.txt && grep -q "^1 of 2 cells finished" "$tmp/fail/report.md"
+    grep -q "1 cell(s) failed" fail.txt && grep -q "^1 of 2 cells finished;" "$tmp/fail/report.md"
 check "a failing cell is reported, the next one runs, the report is written, exit 1 (exit $rc)" $?
 
 # --- bad specs and flags: exit 2, a message naming the problem ---
