@@ -162,6 +162,10 @@ study --spec tiny.spec --out "$out" --steps 4000 >changed.txt 2>&1
 rc=$?
 [ $rc -eq 2 ] && grep -q "was run with other settings" changed.txt
 check "changed settings on an existing study: exit 2 with a message (exit $rc)" $?
+study --spec tiny.spec --out "$out" --seeds 1 --steps 4000 --report >changed.txt 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "was run with other settings" changed.txt
+check "--report with other settings than the runs had: exit 2 with a message (exit $rc)" $?
 
 # --- SIGTERM while a cell runs (what Slurm sends at its time limit): mpirl stops early
 # and exits 0, but the cell is left unfinished, and the study stops ---
