@@ -48,8 +48,14 @@ for launch in single mpi; do
     refused "$launch a3c with sync" "--algo a3c runs in --mode async" "${run[@]}" train --algo a3c
     refused "$launch a2c with async" "--algo a2c runs in --mode sync" \
         "${run[@]}" train --algo a2c --mode async
-    refused "$launch trpo not in this build" "--algo trpo is not available" \
-        "${run[@]}" train --algo trpo
+    for algo in trpo npg ppo-kl; do
+        refused "$launch $algo with async" "--algo $algo runs in --mode sync only" \
+            "${run[@]}" train --algo $algo --mode async
+    done
+    refused "$launch trpo value minibatches beyond the rollout" "--vf-minibatches 100000 exceeds" \
+        "${run[@]}" train --algo trpo --vf-minibatches 100000
+    refused "$launch trpo KL radius out of range" "--max_kl: '0' is not valid (expected (0, 10])" \
+        "${run[@]}" train --algo trpo --max-kl 0
     mkdir -p "$tmp/full-$launch" && echo keep >"$tmp/full-$launch/notes"
     refused "$launch non-empty output directory" "is not empty" \
         "${run[@]}" train --out "$tmp/full-$launch"

@@ -10,7 +10,8 @@
 #    0, and the resumed run again equals the uninterrupted one;
 # 3. async: killed and resumed, the run completes its budget with rows continuing and
 #    learns (return_mean >= 100 at the end, a random policy reaches ~22);
-# 4. resume refusals: a flag that changes the run's meaning, a smaller step budget, a
+# 4. ppo-kl and trpo: killed and resumed, bit-identical too (ppo-kl's beta included);
+# 5. resume refusals: a flag that changes the run's meaning, a smaller step budget, a
 #    directory without checkpoint, a different rank count (exit 2, one message).
 set -u
 mpirl=$(realpath "$1")
@@ -34,11 +35,15 @@ run() { # run NP DIR OPTIONS...
     shift 2
     mpirun -np "$np" --oversubscribe "$mpirl" train --quiet --out "$dir" "$@"
 }
-# metrics without wall_s, sps, comm_s, wait_s
-rows() { cut -d, -f1,2,5-18 "$1/metrics.csv"; }
+# metrics without the time columns (sps and every column whose name ends in _s)
+rows() {
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) keep[i] = !($i ~ /_s$/ || $i == "sps") }
+        { out = ""; for (i = 1; i <= NF; i++) if (keep[i]) out = out $i ","; print out }' \
+        "$1/metrics.csv"
+}
 same_run() { # same_run A B: final state and metrics identical
     "$cmp_tool" "$1/checkpoint.bin" "$2/checkpoint.bin" meta params adam.m adam.v obs.stats \
-        window actor.1 actor.2 && diff <(rows "$1") <(rows "$2") >/dev/null
+        window kl_beta actor.1 actor.2 && diff <(rows "$1") <(rows "$2") >/dev/null
 }
 # pid of rank R of the run writing into DIR
 rank_pid() {
@@ -123,7 +128,29 @@ learned=$?
 final=$(tail -1 "$dir/metrics.csv" | cut -d, -f6)
 check "async resume: the resumed run learns (return_mean $final >= 100)" $learned
 
-# 4. refusals
+# 4. ppo-kl (its beta must survive the checkpoint) and trpo: SIGKILL of an actor after a
+#    checkpoint, resumed, equal to the uninterrupted run
+for algo in ppo-kl trpo; do
+    aopts=(--algo "$algo" --steps 20000 --seed 5 --checkpoint-every 8 --keep 100)
+    run 3 "$tmp/ref-$algo" "${aopts[@]}"
+    check "uninterrupted $algo run" $?
+    dir="$tmp/kill-$algo"
+    run 3 "$dir" "${aopts[@]}" &
+    launcher=$!
+    wait_for "$dir/checkpoint-16.bin"
+    kill -KILL $(rank_pid 1 "$dir") 2>/dev/null
+    wait $launcher 2>/dev/null
+    pkill -KILL -f "mpirl train --quiet --out $dir " 2>/dev/null
+    sleep 0.2
+    [ ! -e "$dir/checkpoint-79.bin" ] # killed before the end
+    check "$algo: SIGKILL of an actor interrupted the run" $?
+    mpirun -np 3 --oversubscribe "$mpirl" train --quiet --resume "$dir"
+    check "$algo: resume after SIGKILL exits 0" $?
+    same_run "$tmp/ref-$algo" "$dir"
+    check "$algo: resumed run equals the uninterrupted one" $?
+done
+
+# 5. refusals
 expect_refusal() { # expect_refusal NAME NEEDLE COMMAND...
     local name=$1 needle=$2
     shift 2

@@ -99,7 +99,7 @@ END_TEST
 START_TEST(test_publish_floats)
 {
     /* the root's send stays pending until its next call; a reduction (which waits for
-     * it asleep) and a plain broadcast (which settles it first) both complete it, and
+     * for it) and a plain broadcast (which settles it first) both complete it, and
      * the root may then change its buffer */
     const long n = 2049;
     int rank = comm_rank(), size = comm_size();
@@ -123,10 +123,10 @@ START_TEST(test_publish_floats)
 }
 END_TEST
 
-START_TEST(test_root_waits_asleep)
+START_TEST(test_root_waits_outside_mpi)
 {
     /* the last rank arrives 60 ms late at a reduction and at a gather: the root spends
-     * that time asleep (idle seconds), not inside MPI */
+     * that time outside MPI, its core given away (idle seconds) */
     int rank = comm_rank(), size = comm_size();
     if (size < 2)
         return;
@@ -145,13 +145,50 @@ START_TEST(test_root_waits_asleep)
     }
     const double in_mpi = comm_take_seconds(), idle = comm_take_idle_seconds();
     if (rank == 0) {
-        ck_assert_msg(idle >= 0.1, "root asleep %.3f s of the 0.12 s it waited", idle);
-        ck_assert_msg(in_mpi < idle, "root inside MPI %.3f s, asleep %.3f s", in_mpi, idle);
+        ck_assert_msg(idle >= 0.1, "root idle %.3f s of the 0.12 s it waited", idle);
+        ck_assert_msg(in_mpi < idle, "root inside MPI %.3f s, idle %.3f s", in_mpi, idle);
         ck_assert_float_eq(x[0], (float)size);
         for (int r = 0; r < size; r++)
             ck_assert_double_eq(all[r], r);
     }
     free(all);
+}
+END_TEST
+
+START_TEST(test_post_send)
+{
+    /* rank 0 sends every other rank two messages without waiting, one buffer per rank,
+     * rewritten only once the rank has said it received the first (the protocol of the
+     * asynchronous learner: an actor asks again only after taking the answer) */
+    int rank = comm_rank(), size = comm_size();
+    if (size < 2)
+        return;
+    enum { N = 20000 }; /* larger than an eager message */
+    unsigned char *buf = xmalloc((size_t)size * N);
+    for (int round = 0; round < 2; round++) {
+        if (rank == 0) {
+            for (int r = 1; r < size && round > 0; r++) {
+                char ack = 0;
+                ck_assert_int_eq(comm_recv(&ack, 1, r, 6, NULL), 0);
+            }
+            for (int r = 1; r < size; r++) {
+                for (int k = 0; k < N; k++)
+                    buf[(size_t)r * N + k] = (unsigned char)(r * 7 + k + round * 13);
+                ck_assert_int_eq(comm_post_send(buf + (size_t)r * N, N, r, 5), 0);
+            }
+        } else {
+            long got = 0;
+            ck_assert_int_eq(comm_recv(buf, N, 0, 5, &got), 0);
+            ck_assert_int_eq(got, N);
+            for (int k = 0; k < N; k++)
+                ck_assert_int_eq(buf[k], (unsigned char)(rank * 7 + k + round * 13));
+            if (round == 0)
+                ck_assert_int_eq(comm_send("", 1, 0, 6), 0);
+        }
+    }
+    ck_assert_int_eq(comm_flush_sends(), 0);
+    ck_assert_int_eq(comm_post_send(buf, 1, size, 5), -1); /* no such rank */
+    free(buf);
 }
 END_TEST
 
@@ -457,7 +494,8 @@ int main(int argc, char **argv)
         {"comm_bcast_floats", test_bcast_floats},
         {"comm_bcast_doubles", test_bcast_doubles},
         {"comm_publish_floats", test_publish_floats},
-        {"comm_root_waits_asleep", test_root_waits_asleep},
+        {"comm_post_send", test_post_send},
+        {"comm_root_waits_outside_mpi", test_root_waits_outside_mpi},
         {"comm_sum_floats_to_root", test_sum_floats_to_root},
         {"comm_allsum_doubles", test_allsum_doubles},
         {"comm_gather_doubles", test_gather_doubles},

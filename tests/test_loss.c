@@ -150,12 +150,33 @@ START_TEST(test_stats)
 }
 END_TEST
 
+/* ppo-kl's beta rule: halve below target / 1.5, double above 1.5 target, keep between
+ * (the bounds themselves keep beta); a NaN measurement keeps it */
+START_TEST(test_kl_beta_update)
+{
+    const double target = 0.01;
+    ck_assert(loss_kl_beta_update(1.0, 0.001, target) == 0.5);
+    ck_assert(loss_kl_beta_update(1.0, 0.0066, target) == 0.5);
+    ck_assert(loss_kl_beta_update(1.0, target / 1.5, target) == 1.0);
+    ck_assert(loss_kl_beta_update(1.0, 0.01, target) == 1.0);
+    ck_assert(loss_kl_beta_update(1.0, target * 1.5, target) == 1.0);
+    ck_assert(loss_kl_beta_update(1.0, 0.0151, target) == 2.0);
+    ck_assert(loss_kl_beta_update(3.0, 1.0, target) == 6.0);
+    ck_assert(loss_kl_beta_update(3.0, NAN, target) == 3.0);
+    /* repeated: a KL that stays high doubles beta every iteration */
+    double beta = 1.0;
+    for (int i = 0; i < 5; i++)
+        beta = loss_kl_beta_update(beta, 0.1, target);
+    ck_assert(beta == 32.0);
+}
+END_TEST
+
 int main(void)
 {
     const TuCase cases[] = {
         {"loss_ppo_clip", test_ppo_clip},   {"loss_pg", test_pg},
         {"loss_surrogate", test_surrogate}, {"loss_kl_penalty", test_kl_penalty},
-        {"loss_stats", test_stats},
+        {"loss_stats", test_stats},         {"loss_kl_beta_update", test_kl_beta_update},
     };
     return tu_run(tu_suite("loss", cases, TU_COUNT(cases), 120));
 }

@@ -84,12 +84,26 @@ static double col(const char *row, int k)
     return strtod(p, NULL);
 }
 
-/* the row without the timing columns wall_s (2), sps (3), comm_s (18) and wait_s (19) */
+/* whether column k of METRICS_HEADER is a time measurement: wall_s, sps and every
+ * other column whose name ends in "_s" */
+static int is_time_column(int k)
+{
+    const char *p = METRICS_HEADER;
+    for (int i = 0; i < k && p; i++)
+        p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL;
+    if (!p)
+        return 0;
+    const size_t len = strcspn(p, ",");
+    return (len == 3 && strncmp(p, "sps", 3) == 0) ||
+           (len > 2 && strncmp(p + len - 2, "_s", 2) == 0);
+}
+
+/* the row without its timing columns */
 static void strip_times(char *out, const char *row)
 {
     int k = 0;
     for (const char *p = row; *p; p++) {
-        if (k != 2 && k != 3 && k != 18 && k != 19)
+        if (!is_time_column(k))
             *out++ = *p;
         if (*p == ',')
             k++;
@@ -221,6 +235,8 @@ START_TEST(test_bad_input)
     ck_assert_int_eq(same_everywhere(train("bad3", range)), 2);
     const char *env[] = {"--env=NoSuchEnv-v0", NULL};
     ck_assert_int_eq(same_everywhere(train("bad4", env)), 2);
+    const char *trpo_async[] = {"--algo=trpo", "--mode=async", NULL};
+    ck_assert_int_eq(same_everywhere(train("bad5", trpo_async)), 2);
     /* a non-empty run directory is refused and left as it was */
     char dir[256], file[300];
     snprintf(dir, sizeof dir, "%s/full", base);
@@ -243,6 +259,95 @@ START_TEST(test_bad_input)
         snprintf(file, sizeof file, "%s/metrics.csv", dir);
         ck_assert(access(file, F_OK) != 0);
     }
+}
+END_TEST
+
+/* index of a metrics column by name */
+static int col_index(const char *name)
+{
+    int k = 0;
+    const size_t len = strlen(name);
+    for (const char *p = METRICS_HEADER; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL, k++)
+        if (strncmp(p, name, len) == 0 && (p[len] == ',' || p[len] == '\0'))
+            return k;
+    ck_abort_msg("no metrics column %s", name);
+    return -1;
+}
+
+/* trpo, npg and ppo-kl end to end: they run, log their columns, are reproducible */
+START_TEST(test_natural_runs)
+{
+    const char *trpo[] = {
+        "--algo=trpo", "--steps=3000", "--num-envs=4", "--rollout=64", "--seed=2", "--max-kl=0.02",
+        NULL};
+    ck_assert_int_eq(same_everywhere(train("trpo1", trpo)), 0);
+    ck_assert_int_eq(same_everywhere(train("trpo2", trpo)), 0);
+    const char *npg[] = {"--algo=npg",   "--steps=2000",        "--num-envs=4",
+                         "--rollout=64", "--fvp-subsample=0.5", NULL};
+    ck_assert_int_eq(same_everywhere(train("npg", npg)), 0);
+    const char *pkl[] = {"--algo=ppo-kl", "--steps=4000",    "--num-envs=4",      "--rollout=64",
+                         "--epochs=4",    "--minibatches=2", "--kl-target=0.003", NULL};
+    ck_assert_int_eq(same_everywhere(train("ppokl1", pkl)), 0);
+    ck_assert_int_eq(same_everywhere(train("ppokl2", pkl)), 0);
+    /* Pendulum: a Gaussian policy */
+    const char *pend[] = {"--env=Pendulum-v1", "--algo=trpo",   "--steps=3072",
+                          "--num-envs=2",      "--rollout=256", NULL};
+    ck_assert_int_eq(same_everywhere(train("trpo-pend", pend)), 0);
+    if (comm_rank() != 0)
+        return;
+    Csv *a = malloc(sizeof *a), *b = malloc(sizeof *b);
+    const int kl = col_index("kl"), imp = col_index("surrogate_improvement"),
+              ls = col_index("ls_steps"), cgi = col_index("cg_iterations"),
+              beta = col_index("beta"), cgs = col_index("cg_s");
+    /* bit-reproducible in sync mode, apart from the time columns */
+    const char *pairs[2][2] = {{"trpo1", "trpo2"}, {"ppokl1", "ppokl2"}};
+    for (int p = 0; p < 2; p++) {
+        read_metrics(a, pairs[p][0]);
+        read_metrics(b, pairs[p][1]);
+        ck_assert_int_eq(a->n, b->n);
+        for (int i = 0; i < a->n; i++) {
+            char x[512], y[512];
+            strip_times(x, a->rows[i]);
+            strip_times(y, b->rows[i]);
+            ck_assert_str_eq(x, y);
+        }
+    }
+    /* trpo: every step within 1.5 delta with a positive improvement, or no step */
+    const char *runs[] = {"trpo1", "trpo-pend"};
+    for (int r = 0; r < 2; r++) {
+        read_metrics(a, runs[r]);
+        ck_assert(a->n >= 3);
+        for (int i = 0; i < a->n; i++) {
+            const char *row = a->rows[i];
+            const double k = col(row, kl), s = col(row, ls), c = col(row, cgi);
+            ck_assert_msg(k <= 1.5 * (r == 0 ? 0.02 : 0.01) && k >= 0, "%s row %d: kl %g", runs[r],
+                          i + 1, k);
+            ck_assert(col(row, imp) >= 0);
+            ck_assert(s >= 1 && s <= 10 && c >= 1 && c <= 10);
+            ck_assert(isnan(col(row, beta)) && isfinite(col(row, cgs)));
+        }
+    }
+    /* npg: no line search */
+    read_metrics(a, "npg");
+    ck_assert(isnan(col(a->rows[0], ls)) && col(a->rows[0], cgi) >= 1 && col(a->rows[0], kl) > 0);
+    /* ppo-kl: beta follows the rule from one iteration to the next */
+    read_metrics(a, "ppokl1");
+    ck_assert(col(a->rows[0], beta) == 1.0);
+    int changed = 0;
+    for (int i = 0; i + 1 < a->n; i++) {
+        const double k = col(a->rows[i], kl), bt = col(a->rows[i], beta);
+        const double next = col(a->rows[i + 1], beta);
+        const double want = k < 0.003 / 1.5 ? bt / 2 : (k > 0.003 * 1.5 ? bt * 2 : bt);
+        ck_assert_msg(next == want, "row %d: kl %g beta %g, next beta %g", i + 1, k, bt, next);
+        changed += next != bt;
+        ck_assert(isnan(col(a->rows[i], cgi)));
+    }
+    ck_assert_msg(changed > 0, "beta never changed");
+    /* PPO leaves the new columns NaN */
+    read_metrics(a, "sync");
+    ck_assert(isnan(col(a->rows[0], kl)) && isnan(col(a->rows[0], beta)));
+    free(a);
+    free(b);
 }
 END_TEST
 
@@ -270,58 +375,66 @@ START_TEST(test_eval)
 }
 END_TEST
 
-/* CartPole-v1 PPO with its preset, 3 seeds: mean of the last 100 episodes >= 475
- * within 100k environment steps (rows past the budget, which the last iteration can
- * reach, do not count). An async run depends on when each gradient arrives, so the
- * same seed can end differently; a seed that misses in async mode gets one more run
- * (the preset reaches the target in ~44 of 45 async runs). */
-static double best_return(const char *name, double *at)
+/* CartPole-v1 with its preset, 3 seeds: mean of the last 100 episodes >= 475 within the
+ * budget (PPO 100k, TRPO 200k environment steps; rows past the budget, which the last
+ * iteration can reach, do not count). An async run depends on when each gradient
+ * arrives, so the same seed can end differently; a seed that misses in async mode gets
+ * one more run (the preset reaches the target in ~44 of 45 async runs). */
+static double best_return(const char *name, double budget, double *at)
 {
     Csv *c = malloc(sizeof *c);
     read_metrics(c, name);
     double best = -1e9;
     for (int i = 0; i < c->n && best < 475; i++)
-        if (col(c->rows[i], 1) <= 100000 && col(c->rows[i], 5) > best)
+        if (col(c->rows[i], 1) <= budget && col(c->rows[i], 5) > best)
             best = col(c->rows[i], 5), *at = col(c->rows[i], 1);
     free(c);
     return best;
 }
 
-static void learn(const char *mode)
+static void learn(const char *algo, const char *mode, int budget)
 {
     const int tries = strcmp(mode, "async") == 0 ? 2 : 1;
     for (int seed = 1; seed <= 3; seed++) {
         double best[1] = {-1e9}, at = 0;
         for (int attempt = 1; attempt <= tries && best[0] < 475; attempt++) {
-            char name[64], s[32], m[32];
-            snprintf(name, sizeof name, "learn-%s-%d-%d", mode, seed, attempt);
+            char name[64], s[32], m[32], a[32], st[32];
+            snprintf(name, sizeof name, "learn-%s-%s-%d-%d", algo, mode, seed, attempt);
             snprintf(s, sizeof s, "--seed=%d", seed);
             snprintf(m, sizeof m, "--mode=%s", mode);
-            const char *opts[] = {"--env=CartPole-v1", "--algo=ppo", m, s, "--steps=100000", NULL};
+            snprintf(a, sizeof a, "--algo=%s", algo);
+            snprintf(st, sizeof st, "--steps=%d", budget);
+            const char *opts[] = {"--env=CartPole-v1", a, m, s, st, NULL};
             ck_assert_int_eq(same_everywhere(train(name, opts)), 0);
             if (comm_rank() == 0) {
-                best[0] = best_return(name, &at);
-                printf("CartPole-v1 ppo %s seed %d (run %d): best return_mean %.1f (at %.0f "
+                best[0] = best_return(name, budget, &at);
+                printf("CartPole-v1 %s %s seed %d (run %d): best return_mean %.1f (at %.0f "
                        "steps)\n",
-                       mode, seed, attempt, best[0], at);
+                       algo, mode, seed, attempt, best[0], at);
             }
             comm_bcast_doubles(best, 1, 0); /* every rank decides on a retry alike */
         }
         if (comm_rank() == 0)
-            ck_assert_msg(best[0] >= 475, "%s seed %d: return_mean reached only %.1f", mode, seed,
-                          best[0]);
+            ck_assert_msg(best[0] >= 475, "%s %s seed %d: return_mean reached only %.1f", algo,
+                          mode, seed, best[0]);
     }
 }
 
 START_TEST(test_learn_sync)
 {
-    learn("sync");
+    learn("ppo", "sync", 100000);
 }
 END_TEST
 
 START_TEST(test_learn_async)
 {
-    learn("async");
+    learn("ppo", "async", 100000);
+}
+END_TEST
+
+START_TEST(test_learn_trpo)
+{
+    learn("trpo", "sync", 200000);
 }
 END_TEST
 
@@ -363,15 +476,14 @@ int main(int argc, char **argv)
     comm_barrier();
 
     const TuCase quick[] = {
-        {"train_sync", test_sync_runs},
-        {"train_sync_reproducible", test_sync_reproducible},
-        {"train_async", test_async_runs},
-        {"train_bad_input", test_bad_input},
-        {"eval", test_eval},
+        {"train_sync", test_sync_runs},      {"train_sync_reproducible", test_sync_reproducible},
+        {"train_async", test_async_runs},    {"train_natural", test_natural_runs},
+        {"train_bad_input", test_bad_input}, {"eval", test_eval},
     };
     const TuCase slow[] = {
         {"learn_cartpole_sync", test_learn_sync},
         {"learn_cartpole_async", test_learn_async},
+        {"learn_cartpole_trpo", test_learn_trpo},
     };
     Suite *s = learn_only ? tu_suite("learn", slow, TU_COUNT(slow), 0)
                           : tu_suite("train", quick, TU_COUNT(quick), 0);

@@ -9,17 +9,22 @@
  * into chunks of at most COMM_CHUNK_MAX elements; a gather whose total count on the
  * root would exceed INT_MAX is rejected with a message instead.
  *
- * The rank that waits most of the time (the learner: the root of the reductions and
- * gathers, the receiver of the asynchronous gradients) must not busy-poll inside MPI:
- * with more ranks than cores that steals the core an actor computes on
- * (PERFORMANCE.md). So before a reduction or gather every other rank sends the root an
- * empty "arrived" message, and the root waits for those asleep (comm_idle_wait: tests
- * and naps sized from the recent waiting times); the collective itself then only moves
- * data. (A non-blocking collective would not do: MPI progresses its rounds only inside
- * MPI calls, so a sleeping root would stretch every round.) The time inside MPI calls
- * and the time asleep are accounted separately (comm_take_seconds,
- * comm_take_idle_seconds). On Linux the timer slack of the process is set to 1 ns so
- * that a nap of a few microseconds is not stretched to the default 50 µs.
+ * The rank that waits most of the time (the learner, rank 0: the root of the
+ * reductions and gathers, the receiver of the asynchronous gradients) must not
+ * busy-poll inside MPI: with more ranks than cores that steals the core an actor
+ * computes on (PERFORMANCE.md). So before a reduction or gather every other rank sends
+ * the root an empty "arrived" message, and the root waits for those outside MPI
+ * (comm_idle_wait): it tests them, and between tests gives its core away with
+ * sched_yield (or naps briefly when nobody else wants the core). The collective that
+ * follows only moves data. Open MPI's own waiting yields inside every idle progress call
+ * when the node is oversubscribed, which would put the root's waiting back inside MPI;
+ * so comm_init turns that off for rank 0 alone (mpi_yield_when_idle, read by MPI_Init
+ * from the environment, unless the user set it), and the other ranks keep it: their
+ * short waits inside MPI yield as before. (Non-blocking collectives would not do: MPI
+ * progresses their rounds only inside MPI calls, so an absent root stretches every
+ * round.) The time inside MPI calls and the time given away are accounted separately
+ * (comm_take_seconds, comm_take_idle_seconds). On Linux the timer slack of the process
+ * is set to 1 ns so that a nap of a few microseconds is not stretched to 50 µs.
  *
  * Left out: sub-communicators, MPI_Init_thread.
  */
@@ -30,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <time.h>
 
 #ifdef __linux__
@@ -44,17 +50,13 @@
 #define COMM_CHUNK_MAX INT_MAX
 #endif
 
-/* Shortest and longest sleep between two tests of what a waiting rank waits for, in
- * seconds (see comm_idle_wait). */
-#define COMM_NAP_MIN 5e-6
-#define COMM_NAP_MAX 1e-3
+/* A sched_yield that returns sooner than this (seconds) found nobody else wanting the
+ * core; the waiting rank then naps COMM_NAP seconds before its next test. */
+#define COMM_YIELD_EMPTY 3e-6
+#define COMM_NAP         5e-6
 
 /* Tag of the empty messages of comm_arrive (tags from 32000 up are reserved here). */
 #define COMM_TAG_ARRIVE 32000
-
-/* What a rank waits for asleep; each keeps its own recent waiting times. */
-enum { SITE_REDUCE, SITE_GATHER, SITE_RECV, N_SITES };
-#define COMM_HISTORY 8
 
 /* The module's state, the only mutable globals of mpirl: rank and size cached by
  * comm_init, whether MPI is in use through this module (otherwise every operation is
@@ -66,13 +68,12 @@ static struct {
     int active;
     int owned;
     double seconds;      /* time inside MPI calls, for comm_take_seconds */
-    double idle;         /* time asleep waiting for other ranks, for comm_take_idle_seconds */
+    double idle;         /* time given away waiting for other ranks (comm_take_idle_seconds) */
     int depth;           /* comm_init calls not yet matched by comm_finalize */
     MPI_Request *reqs;   /* size requests for comm_arrive */
     MPI_Request publish; /* the root's broadcast of comm_publish_floats, if pending */
-    int pending;
-    double recent[N_SITES][COMM_HISTORY]; /* recent waiting times per site, seconds */
-    int recent_n[N_SITES], recent_head[N_SITES];
+    MPI_Request *sends;  /* size requests: comm_post_send's pending send to each rank */
+    int pending;         /* whether publish is pending */
 } comm_state = {.rank = 0, .size = 1};
 
 static double comm_now(void)
@@ -131,54 +132,28 @@ static int comm_chunk(long n, long off)
     return (int)(n - off < COMM_CHUNK_MAX ? n - off : COMM_CHUNK_MAX);
 }
 
-/* Predicted waiting time of a site: the shortest of its recent waits (0 before any). */
-static double comm_predicted_wait(int site)
+/* Wait for n requests outside MPI without occupying a core: test them, and between
+ * tests give the core to whoever wants it (sched_yield); when the yield comes back at
+ * once (nobody else wanted the core), nap COMM_NAP seconds so that the tests stay few.
+ * (Naps that grow with the time waited cut the tests further but wake the learner late:
+ * they cost a quarter of the throughput in `scripts/bench train`.) The time between
+ * tests counts as idle time, the tests as time in MPI. reqs may include the pending
+ * broadcast of comm_publish_floats. */
+static int comm_idle_wait(int n, MPI_Request *reqs, MPI_Status *sts)
 {
-    double w = 0.0;
-    for (int k = 0; k < comm_state.recent_n[site]; k++)
-        if (k == 0 || comm_state.recent[site][k] < w)
-            w = comm_state.recent[site][k];
-    return w;
-}
-
-static void comm_record_wait(int site, double w)
-{
-    comm_state.recent[site][comm_state.recent_head[site]] = w;
-    comm_state.recent_head[site] = (comm_state.recent_head[site] + 1) % COMM_HISTORY;
-    if (comm_state.recent_n[site] < COMM_HISTORY)
-        comm_state.recent_n[site]++;
-}
-
-/* Wait for n requests without occupying a core: sleep until 80% of the predicted wait
- * has passed, then test them, with naps of an eighth of the time waited so far
- * between tests, at least min_s and at most COMM_NAP_MAX seconds. So a regular wait
- * costs one or two tests, and the wake-up comes at most 12.5% after the requests
- * complete (plus the nap floor). Sleeps count as idle time, the tests as time in MPI.
- * reqs may include the pending broadcast of comm_publish_floats. */
-static int comm_idle_wait(int n, MPI_Request *reqs, MPI_Status *sts, int site, double min_s)
-{
-    const double t0 = comm_now();
-    const double first = 0.8 * comm_predicted_wait(site);
-    double waited = 0.0;
     for (;;) {
-        /* every test that finds nothing costs a yield of the core inside MPI when the
-         * node is oversubscribed; sleep first when a wait is expected */
-        if (waited > 0.0 || first > min_s) {
-            double nap = waited < first ? first - waited : 0.125 * waited;
-            nap = nap < min_s ? min_s : (nap > COMM_NAP_MAX ? COMM_NAP_MAX : nap);
-            const struct timespec ts = {0, (long)(nap * 1e9)};
-            const double t1 = comm_now();
-            nanosleep(&ts, NULL);
-            comm_state.idle += comm_now() - t1;
-        }
         int done = 0;
         COMM_CHECK(MPI_Testall(n, reqs, &done, sts));
         if (done)
-            break;
-        waited = comm_now() - t0;
+            return 0;
+        const double t1 = comm_now();
+        sched_yield();
+        if (comm_now() - t1 < COMM_YIELD_EMPTY) {
+            const struct timespec ts = {0, (long)(COMM_NAP * 1e9)};
+            nanosleep(&ts, NULL);
+        }
+        comm_state.idle += comm_now() - t1;
     }
-    comm_record_wait(site, comm_now() - t0);
-    return 0;
 }
 
 /* Complete the pending broadcast of comm_publish_floats, if any. Every operation of
@@ -195,7 +170,7 @@ static int comm_settle(void)
 /* Before a collective whose root would otherwise wait inside MPI for the slowest rank:
  * every other rank tells the root that it has arrived (an empty message), and the
  * root waits for all of them asleep. The collective that follows only moves data. */
-static int comm_arrive(int root, int site)
+static int comm_arrive(int root)
 {
     if (comm_state.rank != root) {
         COMM_CHECK(MPI_Send(NULL, 0, MPI_BYTE, root, COMM_TAG_ARRIVE, MPI_COMM_WORLD));
@@ -210,7 +185,7 @@ static int comm_arrive(int root, int site)
         comm_state.reqs[n++] = comm_state.publish;
         comm_state.pending = 0;
     }
-    return comm_idle_wait(n, comm_state.reqs, MPI_STATUSES_IGNORE, site, COMM_NAP_MIN);
+    return comm_idle_wait(n, comm_state.reqs, MPI_STATUSES_IGNORE);
 }
 
 /* Switch MPI_COMM_WORLD to returned errors and read rank and size. */
@@ -220,6 +195,19 @@ static int comm_query(int *rank, int *size)
     COMM_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, rank));
     COMM_CHECK(MPI_Comm_size(MPI_COMM_WORLD, size));
     return 0;
+}
+
+/* Before MPI_Init: on the process that will be rank 0, turn off Open MPI's yielding
+ * inside idle progress calls (see the top of this file), unless the user chose. The
+ * rank comes from the launcher's environment (Open MPI's mpirun, or PMIx, which srun
+ * and mpirun both set); without either nothing changes. */
+static void comm_quiet_root_progress(void)
+{
+    const char *rank = getenv("OMPI_COMM_WORLD_RANK");
+    if (!rank)
+        rank = getenv("PMIX_RANK");
+    if (rank && strcmp(rank, "0") == 0 && !getenv("OMPI_MCA_mpi_yield_when_idle"))
+        setenv("OMPI_MCA_mpi_yield_when_idle", "0", 1);
 }
 
 int comm_init(int *argc, char ***argv)
@@ -236,6 +224,7 @@ int comm_init(int *argc, char ***argv)
     }
     COMM_CHECK(MPI_Initialized(&initialised));
     if (!initialised) {
+        comm_quiet_root_progress();
         COMM_CHECK(MPI_Init(argc, argv));
         comm_state.owned = 1;
     }
@@ -247,7 +236,10 @@ int comm_init(int *argc, char ***argv)
         return -1;
     }
     comm_state.reqs = malloc((size_t)size * sizeof *comm_state.reqs);
-    if (!comm_state.reqs) {
+    comm_state.sends = malloc((size_t)size * sizeof *comm_state.sends);
+    for (int r = 0; comm_state.sends && r < size; r++)
+        comm_state.sends[r] = MPI_REQUEST_NULL;
+    if (!comm_state.reqs || !comm_state.sends) {
         fprintf(stderr, "mpirl: rank %d: comm_init: out of memory\n", rank);
         comm_finalize();
         return -1;
@@ -265,6 +257,7 @@ int comm_init(int *argc, char ***argv)
 void comm_finalize(void)
 {
     comm_settle();
+    comm_flush_sends();
     if (comm_state.depth > 1) { /* an outer comm_init still holds MPI */
         comm_state.depth--;
         return;
@@ -275,7 +268,9 @@ void comm_finalize(void)
             comm_fail(rc, "MPI_Finalize()", __LINE__);
     }
     free(comm_state.reqs);
+    free(comm_state.sends);
     comm_state.reqs = NULL;
+    comm_state.sends = NULL;
     comm_state.rank = 0;
     comm_state.size = 1;
     comm_state.active = 0;
@@ -352,7 +347,7 @@ int comm_sum_floats_to_root(float *buf, long n, int root)
         return -1;
     if (!comm_state.active || comm_state.size == 1 || n == 0)
         return 0;
-    if (comm_arrive(root, SITE_REDUCE) != 0)
+    if (comm_arrive(root) != 0)
         return -1;
     for (long off = 0; off < n; off += COMM_CHUNK_MAX) {
         int c = comm_chunk(n, off);
@@ -374,6 +369,8 @@ int comm_allsum_doubles(double *buf, long n)
         return -1;
     if (!comm_state.active || comm_state.size == 1 || n == 0)
         return 0;
+    if (comm_arrive(0) != 0) /* rank 0, the learner, waits outside MPI */
+        return -1;
     for (long off = 0; off < n; off += COMM_CHUNK_MAX) {
         int c = comm_chunk(n, off);
         COMM_CHECK(MPI_Allreduce(MPI_IN_PLACE, buf + off, c, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD));
@@ -396,7 +393,7 @@ int comm_gather_doubles(double *recv, const double *send, long n, int root)
     }
     if (n == 0)
         return 0;
-    if (comm_arrive(root, SITE_GATHER) != 0)
+    if (comm_arrive(root) != 0)
         return -1;
     COMM_CHECK(
         MPI_Gather(send, (int)n, MPI_DOUBLE, recv, (int)n, MPI_DOUBLE, root, MPI_COMM_WORLD));
@@ -424,6 +421,8 @@ int comm_gather_bytes(void *recv, const void *send, long n, int root)
         memmove(recv, send, (size_t)n);
         return 0;
     }
+    if (comm_arrive(root) != 0)
+        return -1;
     COMM_CHECK(MPI_Gather(send, (int)n, MPI_BYTE, recv, (int)n, MPI_BYTE, root, MPI_COMM_WORLD));
     return 0;
 }
@@ -470,6 +469,31 @@ int comm_send(const void *buf, long n, int dest, int tag)
     return 0;
 }
 
+int comm_post_send(const void *buf, long n, int dest, int tag)
+{
+    if (comm_check_count("comm_post_send", n) || n > INT_MAX)
+        return comm_bad_arg("comm_post_send", "message larger than INT_MAX bytes", n);
+    if (!comm_state.active)
+        return comm_bad_arg("comm_post_send", "no MPI: point-to-point needs mpirun", n);
+    if (dest < 0 || dest >= comm_state.size)
+        return comm_bad_arg("comm_post_send", "dest must be a rank in [0, size)", dest);
+    if (comm_settle() != 0)
+        return -1;
+    /* the previous message to dest has been received by now in the callers' protocols */
+    COMM_CHECK(MPI_Wait(&comm_state.sends[dest], MPI_STATUS_IGNORE));
+    COMM_CHECK(
+        MPI_Isend(buf, (int)n, MPI_BYTE, dest, tag, MPI_COMM_WORLD, &comm_state.sends[dest]));
+    return 0;
+}
+
+int comm_flush_sends(void)
+{
+    if (!comm_state.active || !comm_state.sends)
+        return 0;
+    COMM_CHECK(MPI_Waitall(comm_state.size, comm_state.sends, MPI_STATUSES_IGNORE));
+    return 0;
+}
+
 /* size of a received message in bytes */
 static long comm_count(MPI_Status *st)
 {
@@ -493,7 +517,7 @@ int comm_recv(void *buf, long n, int src, int tag, long *got)
     return 0;
 }
 
-int comm_recv_any_idle(void *buf, long n, int tag, int *src, long *got, int idle_us)
+int comm_recv_any_idle(void *buf, long n, int tag, int *src, long *got)
 {
     if (comm_settle() != 0)
         return -1;
@@ -504,7 +528,7 @@ int comm_recv_any_idle(void *buf, long n, int tag, int *src, long *got, int idle
     MPI_Request req;
     MPI_Status st;
     COMM_CHECK(MPI_Irecv(buf, (int)n, MPI_BYTE, MPI_ANY_SOURCE, tag, MPI_COMM_WORLD, &req));
-    if (comm_idle_wait(1, &req, &st, SITE_RECV, 1e-6 * (idle_us > 0 ? idle_us : 1)) != 0)
+    if (comm_idle_wait(1, &req, &st) != 0)
         return -1;
     *src = st.MPI_SOURCE;
     if (got)

@@ -28,20 +28,22 @@ int comm_bcast_doubles(double *buf, long n, int root);
 
 /* Broadcast n floats from root, where the root does not wait for the receivers: its
  * send completes during its next call of this module (a reduction or gather waits for
- * it asleep together with the other ranks), and root's buf must not change until
+ * for it, outside MPI, together with the other ranks), and root's buf must not change until
  * then. The other ranks return with the data. Every rank must call this function for
  * the broadcast (it does not match comm_bcast_floats). */
 int comm_publish_floats(float *buf, long n, int root);
 
 /* Elementwise sum over ranks of n floats, result in buf on root (other ranks' buf is
- * left unchanged). The root waits for the others asleep, not inside MPI. */
+ * left unchanged). The root waits for the others outside MPI, its core given away. */
 int comm_sum_floats_to_root(float *buf, long n, int root);
 
-/* Elementwise sum over ranks of n doubles, result in buf on every rank. */
+/* Elementwise sum over ranks of n doubles, result in buf on every rank. Rank 0 waits
+ * for the others outside MPI, its core given away. */
 int comm_allsum_doubles(double *buf, long n);
 
 /* Gather n doubles from every rank into recv (size * n, rank order) on root; recv may
- * be NULL on other ranks. The root waits for the others asleep, not inside MPI. */
+ * be NULL on other ranks. The root waits for the others outside MPI, its core given
+ * away. */
 int comm_gather_doubles(double *recv, const double *send, long n, int root);
 
 /* Point-to-point messages for the asynchronous mode: flat byte buffers (a fixed
@@ -50,20 +52,29 @@ int comm_gather_doubles(double *recv, const double *send, long n, int root);
 /* Send n bytes to rank dest with the given tag (blocking). */
 int comm_send(const void *buf, long n, int dest, int tag);
 
+/* Send n bytes to rank dest with the given tag without waiting for the receiver: the
+ * send completes in the background. buf must not change until the message has been
+ * received: until dest has answered a later message, or until the next comm_post_send
+ * to dest (which first completes this one) or comm_flush_sends returns. */
+int comm_post_send(const void *buf, long n, int dest, int tag);
+
+/* Complete every send started by comm_post_send (comm_finalize does too). */
+int comm_flush_sends(void);
+
 /* Receive at most n bytes from rank src with the given tag (blocking); the received
  * size goes to *got if got is not NULL. A longer message is an error. */
 int comm_recv(void *buf, long n, int src, int tag, long *got);
 
 /* Receive at most n bytes with the given tag from any rank, the sender into *src and
- * the size into *got (if not NULL). Waits without occupying a core: it tests for the
- * message and sleeps idle_us microseconds between tests, so that a rank that waits
- * most of the time (the learner) leaves the core to the actors. */
-int comm_recv_any_idle(void *buf, long n, int tag, int *src, long *got, int idle_us);
+ * the size into *got (if not NULL). Waits outside MPI without occupying a core (as the
+ * root of a reduction does, see comm.c), so that a rank that waits most of the time
+ * (the learner) leaves the core to the actors; that time counts as idle time. */
+int comm_recv_any_idle(void *buf, long n, int tag, int *src, long *got);
 
 /* Seconds spent inside this module's MPI calls since the last call (then reset). */
 double comm_take_seconds(void);
 
-/* Seconds spent asleep waiting for other ranks (the root of a reduction or gather, a
+/* Seconds a waiting rank gave its core away (the root of a reduction or gather, a
  * comm_recv_any_idle) since the last call (then reset); not part of comm_take_seconds. */
 double comm_take_idle_seconds(void);
 

@@ -56,6 +56,24 @@ static const Key KEYS[] = {
     {"vf_coef", K_DOUBLE, F(vf_coef), 0, 1e3, 0, NULL, "value loss coefficient"},
     {"norm_adv", K_BOOL, F(norm_adv), 0, 1, 0, NULL, "normalise advantages per minibatch"},
     {"target_kl", K_DOUBLE, F(target_kl), 0, 1e3, 0, NULL, "stop epochs above this KL (0: off)"},
+    {"max_kl", K_DOUBLE, F(max_kl), 0, 10, 1, NULL,
+     "trpo/npg: KL radius delta of a natural-gradient step"},
+    {"cg_iters", K_INT, F(cg_iters), 1, 1000, 0, NULL,
+     "trpo/npg: conjugate-gradient iterations (Fisher-vector products) per step"},
+    {"cg_damping", K_DOUBLE, F(cg_damping), 0, 1e3, 0, NULL,
+     "trpo/npg: damping lambda added to the Fisher matrix (F + lambda I)"},
+    {"ls_steps", K_INT, F(ls_steps), 1, 100, 0, NULL,
+     "trpo: line-search candidates (the step halves each time)"},
+    {"fvp_subsample", K_DOUBLE, F(fvp_subsample), 0, 1, 1, NULL,
+     "trpo/npg: fraction of each actor's batch used in Fisher-vector products"},
+    {"vf_epochs", K_INT, F(vf_epochs), 1, 1000, 0, NULL,
+     "trpo/npg: value-function epochs (Adam, lr) per iteration"},
+    {"vf_minibatches", K_INT, F(vf_minibatches), 1, 1 << 20, 0, NULL,
+     "trpo/npg: value-function minibatches per epoch"},
+    {"kl_target", K_DOUBLE, F(kl_target), 0, 10, 1, NULL,
+     "ppo-kl: the KL that beta adapts to (halved below target/1.5, doubled above 1.5 target)"},
+    {"kl_beta_init", K_DOUBLE, F(kl_beta_init), 0, 1e6, 1, NULL,
+     "ppo-kl: initial KL-penalty coefficient beta"},
     {"max_staleness", K_INT, F(max_staleness), 0, 1 << 30, 0, NULL,
      "drop older async gradients (0: keep all)"},
     {"checkpoint_every", K_INT, F(checkpoint_every), 0, 1 << 30, 0, NULL,
@@ -94,6 +112,15 @@ void config_defaults(Config *c)
     c->vf_coef = 0.5;
     c->norm_adv = 1;
     c->target_kl = 0.0;
+    c->max_kl = 0.01;
+    c->cg_iters = 10;
+    c->cg_damping = 0.1;
+    c->ls_steps = 10;
+    c->fvp_subsample = 1.0;
+    c->vf_epochs = 5;
+    c->vf_minibatches = 4;
+    c->kl_target = 0.01;
+    c->kl_beta_init = 1.0;
     c->max_staleness = 0;
     c->checkpoint_every = 50;
     c->keep = 3;

@@ -56,6 +56,17 @@ typedef struct {
     double vf_coef;
     int norm_adv;
     double target_kl;
+    /* trpo and npg: natural-gradient step, line search, value fit */
+    double max_kl;        /* KL radius delta */
+    int cg_iters;         /* conjugate-gradient iterations */
+    double cg_damping;    /* lambda in F + lambda I */
+    int ls_steps;         /* line-search candidates (trpo) */
+    double fvp_subsample; /* fraction of each actor's batch in Fisher-vector products */
+    int vf_epochs;        /* value-function epochs per iteration */
+    int vf_minibatches;   /* value-function minibatches per epoch */
+    /* ppo-kl: adaptive KL penalty */
+    double kl_target;    /* the KL beta adapts to */
+    double kl_beta_init; /* beta of the first iteration */
     /* asynchronous mode */
     int max_staleness;
     /* checkpoints */

@@ -18,7 +18,14 @@
 void fvp_compute(float *out, ModelWork *w, const Model *m, const float *params, const float *obs,
                  int batch, const float *v, double damping, int sum_only)
 {
-    const float *pout = model_policy(w, m, params, obs, batch);
+    model_policy(w, m, params, obs, batch);
+    fvp_apply(out, w, m, params, batch, v, damping, sum_only);
+}
+
+void fvp_apply(float *out, ModelWork *w, const Model *m, const float *params, int batch,
+               const float *v, double damping, int sum_only)
+{
+    const float *pout = w->pi->h[m->pi.n_layers]; /* the last forward's output */
     const float *logstd = model_logstd(m, params);
     float *jv = w->f[2], *mjv = w->f[4]; /* (B, n) each */
     const long np = (long)batch * m->dist.n;

@@ -18,4 +18,11 @@
 void fvp_compute(float *out, ModelWork *w, const Model *m, const float *params, const float *obs,
                  int batch, const float *v, double damping, int sum_only);
 
+/* fvp_compute without its forward pass: the last forward run in w must be the policy's
+ * at params on the same batch rows (an earlier fvp_compute or model_policy with the same
+ * params and obs; the JVP and backward passes leave it intact). Saves a third of the
+ * work in the iterations of conjugate gradient, where params and obs stay fixed. */
+void fvp_apply(float *out, ModelWork *w, const Model *m, const float *params, int batch,
+               const float *v, double damping, int sum_only);
+
 #endif

@@ -157,3 +157,12 @@ int loss_compute(float *grad, LossStats *st, ModelWork *w, const Model *m, const
     st->loss = st->pi_loss + cfg->vf_coef * st->v_loss - cfg->ent_coef * st->entropy;
     return isfinite(st->loss) ? 0 : -1;
 }
+
+double loss_kl_beta_update(double beta, double kl, double target)
+{
+    if (kl < target / 1.5)
+        return beta / 2.0;
+    if (kl > target * 1.5)
+        return beta * 2.0;
+    return beta;
+}

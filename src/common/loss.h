@@ -66,4 +66,9 @@ typedef struct {
 int loss_compute(float *grad, LossStats *st, ModelWork *w, const Model *m, const float *params,
                  const Batch *b, const LossConfig *cfg);
 
+/* Adaptive KL coefficient of ppo-kl (Schulman et al. 2017, section 4): given the
+ * mean KL(old || new) measured after an iteration, beta / 2 if kl < target / 1.5,
+ * beta * 2 if kl > 1.5 target, beta otherwise (also for a NaN kl). */
+double loss_kl_beta_update(double beta, double kl, double target);
+
 #endif

@@ -6,6 +6,11 @@
  * gradients received in each iteration. The
  * episode window holds the returns and lengths of the last 100 finished episodes over
  * all actors.
+ *
+ * Columns that an algorithm does not have are written as "nan": kl (ppo, a2c, a3c,
+ * reinforce), surrogate_improvement, cg_iterations, cg_residual (all but trpo and npg),
+ * ls_steps (all but trpo), beta (all but ppo-kl), and the phase times cg_s,
+ * linesearch_s, vf_s (all but trpo/npg; linesearch_s is also nan for npg).
  */
 #ifndef MPIRL_METRICS_H
 #define MPIRL_METRICS_H
@@ -18,7 +23,8 @@
 #define METRICS_HEADER                                                                             \
     "iteration,env_steps,wall_s,sps,episodes,return_mean,return_std,length_mean,policy_loss,"      \
     "value_loss,entropy,approx_kl,clip_fraction,explained_variance,lr,staleness_mean,"             \
-    "staleness_max,dropped,comm_s,wait_s"
+    "staleness_max,dropped,comm_s,wait_s,kl,surrogate_improvement,ls_steps,cg_iterations,"         \
+    "cg_residual,beta,rollout_s,gradient_s,cg_s,linesearch_s,vf_s"
 
 #define STALENESS_HEADER "iteration,staleness,count"
 
@@ -34,7 +40,17 @@ typedef struct {
     double staleness_mean, staleness_max;
     int64_t dropped;
     double comm_s; /* the learner's time inside MPI calls */
-    double wait_s; /* the learner's time asleep, waiting for the actors */
+    double wait_s; /* the learner's time waiting for the actors outside MPI */
+    /* natural-gradient and adaptive-KL columns; NaN where the algorithm has none */
+    double kl;                    /* mean KL(old || new) over the batch after the update */
+    double surrogate_improvement; /* trpo, npg: of the step taken */
+    double ls_steps;              /* trpo: line-search candidates evaluated */
+    double cg_iterations;         /* trpo, npg: Fisher-vector products in CG */
+    double cg_residual;           /* trpo, npg: ||r|| / ||g|| where CG stopped */
+    double beta;                  /* ppo-kl: the KL coefficient of the iteration */
+    /* seconds the actors spent computing in each phase (mean over actors; NaN where
+     * the algorithm has no such phase) */
+    double rollout_s, gradient_s, cg_s, linesearch_s, vf_s;
 } MetricsRow;
 
 typedef struct {

@@ -13,6 +13,15 @@
  *            broadcasts for the next rollout, and writes a metrics row.
  * With one rank the collectives are the identity and the same code trains in process.
  *
+ * ppo-kl runs the same loop with the loss surrogate - beta KL(old || new); each actor
+ * reports the KL over its whole batch at the iteration's final parameters with its
+ * summary, and the learner adapts beta (loss_kl_beta_update) and broadcasts it with its
+ * end-of-iteration verdict. trpo and npg replace the policy part of the loop: each
+ * actor sends its count-weighted gradient of the surrogate mean(r A) (advantages
+ * normalised over its whole batch), then the learner drives CG and the line search by
+ * requests the actors answer on their own data (trpo.h); the minibatch loop then fits
+ * the value network alone (its part of the parameters is reduced and broadcast).
+ *
  * Asynchronous mode (A3C-style): no actor waits for another. An actor sends the mean
  * gradient of each minibatch (PPO) or of its whole rollout (A3C) with the parameter
  * version it was computed at; the learner applies each gradient on arrival (or drops
@@ -60,7 +69,10 @@ static double now(void)
 static void loss_from_config(Trainer *t)
 {
     const Config *c = t->cfg;
-    int ppo = strcmp(c->algo, "ppo") == 0;
+    const int ppo = strcmp(c->algo, "ppo") == 0;
+    t->adaptive_kl = strcmp(c->algo, "ppo-kl") == 0;
+    t->natural = strcmp(c->algo, "trpo") == 0 || strcmp(c->algo, "npg") == 0;
+    t->kl_beta = c->kl_beta_init;
     t->loss = (LossConfig){.kind = ppo ? LOSS_PPO_CLIP : LOSS_PG,
                            .clip_eps = c->clip_eps,
                            .ent_coef = c->ent_coef,
@@ -69,6 +81,17 @@ static void loss_from_config(Trainer *t)
                            .norm_adv = c->norm_adv};
     t->epochs = ppo ? c->epochs : 1;
     t->minibatches = ppo ? c->minibatches : 1;
+    if (t->adaptive_kl) { /* PPO's loop with surrogate - beta KL(old || new) */
+        t->loss.kind = LOSS_KL_PENALTY;
+        t->loss.kl_beta = t->kl_beta;
+        t->loss.vf_clip = c->vf_clip;
+        t->epochs = c->epochs;
+        t->minibatches = c->minibatches;
+    }
+    if (t->natural) { /* the minibatch loop fits the value function only */
+        t->epochs = c->vf_epochs;
+        t->minibatches = c->vf_minibatches;
+    }
     /* REINFORCE: Monte-Carlo returns (lambda = 1) against the learned baseline */
     t->lambda = strcmp(c->algo, "reinforce") == 0 ? 1.0 : c->gae_lambda;
 }
@@ -96,6 +119,9 @@ static void trainer_free(Trainer *t)
     free(t->mb_val);
     free(t->mb_p);
     free(t->stale_count);
+    free(t->adv_n);
+    free(t->fvp_obs);
+    trpo_free(&t->trpo);
     if (t->is_learner)
         adam_free(&t->adam);
 }
@@ -117,6 +143,7 @@ static int trainer_init(Trainer *t, const Config *cfg, const EnvSpec *spec, cons
         return -1;
     loss_from_config(t);
     t->np = (long)t->m.n_params;
+    t->npol = (long)t->m.n_policy;
     const int d = spec->obs_dim;
     t->stats_len = rstats_buf_len(d);
     const int slen = N_SUMMARY + 2 * METRICS_WINDOW;
@@ -139,6 +166,8 @@ static int trainer_init(Trainer *t, const Config *cfg, const EnvSpec *spec, cons
             return -1;
         }
     }
+    if (t->natural && trpo_init(&t->trpo, &t->m, t->is_learner, t->is_actor) != 0)
+        goto oom;
     if (t->is_actor) {
         const int T = cfg->rollout, E = cfg->num_envs, n = T * E;
         const int mb = (n + t->minibatches - 1) / t->minibatches;
@@ -147,7 +176,10 @@ static int trainer_init(Trainer *t, const Config *cfg, const EnvSpec *spec, cons
             return -1;
         if (rollout_init(&t->ro, &t->m, T, E) != 0 || rstats_init(&t->raw, d) != 0)
             goto oom;
-        t->w = model_work_create(&t->m, mb > E ? mb : E);
+        /* trpo, npg and ppo-kl also evaluate the whole batch at once */
+        const int whole = t->natural || t->adaptive_kl ? n : 0;
+        const int wb = mb > E ? mb : E;
+        t->w = model_work_create(&t->m, whole > wb ? whole : wb);
         const int ad = dist_action_dim(&t->m.dist), dn = t->m.dist.n;
         t->perm = malloc((size_t)n * sizeof *t->perm);
         t->mb_obs = malloc((size_t)mb * d * sizeof(float));
@@ -160,6 +192,12 @@ static int trainer_init(Trainer *t, const Config *cfg, const EnvSpec *spec, cons
         if (!t->w || !t->perm || !t->mb_obs || !t->mb_act || !t->mb_adv || !t->mb_ret ||
             !t->mb_logp || !t->mb_val || !t->mb_p)
             goto oom;
+        if (t->natural) {
+            t->adv_n = malloc((size_t)n * sizeof(float));
+            t->fvp_obs = malloc((size_t)n * d * sizeof(float));
+            if (!t->adv_n || !t->fvp_obs)
+                goto oom;
+        }
         rng_seed(&t->rng_policy, (uint64_t)cfg->seed,
                  rng_stream_id((uint32_t)t->rank, STREAM_POLICY));
         rng_seed(&t->rng_shuffle, (uint64_t)cfg->seed,
@@ -207,6 +245,7 @@ static Batch gather_minibatch(Trainer *t, int lo, int hi)
 /* The actor's part of one optimizer step: its weighted gradient into t->msg. */
 static void actor_gradient(Trainer *t, int lo, int hi)
 {
+    const double t0 = now();
     memset(t->msg, 0, ((size_t)t->np + N_EXTRA) * sizeof(float));
     Batch b = gather_minibatch(t, lo, hi);
     LossStats st;
@@ -221,6 +260,31 @@ static void actor_gradient(Trainer *t, int lo, int hi)
     x[X_APPROX_KL] = (float)(st.approx_kl * n);
     x[X_CLIP_FRAC] = (float)(st.clip_frac * n);
     x[X_BAD] = bad ? 1.0f : 0.0f;
+    t->tm[T_GRADIENT] += now() - t0;
+}
+
+/* trpo, npg: the actor's part of one value-fit step, the gradient of
+ * 0.5 mean((V - R)^2) over minibatch rows perm[lo..hi) times the sample count, into the
+ * value part of t->msg (the policy part stays 0). */
+static void actor_value_gradient(Trainer *t, int lo, int hi)
+{
+    const double t0 = now();
+    memset(t->msg, 0, ((size_t)t->np + N_EXTRA) * sizeof(float));
+    const Batch b = gather_minibatch(t, lo, hi);
+    const float *v = model_value(t->w, &t->m, t->pbuf, b.obs, b.n);
+    float *gv = t->w->f[5];
+    double s = 0.0;
+    for (int i = 0; i < b.n; i++) {
+        const double e = (double)v[i] - b.ret[i];
+        s += e * e;
+        gv[i] = (float)e; /* d(0.5 sum e^2) / dV: the count-weighted mean gradient */
+    }
+    mlp_backward(t->msg, NULL, &t->m.vf, t->pbuf, t->w->vf, gv);
+    float *x = t->msg + t->np;
+    x[X_COUNT] = (float)b.n;
+    x[X_V_LOSS] = (float)(0.5 * s);
+    x[X_BAD] = isfinite(s) ? 0.0f : 1.0f;
+    t->tm[T_VF] += now() - t0;
 }
 
 typedef struct {
@@ -233,7 +297,16 @@ typedef struct {
     double ret_sum, ret_sq, res_sum, res_sq, n; /* returns and residuals (ret - val) */
     double st_sum, st_max, st_n;                /* staleness of the gradients received */
     int64_t dropped;
+    double time[N_TIMER], summaries; /* actors' compute seconds per phase, summaries taken */
+    double kl_sum, kl_n;             /* ppo-kl: KL(old || new) after the update */
 } RowSums;
+
+/* What only some algorithms report (metrics.h): NaN where not applicable. */
+typedef struct {
+    double kl, improve, ls_steps, cg_iterations, cg_residual, beta;
+} RowExtra;
+
+static const RowExtra NO_EXTRA = {NAN, NAN, NAN, NAN, NAN, NAN};
 
 /* Learner: take one actor's iteration summary (episodes into the window, value-fit
  * sums, raw observation statistics into the normaliser); returns its env steps. */
@@ -247,6 +320,11 @@ static double take_summary(Trainer *t, const double *s, RowSums *f)
     f->res_sum += s[S_RES_SUM];
     f->res_sq += s[S_RES_SQ];
     f->n += s[S_N];
+    for (int k = 0; k < N_TIMER; k++)
+        f->time[k] += s[S_TIME + k];
+    f->summaries += 1;
+    f->kl_sum += s[S_KL_SUM];
+    f->kl_n += s[S_KL_N];
     if (t->cfg->norm_obs)
         rstats_merge_buf(&t->global, s + N_SUMMARY + 2 * METRICS_WINDOW);
     return s[S_STEPS];
@@ -255,7 +333,7 @@ static double take_summary(Trainer *t, const double *s, RowSums *f)
 /* Learner: write the metrics row of iteration `it` from what was accumulated since
  * the last row. Returns 0 or -1 (message printed). */
 static int write_row(Trainer *t, int64_t it, int64_t env_steps, double wall, double lr,
-                     const StepStats *acc, const RowSums *f)
+                     const StepStats *acc, const RowSums *f, const RowExtra *x)
 {
     MetricsRow row = {0};
     row.iteration = it;
@@ -279,6 +357,23 @@ static int write_row(Trainer *t, int64_t it, int64_t env_steps, double wall, dou
     row.dropped = f->dropped;
     row.comm_s = comm_take_seconds();
     row.wait_s = comm_take_idle_seconds();
+    row.kl = x->kl;
+    row.surrogate_improvement = x->improve;
+    row.ls_steps = x->ls_steps;
+    row.cg_iterations = x->cg_iterations;
+    row.cg_residual = x->cg_residual;
+    row.beta = x->beta;
+    /* mean compute seconds per actor summary; phases an algorithm lacks are NaN */
+    double *times[N_TIMER] = {&row.rollout_s, &row.gradient_s, &row.cg_s, &row.linesearch_s,
+                              &row.vf_s};
+    for (int k = 0; k < N_TIMER; k++)
+        *times[k] = f->summaries > 0 ? f->time[k] / f->summaries : NAN;
+    if (t->natural) {
+        row.cg_s += t->learner_cg_s;
+    } else {
+        row.cg_s = row.linesearch_s = row.vf_s = NAN;
+    }
+    t->learner_cg_s = 0;
     if (metrics_write(&t->mt, &row, t->cfg->steps) != 0 ||
         metrics_staleness(&t->mt, it, t->stale_count, t->stale_cap) != 0) {
         fprintf(stderr, "mpirl: cannot write metrics.csv or staleness.csv\n");
@@ -312,24 +407,24 @@ static int count_staleness(Trainer *t, int64_t staleness)
 
 /* The learner's part: average the summed gradient, clip, Adam. Returns the control
  * flag for the broadcast (abort on a non-finite gradient). */
-static int learner_step(Trainer *t, double lr, StepStats *acc, double *epoch_kl, int it)
+static int learner_step(Trainer *t, double lr, StepStats *acc, double *epoch_kl, int64_t it)
 {
     const float *x = t->msg + t->np;
     const double n = x[X_COUNT];
     if (x[X_BAD] > 0.0f || !(n > 0.0)) {
         fprintf(stderr,
-                "mpirl: iteration %d: the loss is not finite; training stopped (the last "
+                "mpirl: iteration %lld: the loss is not finite; training stopped (the last "
                 "checkpoint, of iteration %lld, is intact)\n",
-                it + 1, (long long)t->last_checkpoint);
+                (long long)(it + 1), (long long)t->last_checkpoint);
         return CTRL_ABORT;
     }
     vec_scale(t->msg, (float)(1.0 / n), t->np);
     double norm = grad_clip_global_norm(t->msg, t->np, t->cfg->max_grad_norm);
     if (!isfinite(norm)) {
         fprintf(stderr,
-                "mpirl: iteration %d: the gradient is not finite; training stopped (the last "
+                "mpirl: iteration %lld: the gradient is not finite; training stopped (the last "
                 "checkpoint, of iteration %lld, is intact)\n",
-                it + 1, (long long)t->last_checkpoint);
+                (long long)(it + 1), (long long)t->last_checkpoint);
         return CTRL_ABORT;
     }
     adam_step(&t->adam, t->pbuf, t->msg, lr);
@@ -372,26 +467,160 @@ static void actor_summary(Trainer *t)
         s[S_N] = (double)n;
         memcpy(s + N_SUMMARY + 2 * METRICS_WINDOW, t->raw.buf,
                (size_t)t->stats_len * sizeof(double));
+        if (t->adaptive_kl) { /* KL(old || new) over the whole batch at the new parameters */
+            const Batch b = {.n = (int)n,
+                             .obs = r->obs,
+                             .act = r->act,
+                             .adv = r->adv,
+                             .old_logp = r->logp,
+                             .old_p = r->pdist,
+                             .old_logstd = r->logstd};
+            const LossConfig lc = {.kind = LOSS_KL_PENALTY};
+            LossStats st;
+            loss_compute(NULL, &st, t->w, &t->m, t->pbuf, &b, &lc); /* NaN passes on */
+            s[S_KL_SUM] = st.kl * (double)n;
+            s[S_KL_N] = (double)n;
+        }
+        t->tm[T_CG] += t->trpo.fvp_s;
+        t->tm[T_LS] += t->trpo.eval_s;
+        t->trpo.fvp_s = t->trpo.eval_s = 0;
+        for (int k = 0; k < N_TIMER; k++)
+            s[S_TIME + k] = t->tm[k];
+        memset(t->tm, 0, sizeof t->tm);
     }
 }
 
 #define ITERATION_STOPPED 3
 
+/* trpo, npg, actor: advantages normalised over its whole batch (zero mean, Bessel std,
+ * as loss.h normalises a minibatch; the surrogate, its gradient and the line search all
+ * use these), and the Fisher subsample: fvp_subsample x n rows evenly spaced over the
+ * batch (deterministic, so no random stream moves). */
+static void natural_prepare(Trainer *t)
+{
+    const Rollout *r = &t->ro;
+    const int n = r->T * r->E, d = r->obs_dim;
+    double mean = 0.0, ss = 0.0;
+    for (int i = 0; i < n; i++)
+        mean += r->adv[i];
+    mean /= n;
+    for (int i = 0; i < n; i++)
+        ss += ((double)r->adv[i] - mean) * ((double)r->adv[i] - mean);
+    const double sd = n > 1 ? sqrt(ss / (n - 1)) : 0.0;
+    for (int i = 0; i < n; i++)
+        t->adv_n[i] =
+            t->cfg->norm_adv ? (float)(((double)r->adv[i] - mean) / (sd + 1e-8)) : r->adv[i];
+    int m = (int)ceil(t->cfg->fvp_subsample * n);
+    m = m < 1 ? 1 : (m > n ? n : m);
+    for (int k = 0; k < m; k++) {
+        const long i = (long)k * n / m;
+        memcpy(t->fvp_obs + (size_t)k * d, r->obs + (size_t)i * d, (size_t)d * sizeof(float));
+    }
+    Trpo *tr = &t->trpo;
+    tr->w = t->w;
+    tr->params = t->pbuf;
+    tr->fvp_obs = t->fvp_obs;
+    tr->fvp_n = m;
+    tr->forward_valid = 0; /* new data, and the gradient runs in the same workspace */
+    tr->batch = (Batch){.n = n,
+                        .obs = r->obs,
+                        .act = r->act,
+                        .adv = t->adv_n,
+                        .old_logp = r->logp,
+                        .old_p = r->pdist,
+                        .old_logstd = r->logstd};
+}
+
+/* trpo, npg on every rank: the policy gradient of the surrogate mean(r A) (each actor
+ * sends n times its batch mean; the learner divides by the total), then the learner's
+ * natural-gradient step (trpo.h) with the actors answering its requests. status: this
+ * actor's rollout failed. Fills acc (policy loss, entropy) and x on the learner. Returns
+ * 0, 1 when training must stop (reported), -1 on an MPI failure. */
+static int natural_policy_step(Trainer *t, int it, int status, StepStats *acc, RowExtra *x)
+{
+    Trpo *tr = &t->trpo;
+    float *g = tr->rep;         /* gradient sum, then on the learner the ascent direction */
+    double d[4] = {0, 0, 0, 0}; /* surrogate sum, entropy sum, count, failures */
+    memset(g, 0, (size_t)t->np * sizeof(float));
+    if (t->is_actor) {
+        const double t0 = now();
+        natural_prepare(t);
+        Batch b = tr->batch;
+        b.ret = NULL;
+        const LossConfig lc = {.kind = LOSS_KL_PENALTY, .kl_beta = 0.0, .norm_adv = 0};
+        LossStats st;
+        const int bad = status || loss_compute(g, &st, t->w, &t->m, t->pbuf, &b, &lc) != 0;
+        vec_scale(g, (float)b.n, t->npol);
+        d[0] = -st.pi_loss * b.n;
+        d[1] = st.entropy * b.n;
+        d[2] = b.n;
+        d[3] = bad;
+        t->tm[T_GRADIENT] += now() - t0;
+    }
+    COLLECTIVE(comm_sum_floats_to_root(g, t->npol, 0));
+    COLLECTIVE(comm_allsum_doubles(d, 4));
+    if (d[3] > 0 || !(d[2] > 0)) { /* every rank knows: stop together */
+        if (t->is_learner)
+            fprintf(stderr,
+                    "mpirl: iteration %d: the loss is not finite; training stopped (the last "
+                    "checkpoint, of iteration %lld, is intact)\n",
+                    it + 1, (long long)t->last_checkpoint);
+        return 1;
+    }
+    if (!t->is_learner) /* answer until the learner is done (0) or aborts (1) */
+        return trpo_serve(tr, t->pbuf);
+
+    /* the learner: g <- -(sum of count-weighted loss gradients) / N = grad mean(r A) */
+    const double n = d[2];
+    vec_scale(g, (float)(-1.0 / n), t->npol);
+    const double surr_old = d[0] / n;
+    acc->n = n;
+    acc->pi_loss = -d[0]; /* the loss -mean(r A), as a count-weighted sum */
+    acc->entropy = d[1];
+    const TrpoConfig tc = {.cg_iters = t->cfg->cg_iters,
+                           .damping = t->cfg->cg_damping,
+                           .max_kl = t->cfg->max_kl,
+                           .ls_steps = t->cfg->ls_steps,
+                           .line_search = strcmp(t->cfg->algo, "trpo") == 0};
+    const double t0 = now(), w0 = tr->wait_s;
+    TrpoResult res;
+    if (trpo_step(&res, tr, t->pbuf, g, surr_old, &tc) != 0)
+        return -1;
+    t->learner_cg_s += (now() - t0) - (tr->wait_s - w0); /* the learner's own arithmetic */
+    x->kl = res.accepted ? res.kl : 0.0;
+    x->improve = res.accepted ? res.improve : 0.0;
+    x->ls_steps = tc.line_search ? res.ls_steps : NAN;
+    x->cg_iterations = res.cg.iterations;
+    x->cg_residual = res.cg.b_norm > 0 ? res.cg.residual / res.cg.b_norm : 0.0;
+    if (!res.accepted && !t->cfg->quiet && res.ls_steps > 0)
+        fprintf(stderr,
+                "mpirl: iteration %d: no line-search candidate improved the surrogate within "
+                "KL %.3g (last: improvement %.3g, KL %.3g); the policy is unchanged\n",
+                it + 1, 1.5 * tc.max_kl, res.improve, res.kl);
+    if (!res.accepted && !t->cfg->quiet && res.ls_steps == 0)
+        fprintf(stderr,
+                "mpirl: iteration %d: no natural-gradient step (CG: %s); the policy is "
+                "unchanged\n",
+                it + 1, cg_reason_name(res.cg.reason));
+    return trpo_finish(tr, t->pbuf, 0) != 0 ? -1 : 0;
+}
+
 /* One iteration on every rank. Returns 0, ITERATION_STOPPED after a stop signal (the
  * checkpoint is written), 1 when training must stop on an error (reported), -1 on an
  * MPI failure. */
-static int iteration(Trainer *t, int it, int iters, int64_t *env_steps, double t_start)
+static int iteration(Trainer *t, int64_t it, int64_t iters, int64_t *env_steps, double t_start)
 {
     const Config *c = t->cfg;
-    const double lr = c->anneal_lr ? lr_linear(c->lr, it, iters) : c->lr;
+    const double lr = c->anneal_lr ? lr_linear(c->lr, (double)it, (double)iters) : c->lr;
     const int T = c->rollout, E = c->num_envs, n = T * E;
     int status = 0;
     if (t->is_actor) {
+        const double t0 = now();
         rstats_reset(&t->raw);
         if (rollout_collect(&t->ro, &t->venv, t->w, &t->m, t->pbuf, c->norm_obs ? &t->norm : NULL,
                             c->norm_obs ? &t->raw : NULL, &t->rng_policy, c->gamma,
                             t->lambda) != 0) {
-            fprintf(stderr, "mpirl: rank %d: iteration %d: %s\n", t->rank, it + 1,
+            fprintf(stderr, "mpirl: rank %d: iteration %lld: %s\n", t->rank, (long long)(it + 1),
                     t->venv.err[0] ? t->venv.err
                                    : "the advantages are not finite (a reward or value is NaN "
                                      "or infinite)");
@@ -399,9 +628,20 @@ static int iteration(Trainer *t, int it, int iters, int64_t *env_steps, double t
         }
         for (int i = 0; i < n; i++)
             t->perm[i] = i;
+        t->tm[T_ROLLOUT] += now() - t0;
     }
-    StepStats acc = {0};
+    StepStats acc = {0}, vacc = {0};
+    RowExtra extra = NO_EXTRA;
     int ctrl = CTRL_CONTINUE;
+    if (t->natural) {
+        const int r = natural_policy_step(t, it, status, &acc, &extra);
+        if (r != 0)
+            return r;
+    }
+    /* PPO, A2C, REINFORCE, ppo-kl: the policy (and value) gradient steps; trpo, npg: the
+     * value fit, which sends and updates the value part of the parameters only */
+    const long lo_p = t->natural ? t->npol : 0;
+    StepStats *steps = t->natural ? &vacc : &acc;
     for (int ep = 0; ep < t->epochs && ctrl == CTRL_CONTINUE; ep++) {
         double epoch_kl[2] = {0, 0};
         if (t->is_actor)
@@ -410,40 +650,51 @@ static int iteration(Trainer *t, int it, int iters, int64_t *env_steps, double t
             if (t->is_actor) {
                 const int lo = (int)((long)mb * n / t->minibatches);
                 const int hi = (int)((long)(mb + 1) * n / t->minibatches);
-                actor_gradient(t, lo, hi);
+                if (t->natural)
+                    actor_value_gradient(t, lo, hi);
+                else
+                    actor_gradient(t, lo, hi);
                 if (status)
                     t->msg[t->np + X_BAD] = 1.0f;
             } else {
                 memset(t->msg, 0, ((size_t)t->np + N_EXTRA) * sizeof(float));
             }
-            COLLECTIVE(comm_sum_floats_to_root(t->msg, t->np + N_EXTRA, 0));
+            COLLECTIVE(comm_sum_floats_to_root(t->msg + lo_p, t->np - lo_p + N_EXTRA, 0));
             if (t->is_learner) {
-                ctrl = learner_step(t, lr, &acc, epoch_kl, it);
+                ctrl = learner_step(t, lr, steps, epoch_kl, it);
                 if (ctrl == CTRL_CONTINUE && mb + 1 == t->minibatches && c->target_kl > 0 &&
                     epoch_kl[0] / epoch_kl[1] > c->target_kl)
                     ctrl = CTRL_STOP_EPOCHS;
                 t->pbuf[t->np] = (float)ctrl;
             }
-            COLLECTIVE(comm_publish_floats(t->pbuf, t->np + 1, 0));
+            COLLECTIVE(comm_publish_floats(t->pbuf + lo_p, t->np - lo_p + 1, 0));
             ctrl = (int)t->pbuf[t->np];
         }
     }
     if (ctrl == CTRL_ABORT)
         return 1;
+    if (t->natural) /* the value loss of the fit, over as many samples as the policy's */
+        acc.v_loss = vacc.n > 0 ? vacc.v_loss / vacc.n * acc.n : 0.0;
 
     /* summaries and observation statistics to the learner */
     const int slen = N_SUMMARY + 2 * METRICS_WINDOW + t->stats_len;
-    double control[2] = {CTRL_CONTINUE, 0}; /* the learner's verdict: how to go on, checkpoint */
+    /* the learner's verdict: how to go on, checkpoint, ppo-kl's beta for the next one */
+    double control[3] = {CTRL_CONTINUE, 0, t->kl_beta};
     actor_summary(t);
     COLLECTIVE(comm_gather_doubles(t->gathered, t->summary, slen, 0));
     if (t->is_learner) {
         RowSums f = {0};
-        double steps = 0;
+        double steps_done = 0;
         for (int r = 0; r < t->size; r++)
             if (t->size == 1 || r > 0) /* the learner holds no data */
-                steps += take_summary(t, t->gathered + (size_t)r * slen, &f);
-        *env_steps += (int64_t)steps;
-        if (write_row(t, it + 1, *env_steps, now() - t_start, lr, &acc, &f) != 0)
+                steps_done += take_summary(t, t->gathered + (size_t)r * slen, &f);
+        *env_steps += (int64_t)steps_done;
+        if (t->adaptive_kl) {
+            extra.kl = f.kl_n > 0 ? f.kl_sum / f.kl_n : NAN;
+            extra.beta = t->kl_beta;
+            control[2] = loss_kl_beta_update(t->kl_beta, extra.kl, c->kl_target);
+        }
+        if (write_row(t, it + 1, *env_steps, now() - t_start, lr, &acc, &f, &extra) != 0)
             control[0] = CTRL_ABORT;
         /* a stop signal at any rank: checkpoint and stop after this iteration */
         int sig = signals_pending() != 0;
@@ -455,7 +706,9 @@ static int iteration(Trainer *t, int it, int iters, int64_t *env_steps, double t
         control[1] = control[0] != CTRL_ABORT &&
                      ((every > 0 && (it + 1) % every == 0) || it + 1 == iters || sig);
     }
-    COLLECTIVE(comm_bcast_doubles(control, 2, 0));
+    COLLECTIVE(comm_bcast_doubles(control, 3, 0));
+    t->kl_beta = control[2];
+    t->loss.kl_beta = t->kl_beta;
     if (c->norm_obs) {
         COLLECTIVE(comm_bcast_doubles(t->global.buf, t->stats_len, 0));
         obsnorm_set(&t->norm, &t->global, 1e-8);
@@ -569,7 +822,8 @@ static int actor_async(Trainer *t, unsigned char *out, unsigned char *in)
 }
 
 /* Learner: apply gradients as they arrive, answer each sender; counters start at the
- * given values (0, or a checkpoint's). */
+ * given values (0, or a checkpoint's). out holds size answer buffers of
+ * layout().params_len bytes, one per rank. */
 static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
                          int64_t env_steps, int64_t version)
 {
@@ -577,7 +831,6 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int6
     const Layout l = layout(t);
     const int64_t per_row = (int64_t)t->n_actors * c->num_envs * c->rollout;
     const double t0 = now();
-    MsgHeader *ho = (MsgHeader *)out;
     const MsgHeader *hi = (const MsgHeader *)in;
     int64_t next_row = env_steps + per_row;
     int active = t->n_actors, ctrl_all = CTRL_CONTINUE, rc = 0;
@@ -585,7 +838,7 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int6
     RowSums f = {0};
     while (active > 0) {
         int src = 0;
-        if (comm_recv_any_idle(in, l.grad_len, TAG_GRAD, &src, NULL, 5) != 0)
+        if (comm_recv_any_idle(in, l.grad_len, TAG_GRAD, &src, NULL) != 0)
             return 1;
         const float *g = (const float *)(in + l.grad);
         const float *x = g + t->np;
@@ -637,12 +890,16 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int6
         if (ctrl_all == CTRL_CONTINUE &&
             (env_steps >= c->steps || signals_pending() || (hi->flags & FLAG_SIGNAL)))
             ctrl_all = CTRL_STOP_EPOCHS;
+        /* one answer buffer per actor: the send completes while the learner goes on, and
+         * the actor has received it before it sends its next gradient */
+        unsigned char *ans = out + (size_t)src * (size_t)l.params_len;
+        MsgHeader *ho = (MsgHeader *)ans;
         ho->flags = ctrl_all;
         ho->pad = 0;
         ho->version = version;
-        memcpy(out + l.params, t->pbuf, (size_t)t->np * sizeof(float));
-        memcpy(out + l.stats, t->global.buf, (size_t)t->stats_len * sizeof(double));
-        if (comm_send(out, l.params_len, src, TAG_PARAMS) != 0)
+        memcpy(ans + l.params, t->pbuf, (size_t)t->np * sizeof(float));
+        memcpy(ans + l.stats, t->global.buf, (size_t)t->stats_len * sizeof(double));
+        if (comm_post_send(ans, l.params_len, src, TAG_PARAMS) != 0)
             return 1;
         if (ctrl_all != CTRL_CONTINUE)
             active--;
@@ -650,7 +907,7 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int6
             next_row += per_row;
             const double lr =
                 c->anneal_lr ? lr_linear(c->lr, (double)env_steps, (double)c->steps) : c->lr;
-            if (write_row(t, ++it, env_steps, now() - t0, lr, &acc, &f) != 0) {
+            if (write_row(t, ++it, env_steps, now() - t0, lr, &acc, &f, &NO_EXTRA) != 0) {
                 rc = 1; /* keep answering so that every actor stops */
                 if (ctrl_all == CTRL_CONTINUE)
                     ctrl_all = CTRL_ABORT;
@@ -663,6 +920,8 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int6
                 ctrl_all = CTRL_ABORT, rc = 1;
         }
     }
+    if (comm_flush_sends() != 0)
+        return 1;
     /* the final state; every actor has stopped */
     if (rc == 0 && trainer_checkpoint(t, it, env_steps, version, 0) != 0)
         rc = 1;
@@ -703,13 +962,15 @@ int train_run(const Config *cfg, const EnvSpec *spec, const char *dir, const cha
         rc = 1;
     t.steps0 = env_steps;
     const int64_t per_iter = (int64_t)t.n_actors * cfg->num_envs * cfg->rollout;
-    const int iters = (int)((cfg->steps + per_iter - 1) / per_iter);
+    const int64_t iters = (cfg->steps + per_iter - 1) / per_iter;
     comm_take_seconds(); /* start the accounts with training */
     comm_take_idle_seconds();
     const double t0 = now();
     if (rc == 0 && strcmp(cfg->mode, "async") == 0 && t.size > 1) {
         const Layout l = layout(&t);
-        unsigned char *a = malloc((size_t)l.grad_len), *b = malloc((size_t)l.params_len);
+        /* the learner keeps an answer buffer per rank (see learner_async) */
+        const size_t answers = t.is_learner ? (size_t)t.size : 1;
+        unsigned char *a = malloc((size_t)l.grad_len), *b = malloc(answers * (size_t)l.params_len);
         if (!a || !b) {
             fprintf(stderr, "mpirl: rank %d: out of memory\n", t.rank);
             rc = 1;
@@ -720,7 +981,7 @@ int train_run(const Config *cfg, const EnvSpec *spec, const char *dir, const cha
         free(a);
         free(b);
     } else {
-        for (int it = (int)it0; it < iters && rc == 0; it++) {
+        for (int64_t it = it0; it < iters && rc == 0; it++) {
             int r = iteration(&t, it, iters, &env_steps, t0);
             if (r == ITERATION_STOPPED)
                 break;

@@ -8,7 +8,9 @@
  * the same parameter version. Per step, each actor's gradient of its own minibatch,
  * weighted by its sample count, is summed to the learner (one reduction), the learner
  * takes the step and broadcasts the new parameters. PPO does this epochs x minibatches
- * times per iteration, A2C once.
+ * times per iteration, A2C once; ppo-kl like PPO with an adaptive KL penalty. TRPO and
+ * NPG take one natural-gradient policy step per iteration (trpo.h), then fit the value
+ * network by minibatch steps. They run in synchronous mode only.
  */
 #ifndef MPIRL_TRAIN_H
 #define MPIRL_TRAIN_H

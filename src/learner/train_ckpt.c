@@ -7,6 +7,8 @@
  *   params    float[np];  adam.m, adam.v: float[np];  obs.stats: double[1 + 2 obs_dim]
  *   window    double[2 + 2 * METRICS_WINDOW]: the episode window (n, head, returns,
  *             lengths)
+ *   kl_beta   double: ppo-kl's KL coefficient for the next iteration (written by every
+ *             algorithm; optional when reading, for checkpoints that predate it)
  *   actor.R   (sync only) per actor rank R: its environments (vecenv_save), then its
  *             action-sampling and shuffling generators
  * Numbers are stored in the machine's own representation (little-endian IEEE on every
@@ -132,7 +134,8 @@ int trainer_checkpoint(Trainer *t, int64_t iteration, int64_t env_steps, int64_t
               ckpt_add(w, "params", t->pbuf, pbytes) || ckpt_add(w, "adam.m", t->adam.m, pbytes) ||
               ckpt_add(w, "adam.v", t->adam.v, pbytes) ||
               ckpt_add(w, "obs.stats", t->global.buf, (size_t)t->stats_len * sizeof(double)) ||
-              ckpt_add(w, "window", window, sizeof window);
+              ckpt_add(w, "window", window, sizeof window) ||
+              ckpt_add(w, "kl_beta", &t->kl_beta, sizeof t->kl_beta);
     free(text);
     for (int r = 0; sync && !bad && r < t->size; r++) {
         if (t->size > 1 && r == 0)
@@ -206,7 +209,7 @@ int trainer_restore(Trainer *t, const char *path, int64_t *iteration, int64_t *e
 {
     const int sync = strcmp(t->cfg->mode, "sync") == 0 || t->size == 1;
     const size_t blob = actor_blob_size(t);
-    double verdict[1 + N_META] = {0};
+    double verdict[2 + N_META] = {0}; /* ok, meta, kl_beta */
     unsigned char *all = NULL, *mine = malloc(blob);
     Ckpt *c = NULL;
     if (t->is_learner) {
@@ -253,12 +256,17 @@ int trainer_restore(Trainer *t, const char *path, int64_t *iteration, int64_t *e
                 verdict[0] = 1;
                 for (int k = 0; k < N_META; k++)
                     verdict[1 + k] = (double)meta[k];
+                size_t bl = 0;
+                const void *beta = ckpt_get(c, "kl_beta", &bl);
+                verdict[1 + N_META] = t->kl_beta;
+                if (beta && bl == sizeof(double))
+                    memcpy(&verdict[1 + N_META], beta, sizeof(double));
             }
         }
         if (verdict[0] != 1)
             fprintf(stderr, "mpirl train: cannot resume from %s: %s\n", path, err);
     }
-    int rc = comm_bcast_doubles(verdict, 1 + N_META, 0) != 0 ? -1 : 0;
+    int rc = comm_bcast_doubles(verdict, 2 + N_META, 0) != 0 ? -1 : 0;
     if (rc == 0 && verdict[0] != 1)
         rc = 2;
     if (rc == 0 && (comm_bcast_floats(t->pbuf, t->np, 0) != 0 ||
@@ -281,6 +289,8 @@ int trainer_restore(Trainer *t, const char *path, int64_t *iteration, int64_t *e
         t->last_checkpoint = *iteration;
         *env_steps = (int64_t)verdict[1 + M_ENV_STEPS];
         *version = (int64_t)verdict[1 + M_VERSION];
+        t->kl_beta = verdict[1 + N_META];
+        t->loss.kl_beta = t->kl_beta;
     }
     ckpt_destroy(&c);
     free(all);

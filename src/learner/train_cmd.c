@@ -42,11 +42,19 @@ static int check_combination(const Config *c, char *err, size_t len)
 {
     const char *a = c->algo, *mode = c->mode;
     int sync = strcmp(mode, "sync") == 0;
-    if (!strcmp(a, "trpo") || !strcmp(a, "npg") || !strcmp(a, "ppo-kl")) {
+    const int natural = !strcmp(a, "trpo") || !strcmp(a, "npg");
+    if ((natural || !strcmp(a, "ppo-kl")) && !sync) {
         snprintf(err, len,
-                 "--algo %s is not available in this build (available: ppo, a2c, a3c, "
-                 "reinforce)",
+                 "--algo %s runs in --mode sync only (its steps need every actor's data at "
+                 "the same parameters; use --algo ppo or a3c for async)",
                  a);
+        return -1;
+    }
+    if (natural && c->vf_minibatches > c->rollout * c->num_envs) {
+        snprintf(err, len,
+                 "--vf-minibatches %d exceeds the %d samples of an actor's rollout "
+                 "(rollout x num_envs)",
+                 c->vf_minibatches, c->rollout * c->num_envs);
         return -1;
     }
     if (!strcmp(a, "a3c") && sync) {
@@ -57,7 +65,7 @@ static int check_combination(const Config *c, char *err, size_t len)
         snprintf(err, len, "--algo %s runs in --mode sync (use --algo a3c for async)", a);
         return -1;
     }
-    if (!strcmp(a, "ppo") && c->minibatches > c->rollout * c->num_envs) {
+    if ((!strcmp(a, "ppo") || !strcmp(a, "ppo-kl")) && c->minibatches > c->rollout * c->num_envs) {
         snprintf(err, len,
                  "--minibatches %d exceeds the %d samples of an actor's rollout "
                  "(rollout x num_envs)",

@@ -13,11 +13,14 @@
 #include "optim.h"
 #include "rollout.h"
 #include "rstats.h"
+#include "trpo.h"
 
 /* extra floats after the gradient in a reduction message */
 enum { X_COUNT, X_PI_LOSS, X_V_LOSS, X_ENTROPY, X_APPROX_KL, X_CLIP_FRAC, X_BAD, N_EXTRA };
 /* control flag sent after the parameters */
 enum { CTRL_CONTINUE = 0, CTRL_STOP_EPOCHS = 1, CTRL_ABORT = 2 };
+/* an actor's compute phases (timed on the actor, reported in the summary) */
+enum { T_ROLLOUT, T_GRADIENT, T_CG, T_LS, T_VF, N_TIMER };
 /* per-actor iteration summary gathered by the learner (doubles) */
 enum {
     S_STEPS,
@@ -29,7 +32,10 @@ enum {
     S_RES_SQ,
     S_N,
     S_SIGNAL, /* a stop signal arrived at this rank */
-    N_SUMMARY
+    S_KL_SUM, /* ppo-kl: sum over the batch of KL(old || new) after the update */
+    S_KL_N,
+    S_TIME, /* N_TIMER: seconds computing in each phase since the last summary */
+    N_SUMMARY = S_TIME + N_TIMER
 };
 
 #define STREAM_POLICY  0xffffffffu
@@ -43,13 +49,20 @@ typedef struct {
     Model m;
     LossConfig loss;
     int rank, size, is_learner, is_actor, n_actors;
-    int epochs, minibatches;
-    double lambda;       /* GAE lambda of the rollouts (1 for REINFORCE) */
-    long np;             /* parameters */
-    float *pbuf;         /* (np + 1) parameters, then the control flag */
-    float *msg;          /* (np + N_EXTRA) reduction message */
-    int stats_len;       /* doubles in a running-statistics buffer */
-    RunningStats global; /* normaliser statistics, owned by the learner, copied to all */
+    int natural;             /* trpo or npg: natural-gradient policy step, then a value fit */
+    int adaptive_kl;         /* ppo-kl */
+    int epochs, minibatches; /* of the minibatch loop (the value fit for trpo, npg) */
+    long npol;               /* policy parameters: the prefix of pbuf */
+    double kl_beta;          /* ppo-kl: the KL coefficient of the current iteration */
+    Trpo trpo;               /* trpo, npg: requests and answers of the policy step */
+    double tm[N_TIMER];      /* actor: compute seconds per phase since the last summary */
+    double learner_cg_s;     /* learner: its own CG arithmetic in the current iteration */
+    double lambda;           /* GAE lambda of the rollouts (1 for REINFORCE) */
+    long np;                 /* parameters */
+    float *pbuf;             /* (np + 1) parameters, then the control flag */
+    float *msg;              /* (np + N_EXTRA) reduction message */
+    int stats_len;           /* doubles in a running-statistics buffer */
+    RunningStats global;     /* normaliser statistics, owned by the learner, copied to all */
     ObsNorm norm;
     double *summary;  /* (N_SUMMARY + 2 * METRICS_WINDOW) this actor's iteration summary */
     double *gathered; /* learner: (size, summary length) and (size, stats_len) */
@@ -61,6 +74,8 @@ typedef struct {
     RunningStats raw;
     int32_t *perm;
     float *mb_obs, *mb_act, *mb_adv, *mb_ret, *mb_logp, *mb_val, *mb_p;
+    float *adv_n;   /* trpo, npg: (T * E) advantages normalised over the actor's batch */
+    float *fvp_obs; /* trpo, npg: (fvp rows, obs_dim) the Fisher subsample */
     /* learner */
     Adam adam;
     Metrics mt;
