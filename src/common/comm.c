@@ -12,18 +12,20 @@
  * The rank that waits most of the time (the learner, rank 0: the root of the
  * reductions and gathers, the receiver of the asynchronous gradients) must not
  * busy-poll inside MPI: with more ranks than cores that steals the core an actor
- * computes on (PERFORMANCE.md). So every collective is non-blocking on every rank (MPI
- * matches non-blocking collectives only with each other), and the waiting rank - the
- * root, or rank 0 where there is none - completes it outside MPI (comm_idle_wait): it
- * tests the request, and between tests gives its core away with sched_yield (or naps
- * briefly when nobody else wants the core). The other ranks wait inside MPI. Open MPI's
- * own waiting yields inside every idle progress call when the node is oversubscribed,
- * which would put the learner's waiting back inside MPI; so comm_init turns that off
- * for rank 0 alone (mpi_yield_when_idle, read by MPI_Init from the environment, unless
- * the user set it), and the other ranks keep it. A rank 0 that spun inside a blocking
- * collective without yielding could hold up an actor queued on its core for a whole
- * time slice, which is why no blocking collective is left here. The time inside MPI
- * calls and the time given away are accounted separately (comm_take_seconds,
+ * computes on (PERFORMANCE.md). So it waits outside MPI (comm_idle_wait): it tests the
+ * request, and between tests gives its core away with sched_yield (or naps briefly
+ * when nobody else wants the core). Before a reduction or gather the other ranks send
+ * it an empty "arrived" message, which it awaits that way, and the blocking collective
+ * then only moves data to it (comm_arrive); broadcasts, all-reductions, scatters and
+ * barriers are non-blocking on every rank (MPI matches non-blocking collectives only
+ * with each other), and the waiting rank - the root, or rank 0 - completes them outside
+ * MPI. The other ranks wait inside MPI. Open MPI's own waiting yields inside every idle
+ * progress call when the node is oversubscribed, which would put the learner's waiting
+ * back inside MPI; so comm_init turns that off for rank 0 alone (mpi_yield_when_idle,
+ * read by MPI_Init from the environment, unless the user set it), and the other ranks
+ * keep it. Rank 0 must then never wait inside MPI for another rank to run: one queued
+ * on its core would be held up for a whole time slice. The time inside MPI calls and
+ * the time given away are accounted separately (comm_take_seconds,
  * comm_take_idle_seconds). On Linux the timer slack of the process is set to 1 ns so
  * that a nap of a few microseconds is not stretched to 50 µs.
  *
@@ -56,6 +58,9 @@
 #define COMM_YIELD_EMPTY 3e-6
 #define COMM_NAP         5e-6
 
+/* Tag of the empty messages of comm_arrive (tags from 32000 up are reserved here). */
+#define COMM_TAG_ARRIVE 32000
+
 /* The module's state, the only mutable globals of mpirl: rank and size cached by
  * comm_init, whether MPI is in use through this module (otherwise every operation is
  * the single-process identity and no MPI function is called) and whether comm_init
@@ -68,6 +73,7 @@ static struct {
     double seconds;      /* time inside MPI calls, for comm_take_seconds */
     double idle;         /* time given away waiting for other ranks (comm_take_idle_seconds) */
     int depth;           /* comm_init calls not yet matched by comm_finalize */
+    MPI_Request *reqs;   /* size requests for comm_arrive */
     MPI_Request publish; /* the root's broadcast of comm_publish_floats, if pending */
     MPI_Request *sends;  /* size requests: comm_post_send's pending send to each rank */
     int pending;         /* whether publish is pending */
@@ -162,6 +168,28 @@ static int comm_settle(void)
     return comm_idle_wait(1, &comm_state.publish, MPI_STATUS_IGNORE);
 }
 
+/* Before a reduction or gather, whose root would otherwise wait inside MPI for the
+ * slowest rank: every other rank tells the root that it has arrived (an empty
+ * message), and the root waits for all of them outside MPI. The blocking collective
+ * that follows only moves data to the root, which then needs no other rank to run: the
+ * data of a rank that arrived is posted already and the root fetches it. Blocking
+ * collectives run faster here than non-blocking ones (whose rounds advance only in
+ * the root's tests); collectives in which the root must wait for the others to take
+ * data (broadcasts, all-reductions) stay non-blocking. */
+static int comm_arrive(int root)
+{
+    if (comm_state.rank != root) {
+        COMM_CHECK(MPI_Send(NULL, 0, MPI_BYTE, root, COMM_TAG_ARRIVE, MPI_COMM_WORLD));
+        return 0;
+    }
+    int n = 0;
+    for (int r = 0; r < comm_state.size; r++)
+        if (r != root)
+            COMM_CHECK(MPI_Irecv(NULL, 0, MPI_BYTE, r, COMM_TAG_ARRIVE, MPI_COMM_WORLD,
+                                 &comm_state.reqs[n++]));
+    return comm_idle_wait(n, comm_state.reqs, MPI_STATUSES_IGNORE);
+}
+
 /* Complete a request: the waiting rank (idle != 0) outside MPI with comm_idle_wait,
  * the others inside MPI. */
 static int comm_complete(MPI_Request *req, int idle)
@@ -219,10 +247,11 @@ int comm_init(int *argc, char ***argv)
         comm_finalize();
         return -1;
     }
+    comm_state.reqs = malloc((size_t)size * sizeof *comm_state.reqs);
     comm_state.sends = malloc((size_t)size * sizeof *comm_state.sends);
     for (int r = 0; comm_state.sends && r < size; r++)
         comm_state.sends[r] = MPI_REQUEST_NULL;
-    if (!comm_state.sends) {
+    if (!comm_state.reqs || !comm_state.sends) {
         fprintf(stderr, "mpirl: rank %d: comm_init: out of memory\n", rank);
         comm_finalize();
         return -1;
@@ -250,7 +279,9 @@ void comm_finalize(void)
         if (rc != MPI_SUCCESS)
             comm_fail(rc, "MPI_Finalize()", __LINE__);
     }
+    free(comm_state.reqs);
     free(comm_state.sends);
+    comm_state.reqs = NULL;
     comm_state.sends = NULL;
     comm_state.rank = 0;
     comm_state.size = 1;
@@ -332,19 +363,16 @@ int comm_sum_floats_to_root(float *buf, long n, int root)
         return 0;
     if (comm_settle() != 0)
         return -1;
-    const int is_root = comm_state.rank == root;
+    if (comm_arrive(root) != 0)
+        return -1;
     for (long off = 0; off < n; off += COMM_CHUNK_MAX) {
         int c = comm_chunk(n, off);
-        MPI_Request req;
         /* root: in place; others: send only, their buf is not written */
-        if (is_root)
-            COMM_CHECK(MPI_Ireduce(MPI_IN_PLACE, buf + off, c, MPI_FLOAT, MPI_SUM, root,
-                                   MPI_COMM_WORLD, &req));
-        else
+        if (comm_state.rank == root)
             COMM_CHECK(
-                MPI_Ireduce(buf + off, NULL, c, MPI_FLOAT, MPI_SUM, root, MPI_COMM_WORLD, &req));
-        if (comm_complete(&req, is_root) != 0)
-            return -1;
+                MPI_Reduce(MPI_IN_PLACE, buf + off, c, MPI_FLOAT, MPI_SUM, root, MPI_COMM_WORLD));
+        else
+            COMM_CHECK(MPI_Reduce(buf + off, NULL, c, MPI_FLOAT, MPI_SUM, root, MPI_COMM_WORLD));
     }
     return 0;
 }
@@ -412,10 +440,10 @@ int comm_gather_bytes(void *recv, const void *send, long n, int root)
         memmove(recv, send, (size_t)n);
         return 0;
     }
-    MPI_Request req;
-    COMM_CHECK(
-        MPI_Igather(send, (int)n, MPI_BYTE, recv, (int)n, MPI_BYTE, root, MPI_COMM_WORLD, &req));
-    return comm_complete(&req, comm_state.rank == root);
+    if (comm_arrive(root) != 0)
+        return -1;
+    COMM_CHECK(MPI_Gather(send, (int)n, MPI_BYTE, recv, (int)n, MPI_BYTE, root, MPI_COMM_WORLD));
+    return 0;
 }
 
 int comm_scatter_bytes(void *recv, const void *send, long n, int root)
