@@ -75,7 +75,7 @@ set logscale y
 set yrange [*:250]
 set xrange [-0.5:5 + 0.5]
 set xtics 1
-set label 2 'not shown: under 0.1% of any series, at staleness 6 to 285' at graph 0.98, 0.5 right
+set label 2 'not shown: under 0.1% of any series, at staleness 6 to 24' at graph 0.98, 0.5 right
 plot 'data/staleness_CartPole-v1_ppo_async_np2.csv' using ($1+-0.25):2 with points pt 5 ps 1.5 lw 2 lc rgb '#0072B2' title 'ppo async np2', 'data/staleness_CartPole-v1_ppo_async_np3.csv' using ($1+-0.17):2 with points pt 7 ps 1.5 lw 2 lc rgb '#D55E00' title 'ppo async np3', 'data/staleness_CartPole-v1_ppo_async-k1_np2.csv' using ($1+-0.09):2 with points pt 9 ps 1.5 lw 2 lc rgb '#009E73' title 'ppo async:1 np2', 'data/staleness_CartPole-v1_ppo_async-k1_np3.csv' using ($1+-0.01):2 with points pt 11 ps 1.5 lw 2 lc rgb '#CC79A7' title 'ppo async:1 np3', 'data/staleness_CartPole-v1_a3c_async_np2.csv' using ($1+0.07):2 with points pt 13 ps 1.5 lw 2 lc rgb '#E69F00' title 'a3c async np2', 'data/staleness_CartPole-v1_a3c_async_np3.csv' using ($1+0.15):2 with points pt 15 ps 1.5 lw 2 lc rgb '#56B4E9' title 'a3c async np3', 'data/staleness_CartPole-v1_a3c_async-k1_np2.csv' using ($1+0.23):2 with points pt 5 ps 1.5 lw 2 lc rgb '#000000' title 'a3c async:1 np2', 'data/staleness_CartPole-v1_a3c_async-k1_np3.csv' using ($1+0.31):2 with points pt 7 ps 1.5 lw 2 lc rgb '#F0E442' title 'a3c async:1 np3'
 unset label 2; unset logscale y; unset yrange; unset xrange; set autoscale; set xtics autofreq; set key top left box opaque
 set terminal pngcairo size 900,520 font 'sans,10' noenhanced
