@@ -82,17 +82,22 @@ int trainer_checkpoint(Trainer *t, int64_t iteration, int64_t env_steps, int64_t
         mine = calloc(1, blob);
         if (t->is_learner)
             all = malloc(blob * (size_t)t->size);
-        if (!mine || (t->is_learner && !all))
-            rc = -1; /* still take part in the gather below with what we have */
-        if (mine && t->is_actor) {
-            vecenv_save(&t->venv, mine);
-            memcpy(mine + blob - 2 * sizeof(Rng), &t->rng_policy, sizeof(Rng));
-            memcpy(mine + blob - sizeof(Rng), &t->rng_shuffle, sizeof(Rng));
-        }
-        static unsigned char dummy[1];
-        if (comm_gather_bytes(all ? (void *)all : dummy, mine ? (void *)mine : dummy,
-                              mine && (!t->is_learner || all) ? (long)blob : 0, 0) != 0)
+        /* every rank learns whether every allocation worked before the gather, whose
+         * counts must agree; on a failure all of them skip it and return -1 */
+        double failed[1] = {!mine || (t->is_learner && !all)};
+        if (failed[0] != 0)
+            fprintf(stderr, "mpirl: rank %d: out of memory for the checkpoint\n", t->rank);
+        if (comm_allsum_doubles(failed, 1) != 0 || failed[0] != 0) {
             rc = -1;
+        } else {
+            if (t->is_actor) {
+                vecenv_save(&t->venv, mine);
+                memcpy(mine + blob - 2 * sizeof(Rng), &t->rng_policy, sizeof(Rng));
+                memcpy(mine + blob - sizeof(Rng), &t->rng_shuffle, sizeof(Rng));
+            }
+            if (comm_gather_bytes(all, mine, (long)blob, 0) != 0)
+                rc = -1;
+        }
     }
     if (!t->is_learner) {
         free(mine);
