@@ -34,11 +34,11 @@
 #include "comm.h"
 
 #include <limits.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sched.h>
 #include <time.h>
 
 #ifdef __linux__
@@ -411,12 +411,11 @@ int comm_gather_doubles(double *recv, const double *send, long n, int root)
     }
     if (n == 0)
         return 0;
-    if (comm_settle() != 0)
+    if (comm_settle() != 0 || comm_arrive(root) != 0)
         return -1;
-    MPI_Request req;
-    COMM_CHECK(MPI_Igather(send, (int)n, MPI_DOUBLE, recv, (int)n, MPI_DOUBLE, root, MPI_COMM_WORLD,
-                           &req));
-    return comm_complete(&req, comm_state.rank == root);
+    COMM_CHECK(
+        MPI_Gather(send, (int)n, MPI_DOUBLE, recv, (int)n, MPI_DOUBLE, root, MPI_COMM_WORLD));
+    return 0;
 }
 
 int comm_bcast_bytes(void *buf, long n, int root)

@@ -19,6 +19,18 @@
 
 #include "dist.h"
 
+void loss_advantage_moments(const float *adv, int n, double *mean, double *sd)
+{
+    double m = 0.0, ss = 0.0;
+    for (int i = 0; i < n; i++)
+        m += adv[i];
+    m /= n;
+    for (int i = 0; i < n; i++)
+        ss += ((double)adv[i] - m) * ((double)adv[i] - m);
+    *mean = m;
+    *sd = n > 1 ? sqrt(ss / (n - 1)) : 0.0;
+}
+
 /* A (n) -> out (n), normalised to zero mean and unit (Bessel) std if asked. */
 static void advantages(double *out, const float *adv, int n, int normalize)
 {
@@ -27,13 +39,8 @@ static void advantages(double *out, const float *adv, int n, int normalize)
             out[i] = adv[i];
         return;
     }
-    double mean = 0.0, ss = 0.0;
-    for (int i = 0; i < n; i++)
-        mean += adv[i];
-    mean /= n;
-    for (int i = 0; i < n; i++)
-        ss += ((double)adv[i] - mean) * ((double)adv[i] - mean);
-    double sd = n > 1 ? sqrt(ss / (n - 1)) : 0.0;
+    double mean, sd;
+    loss_advantage_moments(adv, n, &mean, &sd);
     for (int i = 0; i < n; i++)
         out[i] = ((double)adv[i] - mean) / (sd + 1e-8);
 }

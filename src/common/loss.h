@@ -71,4 +71,9 @@ int loss_compute(float *grad, LossStats *st, ModelWork *w, const Model *m, const
  * beta * 2 if kl > 1.5 target, beta otherwise (also for a NaN kl). */
 double loss_kl_beta_update(double beta, double kl, double target);
 
+/* Mean and Bessel-corrected std of n advantages: the statistics of the advantage
+ * normalisation above, A <- (A - mean) / (std + 1e-8), for callers that normalise a
+ * whole batch themselves. */
+void loss_advantage_moments(const float *adv, int n, double *mean, double *sd);
+
 #endif

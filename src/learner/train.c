@@ -500,13 +500,8 @@ static void natural_prepare(Trainer *t)
 {
     const Rollout *r = &t->ro;
     const int n = r->T * r->E, d = r->obs_dim;
-    double mean = 0.0, ss = 0.0;
-    for (int i = 0; i < n; i++)
-        mean += r->adv[i];
-    mean /= n;
-    for (int i = 0; i < n; i++)
-        ss += ((double)r->adv[i] - mean) * ((double)r->adv[i] - mean);
-    const double sd = n > 1 ? sqrt(ss / (n - 1)) : 0.0;
+    double mean, sd;
+    loss_advantage_moments(r->adv, n, &mean, &sd);
     for (int i = 0; i < n; i++)
         t->adv_n[i] =
             t->cfg->norm_adv ? (float)(((double)r->adv[i] - mean) / (sd + 1e-8)) : r->adv[i];
@@ -536,7 +531,7 @@ static void natural_prepare(Trainer *t)
  * natural-gradient step (trpo.h) with the actors answering its requests. status: this
  * actor's rollout failed. Fills acc (policy loss, entropy) and x on the learner. Returns
  * 0, 1 when training must stop (reported), -1 on an MPI failure. */
-static int natural_policy_step(Trainer *t, int it, int status, StepStats *acc, RowExtra *x)
+static int natural_policy_step(Trainer *t, int64_t it, int status, StepStats *acc, RowExtra *x)
 {
     Trpo *tr = &t->trpo;
     float *g = tr->rep;         /* gradient sum, then on the learner the ascent direction */
@@ -562,9 +557,9 @@ static int natural_policy_step(Trainer *t, int it, int status, StepStats *acc, R
     if (d[3] > 0 || !(d[2] > 0)) { /* every rank knows: stop together */
         if (t->is_learner)
             fprintf(stderr,
-                    "mpirl: iteration %d: the loss is not finite; training stopped (the last "
+                    "mpirl: iteration %lld: the loss is not finite; training stopped (the last "
                     "checkpoint, of iteration %lld, is intact)\n",
-                    it + 1, (long long)t->last_checkpoint);
+                    (long long)(it + 1), (long long)t->last_checkpoint);
         return 1;
     }
     if (!t->is_learner) /* answer until the learner is done (0) or aborts (1) */
@@ -594,14 +589,14 @@ static int natural_policy_step(Trainer *t, int it, int status, StepStats *acc, R
     x->cg_residual = res.cg.b_norm > 0 ? res.cg.residual / res.cg.b_norm : 0.0;
     if (!res.accepted && !t->cfg->quiet && res.ls_steps > 0)
         fprintf(stderr,
-                "mpirl: iteration %d: no line-search candidate improved the surrogate within "
+                "mpirl: iteration %lld: no line-search candidate improved the surrogate within "
                 "KL %.3g (last: improvement %.3g, KL %.3g); the policy is unchanged\n",
-                it + 1, 1.5 * tc.max_kl, res.improve, res.kl);
+                (long long)(it + 1), 1.5 * tc.max_kl, res.improve, res.kl);
     if (!res.accepted && !t->cfg->quiet && res.ls_steps == 0)
         fprintf(stderr,
-                "mpirl: iteration %d: no natural-gradient step (CG: %s); the policy is "
+                "mpirl: iteration %lld: no natural-gradient step (CG: %s); the policy is "
                 "unchanged\n",
-                it + 1, cg_reason_name(res.cg.reason));
+                (long long)(it + 1), cg_reason_name(res.cg.reason));
     return trpo_finish(tr, t->pbuf, 0) != 0 ? -1 : 0;
 }
 
