@@ -171,23 +171,35 @@ static void fix_free(Fix *f)
 
 /* the actors answer until the learner is done; the test asserts the learner's verdict
  * (fail) after its last request, so every rank leaves the test at the same point */
-static void serve_or_run(Fix *f, void (*learner)(Fix *f, void *ctx), void *ctx)
+static void serve_or_run(Fix *f, void (*learner)(Fix *f))
 {
     if (!f->learner) {
         float *copy = malloc(sizeof(float) * f->m.n_params);
         ck_assert_int_eq(trpo_serve(&f->t, copy), 0);
         free(copy);
     } else {
-        learner(f, ctx);
+        learner(f);
         ck_assert_int_eq(trpo_finish(&f->t, f->params, 0), 0);
     }
 }
 
+/* the learner's checks on a categorical and on a Gaussian policy, actors serving */
+static void for_both_policies(void (*learner)(Fix *f))
+{
+    fail[0] = '\0';
+    for (int k = 0; k < 2; k++) {
+        Fix f;
+        fix_make(&f, k == 0 ? DIST_CATEGORICAL : DIST_GAUSSIAN);
+        serve_or_run(&f, learner);
+        fix_free(&f);
+    }
+    ck_assert_msg(!fail[0], "%s", fail);
+}
+
 /* ---- distributed Fisher-vector product ---- */
 
-static void fvp_checks(Fix *f, void *ctx)
+static void fvp_checks(Fix *f)
 {
-    (void)ctx;
     const long np = f->t.npol;
     float *v = malloc(sizeof(float) * np), *got = malloc(sizeof(float) * np),
           *want = malloc(sizeof(float) * np);
@@ -217,22 +229,14 @@ static void fvp_checks(Fix *f, void *ctx)
 
 START_TEST(test_distributed_fvp)
 {
-    fail[0] = '\0';
-    for (int k = 0; k < 2; k++) {
-        Fix f;
-        fix_make(&f, k == 0 ? DIST_CATEGORICAL : DIST_GAUSSIAN);
-        serve_or_run(&f, fvp_checks, NULL);
-        fix_free(&f);
-    }
-    ck_assert_msg(!fail[0], "%s", fail);
+    for_both_policies(fvp_checks);
 }
 END_TEST
 
 /* ---- CG and the predicted KL ---- */
 
-static void cg_checks(Fix *f, void *ctx)
+static void cg_checks(Fix *f)
 {
-    (void)ctx;
     const int n = (int)f->t.npol;
     const double lambda = 0.1;
     /* explicit A = F + lambda I, column by column from the single-process product */
@@ -306,14 +310,7 @@ static void cg_checks(Fix *f, void *ctx)
 
 START_TEST(test_cg_and_predicted_kl)
 {
-    fail[0] = '\0';
-    for (int k = 0; k < 2; k++) {
-        Fix f;
-        fix_make(&f, k == 0 ? DIST_CATEGORICAL : DIST_GAUSSIAN);
-        serve_or_run(&f, cg_checks, NULL);
-        fix_free(&f);
-    }
-    ck_assert_msg(!fail[0], "%s", fail);
+    for_both_policies(cg_checks);
 }
 END_TEST
 
@@ -334,9 +331,8 @@ static void surrogate_gradient(Fix *f, float *g, double *surr)
     free(grad);
 }
 
-static void ls_checks(Fix *f, void *ctx)
+static void ls_checks(Fix *f)
 {
-    (void)ctx;
     const long n = f->t.npol;
     const double delta = 0.01;
     float *g = malloc(sizeof(float) * n), *saved = malloc(sizeof(float) * n),
@@ -404,14 +400,7 @@ static void ls_checks(Fix *f, void *ctx)
 
 START_TEST(test_line_search)
 {
-    fail[0] = '\0';
-    for (int k = 0; k < 2; k++) {
-        Fix f;
-        fix_make(&f, k == 0 ? DIST_CATEGORICAL : DIST_GAUSSIAN);
-        serve_or_run(&f, ls_checks, NULL);
-        fix_free(&f);
-    }
-    ck_assert_msg(!fail[0], "%s", fail);
+    for_both_policies(ls_checks);
 }
 END_TEST
 
