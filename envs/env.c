@@ -34,3 +34,35 @@ int env_states_finite(const double *in, int n)
             return 0;
     return 1;
 }
+
+int env_open(const EnvSpec *spec, void *state, char *err, size_t errlen)
+{
+    return spec->open != NULL ? spec->open(spec, state, err, errlen) : 0;
+}
+
+void env_close(const EnvSpec *spec, void *state)
+{
+    if (spec->close != NULL)
+        spec->close(spec, state);
+}
+
+size_t env_save_bytes(const EnvSpec *spec)
+{
+    return spec->save != NULL ? spec->save_bytes : spec->state_bytes;
+}
+
+void env_save(const EnvSpec *spec, const void *state, void *out)
+{
+    if (spec->save != NULL)
+        spec->save(spec, state, out);
+    else
+        memcpy(out, state, spec->state_bytes);
+}
+
+int env_load(const EnvSpec *spec, void *state, const void *in)
+{
+    if (spec->load != NULL)
+        return spec->load(spec, state, in);
+    memcpy(state, in, spec->state_bytes);
+    return 0;
+}

@@ -36,8 +36,9 @@
 #include "rng.h"
 
 /* Version of this header's structures and calling conventions. A plugin built
- * against another version is refused. 2: EnvSpec gained step_batch. */
-#define MPIRL_ENV_ABI 2
+ * against another version is refused. 2: EnvSpec gained step_batch. 3: open/close,
+ * save/load and observe64, for environments whose state holds resources (MuJoCo). */
+#define MPIRL_ENV_ABI 3
 
 typedef enum { SPACE_DISCRETE = 0, SPACE_BOX = 1 } SpaceKind;
 
@@ -87,10 +88,39 @@ struct EnvSpec {
      * would refuse, and then nothing is changed. */
     int (*step_batch)(const EnvSpec *spec, void *batch, int n, const float *action, float *obs,
                       double *reward, uint8_t *terminated, int *bad);
+
+    /* Optional (NULL: the state struct is plain data, copied with memcpy). For a state
+     * that holds resources, such as MuJoCo's mjData: open prepares a zeroed state struct
+     * before its first reset or set_state (0, or -1 with a one-line message in err, and
+     * then nothing is held); close releases what open acquired (a zeroed state too). An
+     * environment with open has no step_batch. */
+    int (*open)(const EnvSpec *spec, void *state, char *err, size_t errlen);
+    void (*close)(const EnvSpec *spec, void *state);
+
+    /* Optional (NULL: the state struct's bytes). The complete state, everything a step
+     * depends on, as save_bytes bytes for checkpoints: save writes it, load restores it
+     * into an opened state so that the next step gives what it would have given, bit for
+     * bit (load returns 0, or -1 if the bytes are not a state: nothing changed). */
+    size_t save_bytes;
+    void (*save)(const EnvSpec *spec, const void *state, void *out);
+    int (*load)(const EnvSpec *spec, void *state, const void *in);
+
+    /* Optional (NULL: the float observation is exact). The observation of the current
+     * state in float64, as Gymnasium returns it (obs_dim doubles); step, reset and
+     * set_state write it rounded to float for the networks. */
+    void (*observe64)(const EnvSpec *spec, const void *state, double *obs);
 };
 
 /* Floats per action: 1 for discrete, act_n for box. */
 int env_action_dim(const EnvSpec *spec);
+
+/* open / close / save / load of any spec: spec->open etc. where set, else nothing to
+ * do (env_open returns 0), the state struct's bytes (env_save_bytes = state_bytes). */
+int env_open(const EnvSpec *spec, void *state, char *err, size_t errlen);
+void env_close(const EnvSpec *spec, void *state);
+size_t env_save_bytes(const EnvSpec *spec);
+void env_save(const EnvSpec *spec, const void *state, void *out);
+int env_load(const EnvSpec *spec, void *state, const void *in);
 
 /* Helpers for writing environments (their step and set_state functions). */
 

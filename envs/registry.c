@@ -20,6 +20,9 @@
 #include "builtin.h"
 #include "fail.h"
 #include "plugin.h"
+#ifdef MPIRL_HAVE_MUJOCO
+#include "mjenv.h"
+#endif
 
 #define ID_MAX       64
 #define DIM_MAX      (1 << 20)  /* observation / action dimension */
@@ -252,6 +255,22 @@ int registry_validate(const EnvSpec *s, char *err, size_t errlen)
                id, s->state_bytes);
         return -1;
     }
+    if ((s->open == NULL) != (s->close == NULL) || (s->save == NULL) != (s->load == NULL)) {
+        seterr(err, errlen,
+               "environment '%s': open and close, and save and load, must be set together", id);
+        return -1;
+    }
+    if (s->save != NULL && (s->save_bytes < 1 || s->save_bytes > BYTES_MAX)) {
+        seterr(err, errlen, "environment '%s': save_bytes is %zu (valid: 1..%u)", id, s->save_bytes,
+               BYTES_MAX);
+        return -1;
+    }
+    if (s->open != NULL && (s->step_batch != NULL || s->save == NULL)) {
+        seterr(err, errlen,
+               "environment '%s': a state with open must have save and load, and no step_batch",
+               id);
+        return -1;
+    }
     if (s->defaults != NULL) {
         for (int i = 0; s->defaults[i] != NULL; i++) {
             if (i >= 1024 || strchr(s->defaults[i], '=') == NULL) {
@@ -326,6 +345,19 @@ EnvRegistry *registry_create(void)
             return NULL;
         }
     }
+#ifdef MPIRL_HAVE_MUJOCO
+    for (int i = 0; mj_tasks[i] != NULL; i++) {
+        const EnvSpec *spec = &mj_tasks[i]->spec;
+        char err[256];
+        if (registry_validate(spec, err, sizeof err) != 0 ||
+            check_clash(r, spec, err, sizeof err) != 0)
+            MPIRL_FAIL("built-in environment refused: %s", err);
+        if (push_entry(r, spec, SOURCE_BUILTIN) != 0) {
+            registry_destroy(&r);
+            return NULL;
+        }
+    }
+#endif
     return r;
 }
 
@@ -483,6 +515,34 @@ void registry_ids(const EnvRegistry *r, char *buf, size_t len)
     }
 }
 
+/* Whether id is one of Gymnasium's MuJoCo environments (of a build without them). */
+static int mujoco_id(const char *id)
+{
+#ifdef MPIRL_HAVE_MUJOCO
+    (void)id;
+    return 0;
+#else
+    static const char *const robots[] = {"Ant",
+                                         "HalfCheetah",
+                                         "Hopper",
+                                         "Humanoid",
+                                         "HumanoidStandup",
+                                         "InvertedDoublePendulum",
+                                         "InvertedPendulum",
+                                         "Pusher",
+                                         "Reacher",
+                                         "Swimmer",
+                                         "Walker2d"};
+    for (size_t i = 0; i < sizeof robots / sizeof robots[0]; i++) {
+        const size_t n = strlen(robots[i]);
+        if (strncmp(id, robots[i], n) == 0 &&
+            (strcmp(id + n, "-v4") == 0 || strcmp(id + n, "-v5") == 0))
+            return 1;
+    }
+    return 0;
+#endif
+}
+
 /* The shared part of registry_load and registry_lookup: load what name designates and
  * return its spec. A bare plugin path with several specs is an error (saying how to
  * choose) if require_one, else it returns the first. */
@@ -491,7 +551,13 @@ static const EnvSpec *resolve(EnvRegistry *r, const char *name, int require_one,
 {
     if (!registry_is_plugin_name(name)) {
         const EnvSpec *s = registry_find(r, name);
-        if (s == NULL) {
+        if (s == NULL && mujoco_id(name)) {
+            seterr(err, errlen,
+                   "environment '%s' needs MuJoCo, and this mpirl was built without it: install "
+                   "Debian's libmujoco-dev (apt-get install libmujoco-dev; scripts/run and "
+                   "scripts/test do) and rebuild",
+                   name);
+        } else if (s == NULL) {
             char ids[1024];
             registry_ids(r, ids, sizeof ids);
             seterr(err, errlen,

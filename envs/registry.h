@@ -46,8 +46,9 @@ const EnvSpec *registry_find(const EnvRegistry *r, const char *id);
  * state_size, state_bytes and max_steps positive (and sane); a known act_kind; obs
  * bounds present with low <= high; for a box action, bounds present, finite, low <=
  * high; reset, step, get_state and set_state set; step_batch optional (NULL), but if set,
- * state_bytes a multiple of 8. Returns 0, or -1 with a one-line message in err naming
- * the spec and the first failed check. */
+ * state_bytes a multiple of 8; open/close and save/load in pairs, save_bytes sane if
+ * save is set, and a spec with open has save and no step_batch. Returns 0, or -1 with a one-line
+ * message in err naming the spec and the first failed check. */
 int registry_validate(const EnvSpec *spec, char *err, size_t errlen);
 
 /* Validate spec and register it (for environments compiled into a program other than

@@ -7,7 +7,10 @@
  *   step,obs_0,...,obs_{n-1},reward,terminated,truncated[,state_0,...]
  *
  * step counts from 1 (the first action); obs are printed with %.9g and reward and state
- * with %.17g, which round-trip float32 and float64 exactly; flags are 0/1. The time
+ * with %.17g, which round-trip float32 and float64 exactly; flags are 0/1. An
+ * environment with float64 observations (observe64: the MuJoCo set) prints them with
+ * %.17g. For MuJoCo the state is qpos then qvel, set as Gymnasium's reset does after
+ * drawing them: the data reset, qpos and qvel set, mj_forward. The time
  * limit (spec->max_steps) counts from this start: truncated = 1 on the step whose count
  * reaches it, whatever terminated says (Gymnasium's TimeLimit). The run stops after the
  * first step that terminated or was truncated; further actions are ignored (a note on
@@ -50,9 +53,11 @@ static const char usage_text[] =
     "env.unwrapped.state, same order; `mpirl envs` lists how many values each takes),\n"
     "apply the actions one by one and print one CSV row per step:\n"
     "  step,obs_0,...,obs_{n-1},reward,terminated,truncated[,state_0,...]\n"
-    "step is 1 for the first action; obs are printed with %.9g (exact float32), reward\n"
-    "and state with %.17g (exact float64), flags as 0/1. The time limit counts from this\n"
-    "start. The run stops after the step that terminates or is truncated.\n"
+    "step is 1 for the first action; obs are printed with %.9g (exact float32; the\n"
+    "MuJoCo environments' float64 observations with %.17g), reward and state with\n"
+    "%.17g (exact float64), flags as 0/1. A MuJoCo state is qpos then qvel. The time\n"
+    "limit counts from this start. The run stops after the step that terminates or is\n"
+    "truncated.\n"
     "\n"
     "options:\n"
     "  --env ID             a registered id (see mpirl envs), or a plugin:\n"
@@ -336,7 +341,7 @@ static int parse_actions_file(Actions *acts, const EnvSpec *spec, const char *pa
  * that will be applied; returns the number of steps taken, or -1 with msg if step k's
  * action is refused. With out, print the CSV rows. */
 static long run(const EnvSpec *spec, void *st, const double *state0, const Actions *acts,
-                int print_state, double *sbuf, float *obs, FILE *out, char *msg)
+                int print_state, double *sbuf, float *obs, double *obs64, FILE *out, char *msg)
 {
     if (spec->set_state(spec, st, state0, obs) != 0) {
         snprintf(msg, MSG_LEN, "%s refused the state (set_state: a value is not finite)", spec->id);
@@ -354,17 +359,22 @@ static long run(const EnvSpec *spec, void *st, const double *state0, const Actio
                          (double)a[0], k + 1, spec->id, spec->act_n - 1);
             else
                 snprintf(msg, MSG_LEN,
-                         "invalid action at step %ld for %s (valid: %d numbers, not NaN; values "
-                         "outside the bounds are clipped)",
-                         k + 1, spec->id, acts->dim);
+                         "invalid action at step %ld for %s (valid: %d numbers, not NaN)", k + 1,
+                         spec->id, acts->dim);
             return -1;
         }
         k++;
         const int trunc = k >= spec->max_steps;
         if (out != NULL) {
             fprintf(out, "%ld", k);
-            for (int i = 0; i < spec->obs_dim; i++)
-                fprintf(out, ",%.9g", (double)obs[i]);
+            if (spec->observe64 != NULL) { /* float64 observations, as Gymnasium's */
+                spec->observe64(spec, st, obs64);
+                for (int i = 0; i < spec->obs_dim; i++)
+                    fprintf(out, ",%.17g", obs64[i]);
+            } else {
+                for (int i = 0; i < spec->obs_dim; i++)
+                    fprintf(out, ",%.9g", (double)obs[i]);
+            }
             fprintf(out, ",%.17g,%d,%d", reward, term ? 1 : 0, trunc);
             if (print_state) {
                 spec->get_state(spec, st, sbuf);
@@ -397,9 +407,10 @@ int replay_main(int argc, char **argv, FILE *out, FILE *err)
     Args args;
     EnvRegistry *reg = NULL;
     Actions acts = {0};
-    double *state0 = NULL, *sbuf = NULL;
+    double *state0 = NULL, *sbuf = NULL, *obs64 = NULL;
     float *obs = NULL;
     void *st = NULL;
+    const EnvSpec *opened = NULL; /* the spec whose state st is open */
     int rc = 2;
 
     if (args_parse(&args, argc, argv, msg) != 0)
@@ -419,11 +430,15 @@ int replay_main(int argc, char **argv, FILE *out, FILE *err)
     state0 = calloc((size_t)spec->state_size, sizeof *state0);
     sbuf = calloc((size_t)spec->state_size, sizeof *sbuf);
     obs = calloc((size_t)spec->obs_dim, sizeof *obs);
+    obs64 = calloc((size_t)spec->obs_dim, sizeof *obs64);
     st = calloc(1, spec->state_bytes);
-    if (!state0 || !sbuf || !obs || !st) {
+    if (!state0 || !sbuf || !obs || !obs64 || !st) {
         snprintf(msg, MSG_LEN, "out of memory");
         goto fail;
     }
+    if (env_open(spec, st, msg, MSG_LEN) != 0)
+        goto fail;
+    opened = spec;
     if (parse_state(args.state, spec, state0, msg) != 0)
         goto fail;
     acts.dim = env_action_dim(spec);
@@ -432,13 +447,15 @@ int replay_main(int argc, char **argv, FILE *out, FILE *err)
         goto fail;
 
     /* first pass: every action that will be applied is valid */
-    const long steps = run(spec, st, state0, &acts, 0, sbuf, obs, NULL, msg);
+    const long steps = run(spec, st, state0, &acts, 0, sbuf, obs, obs64, NULL, msg);
     if (steps < 0)
         goto fail;
-    /* second pass: the same steps from the same state, printed */
-    memset(st, 0, spec->state_bytes);
+    /* second pass: the same steps from the same state (set_state defines all of it),
+     * printed */
+    if (spec->open == NULL)
+        memset(st, 0, spec->state_bytes);
     print_header(spec, args.print_state, out);
-    if (run(spec, st, state0, &acts, args.print_state, sbuf, obs, out, msg) != steps) {
+    if (run(spec, st, state0, &acts, args.print_state, sbuf, obs, obs64, out, msg) != steps) {
         /* only a step function that is not deterministic gets here */
         snprintf(msg, MSG_LEN, "%s is not deterministic: the second pass differs", spec->id);
         rc = 1;
@@ -463,6 +480,9 @@ done:
     free(state0);
     free(sbuf);
     free(obs);
+    free(obs64);
+    if (opened != NULL)
+        env_close(opened, st);
     free(st);
     registry_destroy(&reg);
     return rc;

@@ -76,7 +76,7 @@ int vecenv_init(VecEnv *v, const EnvSpec *spec, int n, int max_steps, uint64_t s
         return -1;
     }
     const size_t e = (size_t)n, od = (size_t)spec->obs_dim;
-    const int batched = spec->step_batch != NULL && n >= VEC_BATCH_MIN;
+    const int batched = spec->step_batch != NULL && spec->open == NULL && n >= VEC_BATCH_MIN;
     /* a slot per struct, or the structure of arrays of step_batch (n * state_bytes) */
     const size_t stride = batched ? spec->state_bytes : round_up(spec->state_bytes);
     size_t off = 0;
@@ -125,12 +125,22 @@ int vecenv_init(VecEnv *v, const EnvSpec *spec, int n, int max_steps, uint64_t s
     v->bad_env = -1;
     for (int i = 0; i < n; i++)
         rng_seed(&v->rng[i], seed, rng_stream_id(rank, (uint32_t)i));
+    for (int i = 0; i < n; i++) { /* resources of the states (MuJoCo's mjData) */
+        if (env_open(spec, v->states + (size_t)i * stride, err, errlen) != 0) {
+            v->n_open = i;
+            vecenv_free(v);
+            return -1;
+        }
+    }
+    v->n_open = n;
     vecenv_reset(v);
     return 0;
 }
 
 void vecenv_free(VecEnv *v)
 {
+    for (int i = 0; i < v->n_open; i++)
+        env_close(v->spec, v->states + (size_t)i * v->state_stride);
     free(v->block);
     memset(v, 0, sizeof *v);
 }
@@ -262,8 +272,8 @@ int vecenv_step(VecEnv *v, const float *action)
 
 size_t vecenv_save_size(const EnvSpec *spec, int n)
 {
-    /* per environment: state struct, Rng, return (double), length (int64), observation */
-    return (size_t)n * (spec->state_bytes + sizeof(Rng) + sizeof(double) + sizeof(int64_t) +
+    /* per environment: state, Rng, return (double), length (int64), observation */
+    return (size_t)n * (env_save_bytes(spec) + sizeof(Rng) + sizeof(double) + sizeof(int64_t) +
                         (size_t)spec->obs_dim * sizeof(float));
 }
 
@@ -275,8 +285,8 @@ void vecenv_save(const VecEnv *v, void *out)
         if (v->batched)
             env_batch_get(spec, v->states, v->n, i, p);
         else
-            memcpy(p, v->states + (size_t)i * v->state_stride, spec->state_bytes);
-        p += spec->state_bytes;
+            env_save(spec, v->states + (size_t)i * v->state_stride, p);
+        p += env_save_bytes(spec);
         memcpy(p, &v->rng[i], sizeof(Rng));
         p += sizeof(Rng);
         memcpy(p, &v->ep_return[i], sizeof(double));
@@ -294,13 +304,14 @@ int vecenv_load(VecEnv *v, const void *in, size_t len)
     if (len != vecenv_save_size(v->spec, v->n))
         return -1;
     const EnvSpec *spec = v->spec;
+    const size_t sb = env_save_bytes(spec);
     const unsigned char *p = in;
     for (int i = 0; i < v->n; i++) {
         if (v->batched)
             env_batch_put(spec, v->states, v->n, i, p);
-        else
-            memcpy(v->states + (size_t)i * v->state_stride, p, spec->state_bytes);
-        p += spec->state_bytes;
+        else if (env_load(spec, v->states + (size_t)i * v->state_stride, p) != 0)
+            return -1;
+        p += sb;
         memcpy(&v->rng[i], p, sizeof(Rng));
         p += sizeof(Rng);
         memcpy(&v->ep_return[i], p, sizeof(double));

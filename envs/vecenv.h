@@ -62,13 +62,15 @@ typedef struct {
     int batched;   /* states is step_batch's structure of arrays (see vecenv.c) */
     void *scratch; /* if batched: one state struct, for resets; else NULL */
     void *block;   /* the one allocation every array above points into */
+    int n_open;    /* states opened with env_open (closed by vecenv_free) */
 } VecEnv;
 
 /* Build a vector of n copies of spec and reset them all (vecenv_reset). max_steps > 0
  * overrides the spec's time limit; 0 keeps spec->max_steps. Environment i's generator
  * is rng_seed(seed, rng_stream_id(rank, i)). Returns 0, or -1 with a one-line message in
- * err (naming the bad argument and its valid range) if n < 1, max_steps < 0 or memory
- * runs out; on failure v owns nothing. spec must outlive v. */
+ * err (naming the bad argument and its valid range) if n < 1, max_steps < 0, memory
+ * runs out or an environment's open fails (its message); on failure v owns nothing. spec must
+ * outlive v. */
 int vecenv_init(VecEnv *v, const EnvSpec *spec, int n, int max_steps, uint64_t seed, uint32_t rank,
                 char *err, size_t errlen);
 
@@ -91,7 +93,7 @@ void vecenv_reset(VecEnv *v);
 int vecenv_step(VecEnv *v, const float *action);
 
 /* Bytes vecenv_save writes for n environments of spec: per environment its state
- * struct, generator, running episode return and length, and current observation. */
+ * (env_save_bytes), generator, running episode return and length, and current observation. */
 size_t vecenv_save_size(const EnvSpec *spec, int n);
 
 /* Copy the complete state of the vector (not the last step's outputs) into out
@@ -100,7 +102,8 @@ size_t vecenv_save_size(const EnvSpec *spec, int n);
 void vecenv_save(const VecEnv *v, void *out);
 
 /* Restore a vector of the same spec and size from vecenv_save's bytes. Returns 0, or
- * -1 if len does not match (nothing changed). */
+ * -1 if len does not match (nothing changed) or an environment refused its saved state
+ * (env.h's load: then the vector is only fit for vecenv_reset or vecenv_free). */
 int vecenv_load(VecEnv *v, const void *in, size_t len);
 
 #endif

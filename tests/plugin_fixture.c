@@ -110,8 +110,10 @@ static const float act_hi[2] = {1.0f, 1.0f};
 
 #define SPEC(abi_, id_, obs_dim_, kind_, n_, alo_, ahi_)                                           \
     {                                                                                              \
-        abi_, id_, obs_dim_, lo, hi, kind_, n_, alo_, ahi_, 7, 2, sizeof(Fix), NULL, fx_reset,     \
-            fx_step, fx_get, fx_set, NULL                                                          \
+        .abi = abi_, .id = id_, .obs_dim = obs_dim_, .obs_low = lo, .obs_high = hi,                \
+        .act_kind = kind_, .act_n = n_, .act_low = alo_, .act_high = ahi_, .max_steps = 7,         \
+        .state_size = 2, .state_bytes = sizeof(Fix), .reset = fx_reset, .step = fx_step,           \
+        .get_state = fx_get, .set_state = fx_set                                                   \
     }
 
 static const EnvSpec discrete =
@@ -124,24 +126,20 @@ static const EnvSpec invalid =
 static const EnvSpec again =
     SPEC(MPIRL_ENV_ABI, "FixtureDiscrete-v0", 2, SPACE_DISCRETE, 2, NULL, NULL);
 
-static const EnvSpec nan_env = {MPIRL_ENV_ABI,
-                                "FixtureNaN-v0",
-                                2,
-                                lo,
-                                hi,
-                                SPACE_DISCRETE,
-                                2,
-                                NULL,
-                                NULL,
-                                100000,
-                                2,
-                                sizeof(Fix),
-                                NULL,
-                                fx_reset,
-                                nan_step,
-                                fx_get,
-                                fx_set,
-                                NULL};
+static const EnvSpec nan_env = {.abi = MPIRL_ENV_ABI,
+                                .id = "FixtureNaN-v0",
+                                .obs_dim = 2,
+                                .obs_low = lo,
+                                .obs_high = hi,
+                                .act_kind = SPACE_DISCRETE,
+                                .act_n = 2,
+                                .max_steps = 100000,
+                                .state_size = 2,
+                                .state_bytes = sizeof(Fix),
+                                .reset = fx_reset,
+                                .step = nan_step,
+                                .get_state = fx_get,
+                                .set_state = fx_set};
 
 static const EnvSpec *const multi_list[] = {&discrete, &box, NULL};
 static const EnvSpec *const nan_list[] = {&nan_env, NULL};

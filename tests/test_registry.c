@@ -133,7 +133,36 @@ static void validate_fails(const EnvSpec *s, const char *needle)
     ck_assert_msg(strstr(err, needle) != NULL, "'%s' not in the message: %s", needle, err);
 }
 
+/* Functions of the right types for the open/close/save/load pairing checks (never
+ * called). */
+static int fx_open(const EnvSpec *spec, void *state, char *err, size_t errlen)
+{
+    (void)spec, (void)state, (void)err, (void)errlen;
+    return 0;
+}
+static void fx_close(const EnvSpec *spec, void *state)
+{
+    (void)spec, (void)state;
+}
+static void fx_save(const EnvSpec *spec, const void *state, void *out)
+{
+    (void)spec, (void)state, (void)out;
+}
+static int fx_load(const EnvSpec *spec, void *state, const void *in)
+{
+    (void)spec, (void)state, (void)in;
+    return 0;
+}
+
 /* ---- cases ---- */
+
+/* Built-in environments: the classic-control five, and Gymnasium's 22 MuJoCo ids when
+ * mpirl is built with MuJoCo. */
+#ifdef MPIRL_HAVE_MUJOCO
+#define NB 27
+#else
+#define NB 5
+#endif
 
 START_TEST(test_builtins)
 {
@@ -142,7 +171,7 @@ START_TEST(test_builtins)
                              &env_mountain_car_continuous_v0, &env_pendulum_v1};
     const char *ids[] = {"CartPole-v1", "Acrobot-v1", "MountainCar-v0", "MountainCarContinuous-v0",
                          "Pendulum-v1"};
-    ck_assert_int_eq(registry_count(r), 5);
+    ck_assert_int_eq(registry_count(r), NB);
     for (int i = 0; i < 5; i++) {
         ck_assert_ptr_eq(registry_find(r, ids[i]), want[i]);
         ck_assert_ptr_eq(lookup_ok(r, ids[i]), want[i]);
@@ -151,10 +180,22 @@ START_TEST(test_builtins)
         char err[512] = "";
         ck_assert_msg(registry_validate(want[i], err, sizeof err) == 0, "%s", err);
     }
-    ck_assert_ptr_null(registry_get(r, 5));
+    ck_assert_ptr_null(registry_get(r, NB));
     ck_assert_ptr_null(registry_get(r, -1));
-    ck_assert_ptr_null(registry_source(r, 5));
+    ck_assert_ptr_null(registry_source(r, NB));
     ck_assert_ptr_null(registry_find(r, "cartpole-v1")); /* ids are exact */
+    char err[512] = "";
+#ifdef MPIRL_HAVE_MUJOCO
+    for (int i = 5; i < NB; i++)
+        ck_assert_str_eq(registry_source(r, i), "built-in");
+    ck_assert(registry_find(r, "Hopper-v4") != NULL && registry_find(r, "Pusher-v5") != NULL);
+#else
+    /* a MuJoCo id in a build without MuJoCo names the package to install */
+    ck_assert_ptr_null(registry_lookup(r, "Hopper-v4", err, sizeof err));
+    ck_assert_msg(strstr(err, "libmujoco-dev") != NULL, "%s", err);
+#endif
+    ck_assert_ptr_null(registry_lookup(r, "Hopper-v3", err, sizeof err));
+    ck_assert_msg(strstr(err, "unknown environment") != NULL, "%s", err);
     registry_destroy(&r);
     ck_assert_ptr_null(r);
     registry_destroy(&r); /* accepts NULL */
@@ -276,6 +317,28 @@ START_TEST(test_validate)
     ck_assert_msg(registry_validate(&s, err, sizeof err) == 0, "%s", err);
     s.state_bytes = 12;
     validate_fails(&s, "state_bytes is 12");
+
+    /* open/close and save/load come in pairs; a state with open has save, no batch */
+    s = valid_spec();
+    s.close = fx_close;
+    validate_fails(&s, "must be set together");
+    s = valid_spec();
+    s.save = fx_save;
+    validate_fails(&s, "must be set together");
+    s.load = fx_load;
+    s.save_bytes = 0;
+    validate_fails(&s, "save_bytes is 0");
+    s.save_bytes = 8;
+    ck_assert_msg(registry_validate(&s, err, sizeof err) == 0, "%s", err);
+    s.open = fx_open;
+    s.close = fx_close;
+    ck_assert_msg(registry_validate(&s, err, sizeof err) == 0, "%s", err);
+    s.step_batch = env_cartpole_v1.step_batch;
+    validate_fails(&s, "no step_batch");
+    s = valid_spec();
+    s.open = fx_open;
+    s.close = fx_close;
+    validate_fails(&s, "must have save and load");
 }
 END_TEST
 
@@ -286,11 +349,11 @@ START_TEST(test_add_and_duplicates)
     one = valid_spec();
     char err[512] = "";
     ck_assert_msg(registry_add(r, &one, err, sizeof err) == 0, "%s", err);
-    ck_assert_int_eq(registry_count(r), 6);
+    ck_assert_int_eq(registry_count(r), NB + 1);
     ck_assert_ptr_eq(registry_find(r, "One-v0"), &one);
-    ck_assert_str_eq(registry_source(r, 5), "program");
+    ck_assert_str_eq(registry_source(r, NB), "program");
     ck_assert_int_eq(registry_add(r, &one, err, sizeof err), 0); /* same spec: no-op */
-    ck_assert_int_eq(registry_count(r), 6);
+    ck_assert_int_eq(registry_count(r), NB + 1);
 
     other = valid_spec(); /* another spec with a taken id */
     ck_assert_int_eq(registry_add(r, &other, err, sizeof err), -1);
@@ -304,7 +367,7 @@ START_TEST(test_add_and_duplicates)
     broken.step = NULL;
     ck_assert_int_eq(registry_add(r, &broken, err, sizeof err), -1);
     ck_assert_msg(strstr(err, "step"), "%s", err);
-    ck_assert_int_eq(registry_count(r), 6);
+    ck_assert_int_eq(registry_count(r), NB + 1);
     ck_assert_ptr_eq(registry_find(r, "Pendulum-v1"), &env_pendulum_v1);
     registry_destroy(&r);
 }
@@ -339,9 +402,9 @@ START_TEST(test_example_plugin)
     EnvRegistry *r = create_ok();
     const EnvSpec *s = lookup_ok(r, path); /* a bare path with one spec */
     ck_assert_str_eq(s->id, "ExamplePointMass-v0");
-    ck_assert_int_eq(registry_count(r), 6);
+    ck_assert_int_eq(registry_count(r), NB + 1);
     ck_assert_ptr_eq(registry_find(r, "ExamplePointMass-v0"), s);
-    ck_assert_str_eq(registry_source(r, 5), path);
+    ck_assert_str_eq(registry_source(r, NB), path);
     ck_assert_int_eq(s->abi, MPIRL_ENV_ABI);
     ck_assert_int_eq(s->act_kind, SPACE_BOX);
 
@@ -351,7 +414,7 @@ START_TEST(test_example_plugin)
     ck_assert_ptr_eq(lookup_ok(r, name), s);
     snprintf(name, sizeof name, "plugin:%s:ExamplePointMass-v0", path);
     ck_assert_ptr_eq(lookup_ok(r, name), s);
-    ck_assert_int_eq(registry_count(r), 6);
+    ck_assert_int_eq(registry_count(r), NB + 1);
     const EnvSpec *const *list;
     int count;
     char err[512];
@@ -400,10 +463,10 @@ START_TEST(test_plugin_with_several_specs)
                             "choose one with plugin:", NULL};
     lookup_fails(r, path, choose);
     /* the failed choice still loaded the library; listing needs no choice */
-    ck_assert_int_eq(registry_count(r), 7);
+    ck_assert_int_eq(registry_count(r), NB + 2);
     char err[512];
     ck_assert_int_eq(registry_load(r, path, err, sizeof err), 0);
-    ck_assert_int_eq(registry_count(r), 7);
+    ck_assert_int_eq(registry_count(r), NB + 2);
     char name[4200];
     snprintf(name, sizeof name, "plugin:%s:FixtureBox-v0", path);
     const EnvSpec *b = lookup_ok(r, name);
@@ -426,7 +489,7 @@ static void fixture_refused(const char *mode, const char *needle)
     EnvRegistry *r = create_ok();
     const char *needles[] = {needle, path, NULL};
     lookup_fails(r, path, needles);
-    ck_assert_int_eq(registry_count(r), 5);
+    ck_assert_int_eq(registry_count(r), NB);
     ck_assert_ptr_eq(registry_find(r, "CartPole-v1"), &env_cartpole_v1);
     registry_destroy(&r);
     unsetenv("MPIRL_FIXTURE_MODE");
@@ -445,7 +508,7 @@ START_TEST(test_plugin_refused)
     EnvRegistry *r = create_ok();
     char err[512];
     ck_assert_msg(registry_load(r, path, err, sizeof err) == 0, "%s", err);
-    ck_assert_int_eq(registry_count(r), 7);
+    ck_assert_int_eq(registry_count(r), NB + 2);
     registry_destroy(&r);
 }
 END_TEST
@@ -477,7 +540,7 @@ START_TEST(test_plugin_load_errors)
         const char *nosym[] = {"does not export mpirl_env_plugin", NULL};
         lookup_fails(r, info.dli_fname, nosym);
     }
-    ck_assert_int_eq(registry_count(r), 5);
+    ck_assert_int_eq(registry_count(r), NB);
     registry_destroy(&r);
 }
 END_TEST
