@@ -12,7 +12,11 @@
 #    learns (return_mean >= 100 at the end, a random policy reaches ~22);
 # 4. ppo-kl and trpo: killed and resumed, bit-identical too (ppo-kl's beta included);
 # 5. resume refusals: a flag that changes the run's meaning, a smaller step budget, a
-#    directory without checkpoint, a different rank count (exit 2, one message).
+#    directory without checkpoint, a different rank count (exit 2, one message);
+# 6. MuJoCo (when built): a Hopper-v4 run with observation and reward
+#    normalisation, killed and resumed, bit-identical to an uninterrupted one.
+# The reference runs normalise observations and rewards, so that both normalisers'
+# statistics and the actors' discounted returns must survive the checkpoints.
 set -u
 mpirl=$(realpath "$1")
 cmp_tool=$(realpath "$2")
@@ -43,7 +47,7 @@ rows() {
 }
 same_run() { # same_run A B: final state and metrics identical
     "$cmp_tool" "$1/checkpoint.bin" "$2/checkpoint.bin" meta params adam.m adam.v obs.stats \
-        window kl_beta actor.1 actor.2 && diff <(rows "$1") <(rows "$2") >/dev/null
+        ret.stats window kl_beta actor.1 actor.2 && diff <(rows "$1") <(rows "$2") >/dev/null
 }
 # pid of rank R of the run writing into DIR
 rank_pid() {
@@ -60,7 +64,7 @@ wait_for() { # wait_for FILE: up to 60 s
     return 1
 }
 
-opts=(--steps 40000 --seed 7 --checkpoint-every 8 --keep 100 --norm-obs true)
+opts=(--steps 40000 --seed 7 --checkpoint-every 8 --keep 100 --norm-obs true --norm-reward true)
 
 # the reference
 run 3 "$tmp/ref" "${opts[@]}"
@@ -149,6 +153,30 @@ for algo in ppo-kl trpo; do
     same_run "$tmp/ref-$algo" "$dir"
     check "$algo: resumed run equals the uninterrupted one" $?
 done
+
+# 6. MuJoCo: kill an actor after a checkpoint, resume, equal to the uninterrupted run
+if "$mpirl" envs | grep -q '^Hopper-v4'; then
+    mopts=(--env Hopper-v4 --steps 32768 --num-envs 4 --rollout 128 --seed 3
+        --checkpoint-every 4 --keep 100 --norm-obs true --norm-reward true)
+    run 3 "$tmp/ref-mujoco" "${mopts[@]}"
+    check "uninterrupted MuJoCo run" $?
+    dir="$tmp/kill-mujoco"
+    run 3 "$dir" "${mopts[@]}" &
+    launcher=$!
+    wait_for "$dir/checkpoint-8.bin"
+    kill -KILL $(rank_pid 2 "$dir") 2>/dev/null
+    wait $launcher 2>/dev/null
+    pkill -KILL -f "mpirl train --quiet --out $dir " 2>/dev/null
+    sleep 0.2
+    [ ! -e "$dir/checkpoint-32.bin" ]
+    check "MuJoCo: SIGKILL of an actor interrupted the run" $?
+    mpirun -np 3 --oversubscribe "$mpirl" train --quiet --resume "$dir"
+    check "MuJoCo: resume after SIGKILL exits 0" $?
+    same_run "$tmp/ref-mujoco" "$dir"
+    check "MuJoCo: resumed run equals the uninterrupted one" $?
+else
+    echo "skip: MuJoCo resume (mpirl built without MuJoCo)"
+fi
 
 # 5. refusals
 expect_refusal() { # expect_refusal NAME NEEDLE COMMAND...

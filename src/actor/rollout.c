@@ -36,9 +36,10 @@ int rollout_init(Rollout *r, const Model *m, int T, int E)
     r->ep_return = malloc((size_t)r->cap_episodes * sizeof(double));
     r->ep_length = malloc((size_t)r->cap_episodes * sizeof(int));
     r->scratch_obs = malloc((size_t)E * (size_t)r->obs_dim * sizeof(float));
+    r->scratch_g = malloc((size_t)E * sizeof(float));
     if (!r->obs || !r->act || !r->logp || !r->val || !r->pdist || !r->rew || !r->term ||
         !r->trunc || !r->final_val || !r->last_val || !r->adv || !r->ret || !r->logstd ||
-        !r->ep_return || !r->ep_length || !r->scratch_obs) {
+        !r->ep_return || !r->ep_length || !r->scratch_obs || !r->scratch_g) {
         rollout_free(r);
         return -1;
     }
@@ -63,6 +64,7 @@ void rollout_free(Rollout *r)
     free(r->ep_return);
     free(r->ep_length);
     free(r->scratch_obs);
+    free(r->scratch_g);
     memset(r, 0, sizeof *r);
 }
 
@@ -75,9 +77,28 @@ static const float *policy_view(float *out, const float *x, int E, const ObsNorm
     return out;
 }
 
+/* rew (E) = the step's rewards of v normalised by rn, whose discounted returns advance
+ * (and whose statistics, if any, take them; g (E) is scratch). */
+static void normalise_rewards(RewardNorm *rn, float *restrict rew, float *restrict g,
+                              const VecEnv *v)
+{
+    const int E = v->n;
+    for (int e = 0; e < E; e++) {
+        const double r = v->reward[e];
+        rn->acc[e] = rn->acc[e] * rn->gamma + r;
+        g[e] = (float)rn->acc[e];
+        const float x = (float)r * rn->scale;
+        rew[e] = x < -rn->clip ? -rn->clip : x > rn->clip ? rn->clip : x;
+        if (v->terminated[e] || v->truncated[e])
+            rn->acc[e] = 0.0;
+    }
+    if (rn->raw != NULL)
+        rstats_update(rn->raw, g, E);
+}
+
 int rollout_collect(Rollout *r, VecEnv *v, ModelWork *w, const Model *m, const float *params,
-                    const ObsNorm *norm, RunningStats *raw_stats, Rng *rng, double gamma,
-                    double lambda)
+                    const ObsNorm *norm, RunningStats *raw_stats, RewardNorm *rn, Rng *rng,
+                    double gamma, double lambda)
 {
     const int T = r->T, E = r->E, od = r->obs_dim, ad = r->act_dim, dn = r->dist_n;
     const float *logstd = model_logstd(m, params);
@@ -102,7 +123,10 @@ int rollout_collect(Rollout *r, VecEnv *v, ModelWork *w, const Model *m, const f
         dist_logp(r->logp + row, &m->dist, r->pdist + row * dn, logstd, act, E);
         if (vecenv_step(v, act) != 0)
             return -1;
-        memcpy(r->rew + row, v->reward, (size_t)E * sizeof(float));
+        if (rn != NULL)
+            normalise_rewards(rn, r->rew + row, r->scratch_g, v);
+        else
+            memcpy(r->rew + row, v->reward, (size_t)E * sizeof(float));
         memcpy(r->term + row, v->terminated, (size_t)E);
         memcpy(r->trunc + row, v->truncated, (size_t)E);
 

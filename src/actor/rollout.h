@@ -8,7 +8,14 @@
  * stored unclipped (log-probabilities are of the sampled action; the environment
  * clips).
  *
- * Leaves out: recurrent policies, frame stacking, reward normalisation.
+ * Reward normalisation (RewardNorm, as VecNormalize and Gymnasium's NormalizeReward
+ * do it): each environment keeps its discounted return G <- gamma G + r, set to 0 when
+ * an episode ends (terminated or truncated); the variance of G over the run is the
+ * learner's (merged across actors like the observation statistics), and the rollout
+ * stores clip(r / sqrt(Var[G] + 1e-8), -clip, clip) with the scale frozen for the
+ * rollout (the raw rewards still make the episode returns reported).
+ *
+ * Leaves out: recurrent policies, frame stacking.
  */
 #ifndef MPIRL_ROLLOUT_H
 #define MPIRL_ROLLOUT_H
@@ -41,7 +48,15 @@ typedef struct {
     int cap_episodes;
     /* scratch */
     float *scratch_obs; /* (E, obs_dim) */
+    float *scratch_g;   /* (E) discounted returns of one step, for RewardNorm's statistics */
 } Rollout;
+
+typedef struct {
+    double *acc;       /* (E) each environment's discounted return of its episode so far */
+    double gamma;      /* the discount of G */
+    float scale, clip; /* r * scale, clipped to [-clip, clip] */
+    RunningStats *raw; /* if not NULL: the G after every step are added to it (dim 1) */
+} RewardNorm;
 
 /* Buffers for T steps of E environments of the model's sizes; 0 or -1 (no memory). */
 int rollout_init(Rollout *r, const Model *m, int T, int E);
@@ -51,11 +66,12 @@ void rollout_free(Rollout *r);
 
 /* Run T steps of v (which keeps its state between calls) with the policy `params`:
  * normalise observations with `norm` (NULL: none) and, if `raw_stats` is not NULL, add
- * the raw observations the policy acted on to it; sample actions from `rng`; then
- * compute GAE(gamma, lambda). w must hold batches of E. Returns 0, or -1 if the
- * environment refused an action (message in v->err) or a value is not finite. */
+ * the raw observations the policy acted on to it; normalise rewards with `rn` (NULL:
+ * none); sample actions from `rng`; then compute GAE(gamma, lambda). w must hold batches of E.
+ * Returns 0, or -1 if the environment refused an action (message in v->err) or a value is not
+ * finite. */
 int rollout_collect(Rollout *r, VecEnv *v, ModelWork *w, const Model *m, const float *params,
-                    const ObsNorm *norm, RunningStats *raw_stats, Rng *rng, double gamma,
-                    double lambda);
+                    const ObsNorm *norm, RunningStats *raw_stats, RewardNorm *rn, Rng *rng,
+                    double gamma, double lambda);
 
 #endif

@@ -41,6 +41,9 @@ static const Key KEYS[] = {
     {"gae_lambda", K_DOUBLE, F(gae_lambda), 0, 1, 0, NULL, "GAE lambda"},
     {"norm_obs", K_BOOL, F(norm_obs), 0, 1, 0, NULL, "normalise observations"},
     {"obs_clip", K_DOUBLE, F(obs_clip), 0, 1e30, 1, NULL, "clip of normalised observations"},
+    {"norm_reward", K_BOOL, F(norm_reward), 0, 1, 0, NULL,
+     "scale rewards by the running std of the discounted return"},
+    {"reward_clip", K_DOUBLE, F(reward_clip), 0, 1e30, 1, NULL, "clip of normalised rewards"},
     {"hidden", K_INTLIST, F(hidden), 1, 65536, 0, NULL, "hidden layer widths, e.g. 64,64"},
     {"activation", K_CHOICE, F(activation), 0, 0, 0, "tanh,relu", "hidden activation"},
     {"init_logstd", K_DOUBLE, F(init_logstd), -20, 5, 0, NULL, "initial Gaussian log-std"},
@@ -96,6 +99,8 @@ void config_defaults(Config *c)
     c->gae_lambda = 0.95;
     c->norm_obs = 0;
     c->obs_clip = 10.0;
+    c->norm_reward = 0;
+    c->reward_clip = 10.0;
     c->hidden[0] = c->hidden[1] = 64;
     c->n_hidden = 2;
     strcpy(c->activation, "tanh");

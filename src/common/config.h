@@ -38,6 +38,8 @@ typedef struct {
     double gae_lambda;
     int norm_obs;
     double obs_clip;
+    int norm_reward;    /* scale rewards by the running std of the discounted return */
+    double reward_clip; /* clip of normalised rewards */
     /* networks */
     int hidden[CONFIG_MAX_HIDDEN];
     int n_hidden;

@@ -96,6 +96,34 @@ static void loss_from_config(Trainer *t)
     t->lambda = strcmp(c->algo, "reinforce") == 0 ? 1.0 : c->gae_lambda;
 }
 
+/* The normaliser statistics as one flat buffer of stats_len doubles: the observations'
+ * (rstats_buf_len(obs_dim)), then the discounted return's (rstats_buf_len(1)). */
+void norm_pack(const Trainer *t, const RunningStats *obs, const RunningStats *ret, double *out)
+{
+    const int no = rstats_buf_len(t->spec->obs_dim);
+    memcpy(out, obs->buf, (size_t)no * sizeof(double));
+    memcpy(out + no, ret->buf, (size_t)(t->stats_len - no) * sizeof(double));
+}
+
+void norm_unpack(Trainer *t, const double *in)
+{
+    const int no = rstats_buf_len(t->spec->obs_dim);
+    memcpy(t->global.buf, in, (size_t)no * sizeof(double));
+    memcpy(t->ret_global.buf, in + no, (size_t)(t->stats_len - no) * sizeof(double));
+}
+
+/* The actor's normalisers from the learner's statistics: the observation normaliser and
+ * the reward scale 1 / sqrt(Var[G] + 1e-8) (1 before any statistics). */
+void norm_refresh(Trainer *t)
+{
+    if (t->cfg->norm_obs)
+        obsnorm_set(&t->norm, &t->global, 1e-8);
+    double var = 1.0;
+    if (rstats_count(&t->ret_global) > 0)
+        rstats_var(&t->ret_global, &var);
+    t->rn.scale = (float)(1.0 / sqrt(var + 1e-8));
+}
+
 static void trainer_free(Trainer *t)
 {
     free(t->pbuf);
@@ -103,11 +131,15 @@ static void trainer_free(Trainer *t)
     free(t->summary);
     free(t->gathered);
     rstats_free(&t->global);
+    rstats_free(&t->ret_global);
+    free(t->nbuf);
     obsnorm_free(&t->norm);
     if (t->is_actor) {
         vecenv_free(&t->venv);
         rollout_free(&t->ro);
         rstats_free(&t->raw);
+        rstats_free(&t->ret_raw);
+        free(t->rn.acc);
     }
     model_work_destroy(&t->w);
     free(t->perm);
@@ -145,13 +177,14 @@ static int trainer_init(Trainer *t, const Config *cfg, const EnvSpec *spec, cons
     t->np = (long)t->m.n_params;
     t->npol = (long)t->m.n_policy;
     const int d = spec->obs_dim;
-    t->stats_len = rstats_buf_len(d);
+    t->stats_len = rstats_buf_len(d) + rstats_buf_len(1);
     const int slen = N_SUMMARY + 2 * METRICS_WINDOW;
     t->pbuf = calloc((size_t)t->np + 1, sizeof(float));
     t->msg = calloc((size_t)t->np + N_EXTRA, sizeof(float));
     t->summary = calloc((size_t)slen + (size_t)t->stats_len, sizeof(double));
-    if (!t->pbuf || !t->msg || !t->summary || rstats_init(&t->global, d) != 0 ||
-        obsnorm_init(&t->norm, d, cfg->obs_clip) != 0)
+    t->nbuf = calloc((size_t)t->stats_len, sizeof(double));
+    if (!t->pbuf || !t->msg || !t->summary || !t->nbuf || rstats_init(&t->global, d) != 0 ||
+        rstats_init(&t->ret_global, 1) != 0 || obsnorm_init(&t->norm, d, cfg->obs_clip) != 0)
         goto oom;
     if (t->is_learner) {
         AdamConfig ac = {0.9, 0.999, cfg->adam_eps};
@@ -174,8 +207,16 @@ static int trainer_init(Trainer *t, const Config *cfg, const EnvSpec *spec, cons
         if (vecenv_init(&t->venv, spec, E, 0, (uint64_t)cfg->seed, (uint32_t)t->rank, err,
                         errlen) != 0)
             return -1;
-        if (rollout_init(&t->ro, &t->m, T, E) != 0 || rstats_init(&t->raw, d) != 0)
+        if (rollout_init(&t->ro, &t->m, T, E) != 0 || rstats_init(&t->raw, d) != 0 ||
+            rstats_init(&t->ret_raw, 1) != 0)
             goto oom;
+        t->rn = (RewardNorm){.acc = calloc((size_t)E, sizeof(double)),
+                             .gamma = cfg->gamma,
+                             .clip = (float)cfg->reward_clip,
+                             .raw = &t->ret_raw};
+        if (!t->rn.acc)
+            goto oom;
+        norm_refresh(t);
         /* trpo, npg and ppo-kl also evaluate the whole batch at once */
         const int whole = t->natural || t->adaptive_kl ? n : 0;
         const int wb = mb > E ? mb : E;
@@ -325,8 +366,11 @@ static double take_summary(Trainer *t, const double *s, RowSums *f)
     f->summaries += 1;
     f->kl_sum += s[S_KL_SUM];
     f->kl_n += s[S_KL_N];
+    const double *stats = s + N_SUMMARY + 2 * METRICS_WINDOW;
     if (t->cfg->norm_obs)
-        rstats_merge_buf(&t->global, s + N_SUMMARY + 2 * METRICS_WINDOW);
+        rstats_merge_buf(&t->global, stats);
+    if (t->cfg->norm_reward)
+        rstats_merge_buf(&t->ret_global, stats + rstats_buf_len(t->spec->obs_dim));
     return s[S_STEPS];
 }
 
@@ -465,8 +509,7 @@ static void actor_summary(Trainer *t)
             s[S_RES_SQ] += res * res;
         }
         s[S_N] = (double)n;
-        memcpy(s + N_SUMMARY + 2 * METRICS_WINDOW, t->raw.buf,
-               (size_t)t->stats_len * sizeof(double));
+        norm_pack(t, &t->raw, &t->ret_raw, s + N_SUMMARY + 2 * METRICS_WINDOW);
         if (t->adaptive_kl) { /* KL(old || new) over the whole batch at the new parameters */
             const Batch b = {.n = (int)n,
                              .obs = r->obs,
@@ -612,9 +655,10 @@ static int iteration(Trainer *t, int64_t it, int64_t iters, int64_t *env_steps, 
     if (t->is_actor) {
         const double t0 = now();
         rstats_reset(&t->raw);
+        rstats_reset(&t->ret_raw);
         if (rollout_collect(&t->ro, &t->venv, t->w, &t->m, t->pbuf, c->norm_obs ? &t->norm : NULL,
-                            c->norm_obs ? &t->raw : NULL, &t->rng_policy, c->gamma,
-                            t->lambda) != 0) {
+                            c->norm_obs ? &t->raw : NULL, c->norm_reward ? &t->rn : NULL,
+                            &t->rng_policy, c->gamma, t->lambda) != 0) {
             fprintf(stderr, "mpirl: rank %d: iteration %lld: %s\n", t->rank, (long long)(it + 1),
                     t->venv.err[0] ? t->venv.err
                                    : "the advantages are not finite (a reward or value is NaN "
@@ -704,9 +748,11 @@ static int iteration(Trainer *t, int64_t it, int64_t iters, int64_t *env_steps, 
     COLLECTIVE(comm_bcast_doubles(control, 3, 0));
     t->kl_beta = control[2];
     t->loss.kl_beta = t->kl_beta;
-    if (c->norm_obs) {
-        COLLECTIVE(comm_bcast_doubles(t->global.buf, t->stats_len, 0));
-        obsnorm_set(&t->norm, &t->global, 1e-8);
+    if (c->norm_obs || c->norm_reward) {
+        norm_pack(t, &t->global, &t->ret_global, t->nbuf);
+        COLLECTIVE(comm_bcast_doubles(t->nbuf, t->stats_len, 0));
+        norm_unpack(t, t->nbuf);
+        norm_refresh(t);
     }
     if (control[0] == CTRL_ABORT)
         return 1;
@@ -764,9 +810,11 @@ static int actor_async(Trainer *t, unsigned char *out, unsigned char *in)
     int64_t version = 0;
     for (;;) {
         rstats_reset(&t->raw);
+        rstats_reset(&t->ret_raw);
         int bad =
             rollout_collect(&t->ro, &t->venv, t->w, &t->m, t->pbuf, c->norm_obs ? &t->norm : NULL,
-                            c->norm_obs ? &t->raw : NULL, &t->rng_policy, c->gamma, t->lambda) != 0;
+                            c->norm_obs ? &t->raw : NULL, c->norm_reward ? &t->rn : NULL,
+                            &t->rng_policy, c->gamma, t->lambda) != 0;
         if (bad)
             fprintf(stderr, "mpirl: rank %d: %s\n", t->rank,
                     t->venv.err[0] ? t->venv.err
@@ -803,7 +851,7 @@ static int actor_async(Trainer *t, unsigned char *out, unsigned char *in)
                     return 1;
                 version = hi->version;
                 memcpy(t->pbuf, in + l.params, (size_t)t->np * sizeof(float));
-                memcpy(t->global.buf, in + l.stats, (size_t)t->stats_len * sizeof(double));
+                norm_unpack(t, (const double *)(in + l.stats));
                 if (hi->flags != CTRL_CONTINUE)
                     return hi->flags == CTRL_ABORT ? 1 : 0;
             }
@@ -811,8 +859,7 @@ static int actor_async(Trainer *t, unsigned char *out, unsigned char *in)
             if (c->target_kl > 0 && kl / kl_n > c->target_kl)
                 break;
         }
-        if (c->norm_obs)
-            obsnorm_set(&t->norm, &t->global, 1e-8);
+        norm_refresh(t);
     }
 }
 
@@ -893,7 +940,7 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int6
         ho->pad = 0;
         ho->version = version;
         memcpy(ans + l.params, t->pbuf, (size_t)t->np * sizeof(float));
-        memcpy(ans + l.stats, t->global.buf, (size_t)t->stats_len * sizeof(double));
+        norm_pack(t, &t->global, &t->ret_global, (double *)(ans + l.stats));
         if (comm_post_send(ans, l.params_len, src, TAG_PARAMS) != 0)
             return 1;
         if (ctrl_all != CTRL_CONTINUE)

@@ -5,11 +5,14 @@
  *             actors, environments per actor, parameters, observation size, Adam step
  *   config    the resolved configuration (INI text), env: the environment id
  *   params    float[np];  adam.m, adam.v: float[np];  obs.stats: double[1 + 2 obs_dim]
+ *   ret.stats double[3]: the discounted-return statistics of reward normalisation
+ *             (optional when reading, for checkpoints that predate it)
  *   window    double[2 + 2 * METRICS_WINDOW]: the episode window (n, head, returns,
  *             lengths)
  *   kl_beta   double: ppo-kl's KL coefficient for the next iteration (written by every
  *             algorithm; optional when reading, for checkpoints that predate it)
- *   actor.R   (sync only) per actor rank R: its environments (vecenv_save), then its
+ *   actor.R   (sync only) per actor rank R: its environments (vecenv_save), their
+ *             discounted returns for reward normalisation (double[num_envs]), then its
  *             action-sampling and shuffling generators
  * Numbers are stored in the machine's own representation (little-endian IEEE on every
  * platform mpirl builds for); the checksum covers everything.
@@ -40,9 +43,14 @@ enum {
 };
 enum { FORM_SYNC = 0, FORM_ASYNC = 1 };
 
+static size_t venv_size(const Trainer *t)
+{
+    return vecenv_save_size(t->spec, t->cfg->num_envs);
+}
+
 static size_t actor_blob_size(const Trainer *t)
 {
-    return vecenv_save_size(t->spec, t->cfg->num_envs) + 2 * sizeof(Rng);
+    return venv_size(t) + (size_t)t->cfg->num_envs * sizeof(double) + 2 * sizeof(Rng);
 }
 
 /* numbered checkpoints beyond the newest `keep` are removed */
@@ -92,6 +100,7 @@ int trainer_checkpoint(Trainer *t, int64_t iteration, int64_t env_steps, int64_t
         } else {
             if (t->is_actor) {
                 vecenv_save(&t->venv, mine);
+                memcpy(mine + venv_size(t), t->rn.acc, (size_t)t->cfg->num_envs * sizeof(double));
                 memcpy(mine + blob - 2 * sizeof(Rng), &t->rng_policy, sizeof(Rng));
                 memcpy(mine + blob - sizeof(Rng), &t->rng_shuffle, sizeof(Rng));
             }
@@ -134,13 +143,16 @@ int trainer_checkpoint(Trainer *t, int64_t iteration, int64_t env_steps, int64_t
     memcpy(window + 2, t->mt.ret, sizeof t->mt.ret);
     memcpy(window + 2 + METRICS_WINDOW, t->mt.len, sizeof t->mt.len);
     const size_t pbytes = (size_t)t->np * sizeof(float);
-    int bad = ckpt_add(w, "meta", meta, sizeof meta) || ckpt_add(w, "config", text, text_len) ||
-              ckpt_add(w, "env", t->spec->id, strlen(t->spec->id)) ||
-              ckpt_add(w, "params", t->pbuf, pbytes) || ckpt_add(w, "adam.m", t->adam.m, pbytes) ||
-              ckpt_add(w, "adam.v", t->adam.v, pbytes) ||
-              ckpt_add(w, "obs.stats", t->global.buf, (size_t)t->stats_len * sizeof(double)) ||
-              ckpt_add(w, "window", window, sizeof window) ||
-              ckpt_add(w, "kl_beta", &t->kl_beta, sizeof t->kl_beta);
+    int bad =
+        ckpt_add(w, "meta", meta, sizeof meta) || ckpt_add(w, "config", text, text_len) ||
+        ckpt_add(w, "env", t->spec->id, strlen(t->spec->id)) ||
+        ckpt_add(w, "params", t->pbuf, pbytes) || ckpt_add(w, "adam.m", t->adam.m, pbytes) ||
+        ckpt_add(w, "adam.v", t->adam.v, pbytes) ||
+        ckpt_add(w, "obs.stats", t->global.buf,
+                 (size_t)rstats_buf_len(t->spec->obs_dim) * sizeof(double)) ||
+        ckpt_add(w, "ret.stats", t->ret_global.buf, (size_t)rstats_buf_len(1) * sizeof(double)) ||
+        ckpt_add(w, "window", window, sizeof window) ||
+        ckpt_add(w, "kl_beta", &t->kl_beta, sizeof t->kl_beta);
     free(text);
     for (int r = 0; sync && !bad && r < t->size; r++) {
         if (t->size > 1 && r == 0)
@@ -229,7 +241,8 @@ int trainer_restore(Trainer *t, const char *path, int64_t *iteration, int64_t *e
             (params = ckpt_get_exact(c, "params", pbytes, err, sizeof err)) &&
             (m = ckpt_get_exact(c, "adam.m", pbytes, err, sizeof err)) &&
             (v = ckpt_get_exact(c, "adam.v", pbytes, err, sizeof err)) &&
-            (stats = ckpt_get_exact(c, "obs.stats", (size_t)t->stats_len * sizeof(double), err,
+            (stats = ckpt_get_exact(c, "obs.stats",
+                                    (size_t)rstats_buf_len(t->spec->obs_dim) * sizeof(double), err,
                                     sizeof err)) &&
             (window = ckpt_get_exact(c, "window", sizeof(double) * (2 + 2 * METRICS_WINDOW), err,
                                      sizeof err))) {
@@ -251,7 +264,12 @@ int trainer_restore(Trainer *t, const char *path, int64_t *iteration, int64_t *e
                 memcpy(t->adam.m, m, pbytes);
                 memcpy(t->adam.v, v, pbytes);
                 t->adam.t = meta[M_ADAM_T];
-                memcpy(t->global.buf, stats, (size_t)t->stats_len * sizeof(double));
+                memcpy(t->global.buf, stats,
+                       (size_t)rstats_buf_len(t->spec->obs_dim) * sizeof(double));
+                size_t rl = 0;
+                const void *ret = ckpt_get(c, "ret.stats", &rl);
+                if (ret && rl == (size_t)rstats_buf_len(1) * sizeof(double))
+                    memcpy(t->ret_global.buf, ret, rl);
                 const double *win = window;
                 t->mt.n = (int)win[0];
                 t->mt.head = (int)win[1];
@@ -274,22 +292,27 @@ int trainer_restore(Trainer *t, const char *path, int64_t *iteration, int64_t *e
     int rc = comm_bcast_doubles(verdict, 2 + N_META, 0) != 0 ? -1 : 0;
     if (rc == 0 && verdict[0] != 1)
         rc = 2;
+    if (t->is_learner)
+        norm_pack(t, &t->global, &t->ret_global, t->nbuf);
     if (rc == 0 && (comm_bcast_floats(t->pbuf, t->np, 0) != 0 ||
-                    comm_bcast_doubles(t->global.buf, t->stats_len, 0) != 0))
+                    comm_bcast_doubles(t->nbuf, t->stats_len, 0) != 0))
         rc = -1;
+    if (rc == 0)
+        norm_unpack(t, t->nbuf);
     if (rc == 0 && sync) {
         static unsigned char dummy[1];
         if (!mine || comm_scatter_bytes(mine, all ? (void *)all : dummy, (long)blob, 0) != 0)
             rc = -1;
         if (rc == 0 && t->is_actor) {
-            if (vecenv_load(&t->venv, mine, blob - 2 * sizeof(Rng)) != 0)
+            if (vecenv_load(&t->venv, mine, venv_size(t)) != 0)
                 rc = -1;
+            memcpy(t->rn.acc, mine + venv_size(t), (size_t)t->cfg->num_envs * sizeof(double));
             memcpy(&t->rng_policy, mine + blob - 2 * sizeof(Rng), sizeof(Rng));
             memcpy(&t->rng_shuffle, mine + blob - sizeof(Rng), sizeof(Rng));
         }
     }
     if (rc == 0) {
-        obsnorm_set(&t->norm, &t->global, 1e-8);
+        norm_refresh(t);
         *iteration = (int64_t)verdict[1 + M_ITERATION];
         t->last_checkpoint = *iteration;
         *env_steps = (int64_t)verdict[1 + M_ENV_STEPS];

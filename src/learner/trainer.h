@@ -61,8 +61,11 @@ typedef struct {
     long np;                 /* parameters */
     float *pbuf;             /* (np + 1) parameters, then the control flag */
     float *msg;              /* (np + N_EXTRA) reduction message */
-    int stats_len;           /* doubles in a running-statistics buffer */
-    RunningStats global;     /* normaliser statistics, owned by the learner, copied to all */
+    int stats_len;           /* doubles of the normaliser statistics: observations', then the
+                                discounted return's (train.c's norm_pack) */
+    RunningStats global;     /* observation statistics, owned by the learner, copied to all */
+    RunningStats ret_global; /* discounted-return statistics (dim 1), likewise */
+    double *nbuf;            /* (stats_len) both packed, for messages */
     ObsNorm norm;
     double *summary;  /* (N_SUMMARY + 2 * METRICS_WINDOW) this actor's iteration summary */
     double *gathered; /* learner: (size, summary length) and (size, stats_len) */
@@ -71,7 +74,9 @@ typedef struct {
     Rollout ro;
     ModelWork *w;
     Rng rng_policy, rng_shuffle;
-    RunningStats raw;
+    RunningStats raw;     /* this iteration's raw observations */
+    RunningStats ret_raw; /* this iteration's discounted returns */
+    RewardNorm rn;        /* reward normalisation: per-environment returns, frozen scale */
     int32_t *perm;
     float *mb_obs, *mb_act, *mb_adv, *mb_ret, *mb_logp, *mb_val, *mb_p;
     float *adv_n;   /* trpo, npg: (T * E) advantages normalised over the actor's batch */
@@ -84,6 +89,15 @@ typedef struct {
     int64_t steps0;          /* environment steps before this process started (resume) */
     int64_t last_checkpoint; /* iteration of the newest checkpoint written (0: none) */
 } Trainer;
+
+/* The normaliser statistics obs and ret as one flat buffer of t->stats_len doubles
+ * (out), and back into t->global and t->ret_global (train.c). */
+void norm_pack(const Trainer *t, const RunningStats *obs, const RunningStats *ret, double *out);
+void norm_unpack(Trainer *t, const double *in);
+
+/* An actor's normalisers from t->global and t->ret_global: the observation normaliser
+ * (if norm_obs) and the reward scale 1 / sqrt(Var[G] + 1e-8). */
+void norm_refresh(Trainer *t);
 
 /* Write DIR/checkpoint.bin (and the numbered copies) after `iteration` iterations. In
  * the synchronous form every rank calls it (the actors' environments, generators and
