@@ -2,14 +2,14 @@
  *
  * For every built-in environment, steps per second of the whole vecenv_step loop
  * (step, time-limit truncation, auto-reset, episode statistics) for a vector of 1
- * environment and for a vector of 1024; the "path" column says how the vector of 1024
- * steps its environments: one step_batch call (env.h) or one step call each. The
- * actions are random valid actions (uniform over the discrete set or the box), drawn
- * before timing and reused cyclically. Each figure is the median over repeated timed
- * blocks.
+ * environment and for a vector of 1024 (16 for the MuJoCo set, whose mjData are ~3 MB
+ * each); the "path" column says how the vector steps its environments: one step_batch
+ * call (env.h) or one step call each. The actions are random valid actions (uniform
+ * over the discrete set or the box), drawn before timing and reused cyclically. Each
+ * figure is the median over repeated timed blocks of about 0.2 s.
  *
  * Output: a human-readable table, then one line per environment
- *   ENV_ID single=<steps/s> vec1024=<steps/s>
+ *   ENV_ID single=<steps/s> vec<N>=<steps/s>
  * Not a test: it prints numbers and asserts nothing.
  */
 #include <stdio.h>
@@ -20,11 +20,11 @@
 #include "rng.h"
 #include "vecenv.h"
 
-#define BLOCKS     9
-#define VEC_N      1024
-#define ACT_STEPS  256    /* distinct action rows per environment, reused cyclically */
-#define SINGLE_REP 200000 /* steps per timed block, single environment */
-#define VEC_REP    200    /* vector steps per timed block (x VEC_N env steps) */
+#define BLOCKS    9
+#define VEC_N     1024
+#define VEC_N_MJ  16  /* vectors of MuJoCo environments (their mjData are ~3 MB) */
+#define ACT_STEPS 256 /* distinct action rows per environment, reused cyclically */
+#define BLOCK_S   0.2 /* seconds per timed block, about */
 
 static double now(void)
 {
@@ -58,9 +58,9 @@ static float *random_actions(const EnvSpec *spec, int n, Rng *r)
     return a;
 }
 
-/* Median steps per second of vecenv_step on n environments, reps vector steps per
- * block. */
-static double steps_per_second(const EnvSpec *spec, int n, int reps)
+/* Median steps per second of vecenv_step on n environments, in blocks of about
+ * BLOCK_S seconds (the number of vector steps per block is set by the warm-up). */
+static double steps_per_second(const EnvSpec *spec, int n)
 {
     VecEnv v;
     char err[256];
@@ -73,10 +73,10 @@ static double steps_per_second(const EnvSpec *spec, int n, int reps)
     float *act = random_actions(spec, n, &r);
     const size_t row = (size_t)n * (size_t)v.act_dim;
     double t[BLOCKS];
-    long k = 0;
-    for (int b = -1; b < BLOCKS; b++) { /* block -1 warms up */
+    long k = 0, reps = 1;
+    for (int b = -1; b < BLOCKS; b++) { /* block -1 warms up and sets reps */
         const double t0 = now();
-        for (int i = 0; i < reps; i++, k++) {
+        for (long i = 0; b >= 0 ? i < reps : now() - t0 < BLOCK_S; i++, k++) {
             if (vecenv_step(&v, act + (size_t)(k % ACT_STEPS) * row) != 0) {
                 fprintf(stderr, "bench_envs: %s\n", v.err);
                 exit(1);
@@ -84,6 +84,8 @@ static double steps_per_second(const EnvSpec *spec, int n, int reps)
         }
         if (b >= 0)
             t[b] = (now() - t0) / ((double)reps * n);
+        else
+            reps = k > 0 ? k : 1;
     }
     qsort(t, BLOCKS, sizeof t[0], cmp_double);
     free(act);
@@ -103,18 +105,20 @@ int main(void)
     printf("# mpirl environments, one core: vecenv_step loop (step, truncation, auto-reset),\n"
            "# random valid actions drawn beforehand; median of %d blocks\n",
            BLOCKS);
-    printf("%-26s %15s %15s %12s %15s  %s\n", "environment", "single steps/s", "vec1024 steps/s",
-           "ns/step (1)", "ns/step (1024)", "path (1024)");
+    printf("%-26s %15s %15s %5s %12s %12s  %s\n", "environment", "single steps/s", "vector steps/s",
+           "N", "us/step (1)", "us/step (N)", "path (N)");
+    int vn[64];
     for (int i = 0; i < n && i < 64; i++) {
         const EnvSpec *spec = registry_get(reg, i);
-        single[i] = steps_per_second(spec, 1, SINGLE_REP);
-        vec[i] = steps_per_second(spec, VEC_N, VEC_REP);
-        printf("%-26s %15.0f %15.0f %12.1f %15.1f  %s\n", spec->id, single[i], vec[i],
-               1e9 / single[i], 1e9 / vec[i], spec->step_batch ? "step_batch" : "step");
+        vn[i] = spec->open != NULL ? VEC_N_MJ : VEC_N;
+        single[i] = steps_per_second(spec, 1);
+        vec[i] = steps_per_second(spec, vn[i]);
+        printf("%-26s %15.0f %15.0f %5d %12.3f %12.3f  %s\n", spec->id, single[i], vec[i], vn[i],
+               1e6 / single[i], 1e6 / vec[i], spec->step_batch ? "step_batch" : "step");
     }
     printf("\n");
     for (int i = 0; i < n && i < 64; i++)
-        printf("%s single=%.0f vec1024=%.0f\n", registry_get(reg, i)->id, single[i], vec[i]);
+        printf("%s single=%.0f vec%d=%.0f\n", registry_get(reg, i)->id, single[i], vn[i], vec[i]);
     registry_destroy(&reg);
     return 0;
 }
