@@ -1,0 +1,357 @@
+/* test_mujoco.c - Gymnasium's MuJoCo environments (envs/mujoco/) against independent
+ * reference data, and the engine's promises.
+ *
+ * Reference trajectories: tests/data/mj_<id>.txt, written by scripts/mujoco_golden.py,
+ * a NumPy restatement of Gymnasium 1.4.0's environment classes over the same libmujoco
+ * through ctypes (Gymnasium's own assets, not the project's models). Each trajectory
+ * starts as `mpirl replay` does (data reset, qpos and qvel set, mj_forward) and replays
+ * its float32 actions, inside and beyond the action box; per step the C environment
+ * must give the same float64 observation, reward, terminated flag and qpos ⊕ qvel, bit
+ * for bit: the physics is the same library, and the tasks reproduce NumPy's order of
+ * operations (pairwise sums, float32 control costs). Since the reference compiles
+ * Gymnasium's asset files and the C side the project's own MJCF, equal trajectories
+ * also show that the models behave the same; test_mjcf compares them field by field.
+ *
+ * The engine's promises:
+ *   - a checkpoint (save, then load into another environment) continues bit for bit;
+ *   - the reduced mjData stack changes nothing: the same trajectory with an mjData made
+ *     from an unmodified model (MuJoCo's default nstack) is bitwise identical, and the
+ *     stack in use stays far below the reduced size;
+ *   - reset draws the documented noise (moments of many seeded resets);
+ *   - the time limit truncates (vecenv) at Gymnasium's max_episode_steps.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "env.h"
+#include "mjenv.h"
+#include "registry.h"
+#include "rng.h"
+#include "testutil.h"
+#include "vecenv.h"
+
+#define MAX_STATE 128
+
+static const EnvSpec *spec_of(const char *id)
+{
+    EnvRegistry *r = registry_create();
+    ck_assert(r != NULL);
+    const EnvSpec *s = registry_find(r, id);
+    ck_assert_msg(s != NULL, "%s is not registered", id);
+    registry_destroy(&r); /* built-in specs outlive the registry */
+    return s;
+}
+
+static void *open_state(const EnvSpec *spec)
+{
+    void *st = calloc(1, spec->state_bytes);
+    char err[256];
+    ck_assert(st != NULL);
+    ck_assert_msg(env_open(spec, st, err, sizeof err) == 0, "%s", err);
+    return st;
+}
+
+static void close_state(const EnvSpec *spec, void *st)
+{
+    env_close(spec, st);
+    free(st);
+}
+
+/* Position of a double on the ordered integer line: the difference of two is in ulps. */
+static int64_t double_order(double x)
+{
+    int64_t i;
+    memcpy(&i, &x, sizeof i);
+    return i < 0 ? -(i & INT64_MAX) : i;
+}
+
+static int64_t ulps(double a, double b)
+{
+    if (a == b || (isnan(a) && isnan(b)))
+        return 0;
+    const int64_t d = double_order(a) - double_order(b);
+    return d < 0 ? -d : d;
+}
+
+/* Replay every trajectory of mj_<id>.txt; exact equality is required. */
+static void replay_reference(const char *id)
+{
+    char file[96];
+    snprintf(file, sizeof file, "mj_%s.txt", id);
+    Golden *g = golden_load(file);
+    const EnvSpec *spec = spec_of(id);
+    const MjTask *task = mjenv_task(spec);
+    ck_assert(task != NULL);
+    const double *sp = golden_get(g, "spec", 6);
+    const int od = spec->obs_dim, ad = spec->act_n, nq = task->nq, nv = task->nv;
+    ck_assert_int_eq(od, (int)sp[0]);
+    ck_assert_int_eq(ad, (int)sp[1]);
+    ck_assert_int_eq(spec->max_steps, (int)sp[2]);
+    ck_assert_int_eq(nq, (int)sp[3]);
+    ck_assert_int_eq(nv, (int)sp[4]);
+    ck_assert_int_eq(task->frame_skip, (int)sp[5]);
+    const double *alo = golden_get(g, "act_low", ad), *ahi = golden_get(g, "act_high", ad);
+    for (int i = 0; i < ad; i++)
+        ck_assert(spec->act_low[i] == (float)alo[i] && spec->act_high[i] == (float)ahi[i]);
+
+    const int ntraj = (int)golden_get(g, "ntraj", 1)[0];
+    void *st = open_state(spec);
+    double obs[MJENV_OBS_MAX], state[MAX_STATE], start[MAX_STATE];
+    float obs_f[MJENV_OBS_MAX], act[64];
+    int64_t max_obs = 0, max_rew = 0, max_state = 0;
+    long steps = 0, term_differ = 0, terminated = 0;
+    for (int k = 0; k < ntraj; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "t%d_qpos", k);
+        memcpy(start, golden_get(g, name, nq), sizeof(double) * (size_t)nq);
+        snprintf(name, sizeof name, "t%d_qvel", k);
+        memcpy(start + nq, golden_get(g, name, nv), sizeof(double) * (size_t)nv);
+        ck_assert_int_eq(spec->set_state(spec, st, start, obs_f), 0);
+        spec->observe64(spec, st, obs);
+        snprintf(name, sizeof name, "t%d_obs0", k);
+        const double *o0 = golden_get(g, name, od);
+        for (int i = 0; i < od; i++) {
+            const int64_t u = ulps(obs[i], o0[i]);
+            max_obs = u > max_obs ? u : max_obs;
+            ck_assert(obs_f[i] == (float)obs[i]);
+        }
+        snprintf(name, sizeof name, "t%d_reward", k);
+        const long T = golden_count(g, name);
+        ck_assert(T > 0);
+        const double *rew = golden_get(g, name, T);
+        snprintf(name, sizeof name, "t%d_actions", k);
+        const double *acts = golden_get(g, name, T * ad);
+        snprintf(name, sizeof name, "t%d_obs", k);
+        const double *robs = golden_get(g, name, T * od);
+        snprintf(name, sizeof name, "t%d_terminated", k);
+        const double *rterm = golden_get(g, name, T);
+        snprintf(name, sizeof name, "t%d_state", k);
+        const double *rstate = golden_get(g, name, T * (nq + nv));
+        for (long t = 0; t < T; t++) {
+            golden_to_float(act, acts + t * ad, ad);
+            double r = 0;
+            uint8_t done = 0;
+            ck_assert_int_eq(spec->step(spec, st, act, obs_f, &r, &done), 0);
+            spec->observe64(spec, st, obs);
+            spec->get_state(spec, st, state);
+            for (int i = 0; i < od; i++) {
+                const int64_t u = ulps(obs[i], robs[t * od + i]);
+                if (u > max_obs && u > 0)
+                    printf("%s t%d step %ld obs %d: %.17g, reference %.17g\n", id, k, t + 1, i,
+                           obs[i], robs[t * od + i]);
+                max_obs = u > max_obs ? u : max_obs;
+            }
+            const int64_t ur = ulps(r, rew[t]);
+            if (ur > max_rew)
+                printf("%s t%d step %ld reward %.17g, reference %.17g\n", id, k, t + 1, r, rew[t]);
+            max_rew = ur > max_rew ? ur : max_rew;
+            for (int i = 0; i < nq + nv; i++) {
+                const int64_t u = ulps(state[i], rstate[t * (nq + nv) + i]);
+                max_state = u > max_state ? u : max_state;
+            }
+            term_differ += done != (uint8_t)rterm[t];
+            terminated += rterm[t] != 0;
+            steps++;
+        }
+    }
+    printf("%s vs reference (%d trajectories, %ld steps, %ld terminated): max ulps obs %lld, "
+           "reward %lld, state %lld; terminated mismatches %ld\n",
+           id, ntraj, steps, terminated, (long long)max_obs, (long long)max_rew,
+           (long long)max_state, term_differ);
+    ck_assert_msg(max_obs == 0 && max_rew == 0 && max_state == 0, "%s differs from the reference",
+                  id);
+    ck_assert_int_eq(term_differ, 0);
+    close_state(spec, st);
+    golden_free(g);
+}
+
+/* Random actions inside and a bit beyond the box. */
+static void random_action(const EnvSpec *spec, Rng *r, float *a)
+{
+    for (int i = 0; i < spec->act_n; i++)
+        a[i] = (float)rng_uniform_range(r, 1.5 * spec->act_low[i], 1.5 * spec->act_high[i]);
+}
+
+/* Step a and b with the same actions n times; both must give identical results. */
+static void step_both(const EnvSpec *spec, void *a, void *b, Rng *r, int n)
+{
+    float act[64], oa[MJENV_OBS_MAX], ob[MJENV_OBS_MAX];
+    double sa[MAX_STATE], sb[MAX_STATE], xa[MJENV_OBS_MAX], xb[MJENV_OBS_MAX];
+    for (int t = 0; t < n; t++) {
+        random_action(spec, r, act);
+        double ra, rb;
+        uint8_t da, db;
+        ck_assert_int_eq(spec->step(spec, a, act, oa, &ra, &da), 0);
+        ck_assert_int_eq(spec->step(spec, b, act, ob, &rb, &db), 0);
+        spec->observe64(spec, a, xa);
+        spec->observe64(spec, b, xb);
+        spec->get_state(spec, a, sa);
+        spec->get_state(spec, b, sb);
+        ck_assert_msg(memcmp(&ra, &rb, sizeof ra) == 0 && da == db,
+                      "%s step %d: reward %.17g "
+                      "vs %.17g",
+                      spec->id, t, ra, rb);
+        ck_assert_msg(memcmp(xa, xb, sizeof(double) * (size_t)spec->obs_dim) == 0,
+                      "%s step %d: observations differ", spec->id, t);
+        ck_assert(memcmp(sa, sb, sizeof(double) * (size_t)spec->state_size) == 0);
+    }
+}
+
+/* Save after some steps, load into a fresh environment: both continue identically. */
+START_TEST(test_save_load)
+{
+    const MjTask *task = mj_tasks[_i];
+    const EnvSpec *spec = &task->spec;
+    void *a = open_state(spec), *b = open_state(spec);
+    Rng r, rs;
+    rng_seed(&r, 7, 1);
+    rng_seed(&rs, 7, 2);
+    float obs[MJENV_OBS_MAX], act[64];
+    spec->reset(spec, a, &rs, obs);
+    for (int t = 0; t < 25; t++) {
+        double rew;
+        uint8_t done;
+        random_action(spec, &r, act);
+        ck_assert_int_eq(spec->step(spec, a, act, obs, &rew, &done), 0);
+    }
+    unsigned char *buf = malloc(spec->save_bytes);
+    ck_assert(buf != NULL);
+    env_save(spec, a, buf);
+    ck_assert_int_eq(env_load(spec, b, buf), 0);
+    step_both(spec, a, b, &r, 25);
+    /* a saved state with a non-finite value is refused */
+    double nan = NAN;
+    memcpy(buf + sizeof(double), &nan, sizeof nan);
+    ck_assert_int_eq(env_load(spec, b, buf), -1);
+    free(buf);
+    close_state(spec, a);
+    close_state(spec, b);
+}
+END_TEST
+
+/* The reduced stack: an mjData of the unmodified model (MuJoCo's default nstack) steps
+ * exactly like the environment's own, and the stack used stays below a quarter. */
+START_TEST(test_stack)
+{
+    const MjTask *task = mj_tasks[_i];
+    const EnvSpec *spec = &task->spec;
+    void *a = open_state(spec), *b = open_state(spec);
+    MjState *sb = b;
+    char err[512];
+    mjModel *full = mjenv_model_compile(task->model, err, sizeof err);
+    ck_assert_msg(full != NULL, "%s", err);
+    ck_assert(full->nstack >= sb->m->nstack);
+    mjData *own = sb->d, *big = mj_makeData(full);
+    ck_assert(big != NULL);
+    sb->d = big; /* b now steps on the default-sized data (same model otherwise) */
+    Rng r, rs;
+    rng_seed(&r, 11, 1);
+    rng_seed(&rs, 11, 2);
+    float obs[MJENV_OBS_MAX];
+    double s0[MAX_STATE];
+    spec->reset(spec, a, &rs, obs);
+    spec->get_state(spec, a, s0);
+    ck_assert_int_eq(spec->set_state(spec, a, s0, obs), 0);
+    ck_assert_int_eq(spec->set_state(spec, b, s0, obs), 0);
+    step_both(spec, a, b, &r, 200);
+    const MjState *sa = a;
+    printf("%s: stack in use %ld of %d mjtNums (MuJoCo's default: %d); mjData %.2f MB, "
+           "default %.2f MB\n",
+           spec->id, (long)sa->d->maxuse_stack, sa->m->nstack, full->nstack,
+           (sa->d->nbuffer + 8.0 * sa->d->nstack) / 1e6, (big->nbuffer + 8.0 * big->nstack) / 1e6);
+    ck_assert(sa->d->maxuse_stack < sa->m->nstack / 4);
+    sb->d = own;
+    mj_deleteData(big);
+    mj_deleteModel(full);
+    close_state(spec, a);
+    close_state(spec, b);
+}
+END_TEST
+
+/* The time limit: a vector of one environment truncates at max_steps (Swimmer never
+ * terminates). */
+START_TEST(test_truncation)
+{
+    const EnvSpec *spec = spec_of("Swimmer-v4");
+    VecEnv v;
+    char err[256];
+    ck_assert_msg(vecenv_init(&v, spec, 1, 0, 3, 0, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(v.max_steps, 1000);
+    float act[2] = {0.5f, -0.5f};
+    for (int t = 1; t <= 1000; t++) {
+        ck_assert_int_eq(vecenv_step(&v, act), 0);
+        ck_assert_int_eq(v.terminated[0], 0);
+        ck_assert_int_eq(v.truncated[0], t == 1000);
+    }
+    ck_assert_int_eq(v.done_len[0], 1000);
+    vecenv_free(&v);
+}
+END_TEST
+
+/* Every id replays its reference data. */
+START_TEST(test_reference)
+{
+    replay_reference(mj_tasks[_i]->spec.id);
+}
+END_TEST
+
+/* Invalid actions (NaN) are refused and change nothing. */
+START_TEST(test_nan_action)
+{
+    const EnvSpec *spec = &mj_tasks[_i]->spec;
+    void *a = open_state(spec);
+    Rng rs;
+    rng_seed(&rs, 5, 5);
+    float obs[MJENV_OBS_MAX], act[64] = {0};
+    spec->reset(spec, a, &rs, obs);
+    double s0[MAX_STATE], s1[MAX_STATE], rew = 0;
+    uint8_t done = 0;
+    spec->get_state(spec, a, s0);
+    act[spec->act_n - 1] = NAN;
+    ck_assert_int_eq(spec->step(spec, a, act, obs, &rew, &done), -1);
+    spec->get_state(spec, a, s1);
+    ck_assert(memcmp(s0, s1, sizeof(double) * (size_t)spec->state_size) == 0);
+    close_state(spec, a);
+}
+END_TEST
+
+static int n_tasks(void)
+{
+    int n = 0;
+    while (mj_tasks[n] != NULL)
+        n++;
+    return n;
+}
+
+int main(void)
+{
+    Suite *s = suite_create("mujoco");
+    const int n = n_tasks();
+    const struct {
+        const char *name;
+        const TTest *fn;
+        int loop;
+    } cases[] = {{"reference", test_reference, 1},
+                 {"save_load", test_save_load, 1},
+                 {"stack", test_stack, 1},
+                 {"nan_action", test_nan_action, 1},
+                 {"truncation", test_truncation, 0}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        TCase *tc = tcase_create(cases[k].name);
+        tcase_set_timeout(tc, 300);
+        if (cases[k].loop)
+            tcase_add_loop_test(tc, cases[k].fn, 0, n);
+        else
+            tcase_add_test(tc, cases[k].fn);
+        suite_add_tcase(s, tc);
+    }
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    const int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
