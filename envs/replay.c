@@ -209,9 +209,10 @@ static int parse_state(const char *text, const EnvSpec *spec, double *out, char 
         p = comma + 1;
     }
     if (n != spec->state_size) {
-        snprintf(msg, MSG_LEN,
-                 "--state has %d value%s, %s needs %d (env.unwrapped.state, Gymnasium's order)", n,
-                 n == 1 ? "" : "s", spec->id, spec->state_size);
+        snprintf(msg, MSG_LEN, "--state has %d value%s, %s needs %d (%s)", n, n == 1 ? "" : "s",
+                 spec->id, spec->state_size,
+                 spec->observe64 != NULL ? "qpos, then qvel"
+                                         : "env.unwrapped.state, Gymnasium's order");
         return -1;
     }
     return 0;

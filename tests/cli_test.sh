@@ -85,6 +85,27 @@ refused "replay unknown env" "unknown environment 'Nope'" "$mpirl" replay --env 
 refused "replay wrong state length" "--state has 2 values, CartPole-v1 needs 4" "$mpirl" replay --env CartPole-v1 --state 0,0 \
     --actions 1
 refused "envs unknown option" "unknown option" "$mpirl" envs --bogus
+# the MuJoCo set (or, in a build without it, the package it needs)
+if "$mpirl" envs | grep -q '^Hopper-v4'; then
+    h0=0,1.25,0,0,0,0,0,0,0,0,0,0
+    refused "replay MuJoCo unknown id" "unknown environment 'Hopper-v3' (valid: " "$mpirl" replay \
+        --env Hopper-v3 --state "$h0" --actions "0 0 0"
+    refused "replay MuJoCo wrong state length" "--state has 3 values, Hopper-v4 needs 12 (qpos, then qvel)" \
+        "$mpirl" replay --env Hopper-v4 --state 0,1.25,0 --actions "0 0 0"
+    refused "replay MuJoCo non-finite state" "--state value 12 is 'nan'" "$mpirl" replay \
+        --env Hopper-v4 --state 0,1.25,0,0,0,0,0,0,0,0,0,nan --actions "0 0 0"
+    refused "replay MuJoCo wrong action width" "has 2 components, Hopper-v4 takes 3" "$mpirl" replay \
+        --env Hopper-v4 --state "$h0" --actions "0 0"
+    refused "replay MuJoCo NaN action" "invalid action at step 2 for Hopper-v4" "$mpirl" replay \
+        --env Hopper-v4 --state "$h0" --actions "0 0 0,0 nan 0"
+    out=$("$mpirl" replay --env Hopper-v4 --state "$h0" --actions "0.5 -2 1,0 0 0")
+    [ "$(printf '%s\n' "$out" | wc -l)" -eq 3 ] &&
+        printf '%s\n' "$out" | sed -n 2p | awk -F, '{ exit !(NF == 15 && $2 + 0 > 1.2) }'
+    check "replay MuJoCo prints a header and one float64 row per action" $?
+else
+    refused "a MuJoCo id without MuJoCo" "libmujoco-dev" "$mpirl" replay --env Hopper-v4 \
+        --state 0 --actions 0
+fi
 
 # a truncated checkpoint and a checkpoint of another environment
 "${np3[@]}" train --quiet --steps 2048 --out "$tmp/good" >/dev/null 2>&1

@@ -17,7 +17,10 @@
  *   - the reduced mjData stack changes nothing: the same trajectory with an mjData made
  *     from an unmodified model (MuJoCo's default nstack) is bitwise identical, and the
  *     stack in use stays far below the reduced size;
- *   - reset draws the documented noise (moments of many seeded resets);
+ *   - reset draws the documented noise (moments of many seeded resets: Gymnasium's
+ *     reset_noise_scale, uniform or normal per id, as its sources give them);
+ *   - terminated follows the documented healthy rule, recomputed here from the state
+ *     after every step of long random runs that cross the boundaries many times;
  *   - the time limit truncates (vecenv) at Gymnasium's max_episode_steps.
  */
 #include <check.h>
@@ -292,6 +295,200 @@ START_TEST(test_truncation)
 }
 END_TEST
 
+/* Reset noise per id: qpos0 + U(-s, s) or + s N(0, 1) for qpos and for qvel ('u' / 'n'),
+ * and the qpos coordinates to leave out (free joints' quaternions, which mj_forward
+ * normalises: [skip_lo, skip_hi)). Reacher and Pusher draw goal positions by rejection
+ * and are checked apart (test_reset_goal). */
+static const struct {
+    const char *id;
+    char qpos_kind;
+    double qpos_scale;
+    char qvel_kind;
+    double qvel_scale;
+    int skip_lo, skip_hi;
+} noise[] = {
+    {"Hopper-v4", 'u', 5e-3, 'u', 5e-3, 0, 0},
+    {"Hopper-v5", 'u', 5e-3, 'u', 5e-3, 0, 0},
+    {"HalfCheetah-v4", 'u', 0.1, 'n', 0.1, 0, 0},
+    {"HalfCheetah-v5", 'u', 0.1, 'n', 0.1, 0, 0},
+    {"Walker2d-v4", 'u', 5e-3, 'u', 5e-3, 0, 0},
+    {"Walker2d-v5", 'u', 5e-3, 'u', 5e-3, 0, 0},
+    {"Ant-v4", 'u', 0.1, 'n', 0.1, 3, 7},
+    {"Ant-v5", 'u', 0.1, 'n', 0.1, 3, 7},
+    {"Humanoid-v4", 'u', 1e-2, 'u', 1e-2, 3, 7},
+    {"Humanoid-v5", 'u', 1e-2, 'u', 1e-2, 3, 7},
+    {"HumanoidStandup-v4", 'u', 1e-2, 'u', 1e-2, 3, 7},
+    {"HumanoidStandup-v5", 'u', 1e-2, 'u', 1e-2, 3, 7},
+    {"Swimmer-v4", 'u', 0.1, 'u', 0.1, 0, 0},
+    {"Swimmer-v5", 'u', 0.1, 'u', 0.1, 0, 0},
+    {"InvertedPendulum-v4", 'u', 0.01, 'u', 0.01, 0, 0},
+    {"InvertedPendulum-v5", 'u', 0.01, 'u', 0.01, 0, 0},
+    {"InvertedDoublePendulum-v4", 'u', 0.1, 'n', 0.1, 0, 0},
+    {"InvertedDoublePendulum-v5", 'u', 0.1, 'n', 0.1, 0, 0},
+};
+
+#define RESETS 4000
+
+/* Mean and variance of n samples x[k * stride] against a distribution of variance
+ * want_var and mean 0: |mean| within 5 standard errors, variance within 10%. */
+static void check_moments(const char *id, const char *what, int i, const double *x, int n,
+                          int stride, double want_var)
+{
+    double mean = 0, m2 = 0;
+    for (int k = 0; k < n; k++)
+        mean += x[(size_t)k * stride];
+    mean /= n;
+    for (int k = 0; k < n; k++)
+        m2 += (x[(size_t)k * stride] - mean) * (x[(size_t)k * stride] - mean);
+    const double var = m2 / n;
+    ck_assert_msg(fabs(mean) < 5 * sqrt(want_var / n), "%s %s[%d]: mean %.3g", id, what, i, mean);
+    ck_assert_msg(fabs(var / want_var - 1) < 0.1, "%s %s[%d]: variance %.4g, documented %.4g", id,
+                  what, i, var, want_var);
+}
+
+START_TEST(test_reset_noise)
+{
+    const EnvSpec *spec = spec_of(noise[_i].id);
+    const MjTask *task = mjenv_task(spec);
+    void *st = open_state(spec);
+    const MjState *s = st;
+    const int nq = task->nq, nv = task->nv;
+    double *dq = malloc(sizeof(double) * (size_t)RESETS * (size_t)(nq + nv));
+    ck_assert(dq != NULL);
+    Rng r;
+    rng_seed(&r, 21, (uint64_t)_i);
+    float obs[MJENV_OBS_MAX];
+    for (int k = 0; k < RESETS; k++) {
+        spec->reset(spec, st, &r, obs);
+        double *row = dq + (size_t)k * (size_t)(nq + nv);
+        for (int i = 0; i < nq; i++)
+            row[i] = s->d->qpos[i] - s->m->qpos0[i];
+        for (int i = 0; i < nv; i++)
+            row[nq + i] = s->d->qvel[i];
+    }
+    const double sq = noise[_i].qpos_scale, sv = noise[_i].qvel_scale;
+    const double vq = noise[_i].qpos_kind == 'u' ? sq * sq / 3 : sq * sq;
+    const double vv = noise[_i].qvel_kind == 'u' ? sv * sv / 3 : sv * sv;
+    for (int i = 0; i < nq; i++) {
+        if (i >= noise[_i].skip_lo && i < noise[_i].skip_hi)
+            continue;
+        check_moments(spec->id, "qpos", i, dq + i, RESETS, nq + nv, vq);
+        for (int k = 0; noise[_i].qpos_kind == 'u' && k < RESETS; k++)
+            ck_assert(fabs(dq[(size_t)k * (nq + nv) + i]) <= sq * (1 + 1e-12));
+    }
+    for (int i = 0; i < nv; i++)
+        check_moments(spec->id, "qvel", i, dq + nq + i, RESETS, nq + nv, vv);
+    free(dq);
+    close_state(spec, st);
+}
+END_TEST
+
+/* Reacher's goal is uniform in the disc of radius 0.2 (pairs from U(-0.2, 0.2)^2 until
+ * inside), its arm qpos U(-0.1, 0.1), the arm's qvel U(-0.005, 0.005) and the goal's 0;
+ * Pusher's cylinder is uniform in [-0.3, 0] x [-0.2, 0.2] outside the disc of radius
+ * 0.17 around the goal, the arm starts at qpos0, its qvel U(-0.005, 0.005), the object's
+ * and goal's qvel 0. */
+START_TEST(test_reset_goal)
+{
+    Rng r;
+    rng_seed(&r, 23, 0);
+    float obs[MJENV_OBS_MAX];
+    const char *ids[] = {"Reacher-v4", "Pusher-v5"};
+    for (int e = 0; e < 2; e++) {
+        const EnvSpec *spec = spec_of(ids[e]);
+        void *st = open_state(spec);
+        const MjState *s = st;
+        double gx = 0, gx2 = 0, gy2 = 0, v0[RESETS];
+        for (int k = 0; k < RESETS; k++) {
+            spec->reset(spec, st, &r, obs);
+            const double *q = s->d->qpos, *v = s->d->qvel;
+            if (e == 0) {
+                const double x = q[2], y = q[3];
+                ck_assert(sqrt(x * x + y * y) < 0.2);
+                ck_assert(fabs(q[0] - s->m->qpos0[0]) <= 0.1 && fabs(q[1]) <= 0.1);
+                ck_assert(v[2] == 0 && v[3] == 0 && fabs(v[0]) <= 0.005);
+                gx += x, gx2 += x * x, gy2 += y * y;
+            } else {
+                const double x = q[7], y = q[8];
+                ck_assert(x >= -0.3 && x <= 0 && fabs(y) <= 0.2 && sqrt(x * x + y * y) > 0.17);
+                for (int i = 0; i < 7; i++)
+                    ck_assert(q[i] == s->m->qpos0[i] && fabs(v[i]) <= 0.005);
+                for (int i = 7; i < 11; i++)
+                    ck_assert(v[i] == 0);
+            }
+            v0[k] = v[0];
+        }
+        check_moments(spec->id, "qvel", 0, v0, RESETS, 1, 0.005 * 0.005 / 3);
+        if (e == 0) { /* uniform in the disc: E[x] = 0, E[x^2] = E[y^2] = R^2 / 4 */
+            ck_assert(fabs(gx / RESETS) < 5 * 0.1 / sqrt(RESETS));
+            ck_assert(fabs(gx2 / RESETS / 0.01 - 1) < 0.1 && fabs(gy2 / RESETS / 0.01 - 1) < 0.1);
+        }
+        close_state(spec, st);
+    }
+}
+END_TEST
+
+/* Healthy rules of the terminating ids, from the post-step qpos (Gymnasium's
+ * is_healthy with the default ranges): 1 if healthy. */
+static int healthy(const char *id, const MjState *s)
+{
+    const double *q = s->d->qpos;
+    const int nq = s->m->nq, nv = s->m->nv;
+    if (strncmp(id, "Hopper", 6) == 0) {
+        for (int i = 2; i < nq + nv; i++) { /* state_vector()[2:] in (-100, 100) */
+            const double x = i < nq ? q[i] : s->d->qvel[i - nq];
+            if (!(x > -100 && x < 100))
+                return 0;
+        }
+        return q[1] > 0.7 && q[2] > -0.2 && q[2] < 0.2;
+    }
+    if (strncmp(id, "Walker2d", 8) == 0)
+        return q[1] > 0.8 && q[1] < 2.0 && q[2] > -1.0 && q[2] < 1.0;
+    if (strncmp(id, "Ant", 3) == 0) {
+        for (int i = 0; i < nq + nv; i++)
+            if (!isfinite(i < nq ? q[i] : s->d->qvel[i - nq]))
+                return 0;
+        return q[2] >= 0.2 && q[2] <= 1.0;
+    }
+    if (strncmp(id, "Humanoid-", 9) == 0)
+        return q[2] > 1.0 && q[2] < 2.0;
+    if (strncmp(id, "InvertedPendulum", 16) == 0)
+        return fabs(q[1]) <= 0.2;
+    ck_abort_msg("no healthy rule for %s", id);
+    return 0;
+}
+
+START_TEST(test_termination_rule)
+{
+    const char *ids[] = {
+        "Hopper-v4", "Hopper-v5",   "Walker2d-v4", "Walker2d-v5",         "Ant-v4",
+        "Ant-v5",    "Humanoid-v4", "Humanoid-v5", "InvertedPendulum-v4", "InvertedPendulum-v5"};
+    const char *id = ids[_i];
+    const EnvSpec *spec = spec_of(id);
+    void *st = open_state(spec);
+    Rng r, rs;
+    rng_seed(&r, 31, (uint64_t)_i);
+    rng_seed(&rs, 32, (uint64_t)_i);
+    float obs[MJENV_OBS_MAX], act[64];
+    spec->reset(spec, st, &rs, obs);
+    long ends = 0;
+    for (int t = 0; t < 3000; t++) {
+        random_action(spec, &r, act);
+        double rew;
+        uint8_t done;
+        ck_assert_int_eq(spec->step(spec, st, act, obs, &rew, &done), 0);
+        ck_assert_msg(done == !healthy(id, st), "%s step %d: terminated %d", id, t, done);
+        if (done) {
+            ends++;
+            spec->reset(spec, st, &rs, obs);
+        }
+    }
+    printf("%s: terminated %ld times in 3000 random steps, always as the rule says\n", id, ends);
+    ck_assert(ends >= 3);
+    close_state(spec, st);
+}
+END_TEST
+
 /* Every id replays its reference data. */
 START_TEST(test_reference)
 {
@@ -335,11 +532,9 @@ int main(void)
         const char *name;
         const TTest *fn;
         int loop;
-    } cases[] = {{"reference", test_reference, 1},
-                 {"save_load", test_save_load, 1},
-                 {"stack", test_stack, 1},
-                 {"nan_action", test_nan_action, 1},
-                 {"truncation", test_truncation, 0}};
+    } cases[] = {{"reference", test_reference, 1},   {"save_load", test_save_load, 1},
+                 {"stack", test_stack, 1},           {"nan_action", test_nan_action, 1},
+                 {"truncation", test_truncation, 0}, {"reset_goal", test_reset_goal, 0}};
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         TCase *tc = tcase_create(cases[k].name);
         tcase_set_timeout(tc, 300);
@@ -349,6 +544,13 @@ int main(void)
             tcase_add_test(tc, cases[k].fn);
         suite_add_tcase(s, tc);
     }
+    TCase *tc = tcase_create("reset_noise");
+    tcase_add_loop_test(tc, test_reset_noise, 0, TU_COUNT(noise));
+    suite_add_tcase(s, tc);
+    tc = tcase_create("termination_rule");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, test_termination_rule, 0, 10);
+    suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     const int failed = srunner_ntests_failed(sr);
