@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "env.h"
 #include "mjenv.h"
 #include "registry.h"
@@ -516,6 +517,23 @@ START_TEST(test_nan_action)
 }
 END_TEST
 
+/* The preset is valid for every algorithm, and trains with normalised observations and
+ * rewards for the 1M steps the benchmarks use. */
+START_TEST(test_preset)
+{
+    const EnvSpec *spec = &mj_tasks[_i]->spec;
+    static const char *const algos[] = {"ppo", "a2c", "a3c", "reinforce", "trpo", "npg", "ppo-kl"};
+    for (int a = 0; a < TU_COUNT(algos); a++) {
+        Config c;
+        char err[CONFIG_ERR_LEN];
+        config_defaults(&c);
+        ck_assert(config_set(&c, "algo", algos[a], err) == 0);
+        ck_assert_msg(config_apply_list(&c, spec->defaults, spec->id, err) == 0, "%s", err);
+        ck_assert(c.norm_obs && c.norm_reward && c.steps == 1000000);
+    }
+}
+END_TEST
+
 static int n_tasks(void)
 {
     int n = 0;
@@ -534,7 +552,8 @@ int main(void)
         int loop;
     } cases[] = {{"reference", test_reference, 1},   {"save_load", test_save_load, 1},
                  {"stack", test_stack, 1},           {"nan_action", test_nan_action, 1},
-                 {"truncation", test_truncation, 0}, {"reset_goal", test_reset_goal, 0}};
+                 {"truncation", test_truncation, 0}, {"reset_goal", test_reset_goal, 0},
+                 {"preset", test_preset, 1}};
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         TCase *tc = tcase_create(cases[k].name);
         tcase_set_timeout(tc, 300);

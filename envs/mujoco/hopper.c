@@ -120,7 +120,7 @@ static void hopper_step(const MjTask *t, const mjModel *m, mjData *d, const floa
 
 const MjTask mjtask_hopper_v4 = {
     .spec = MJENV_SPEC("Hopper-v4", HOPPER_OBS_DIM, HOPPER_NU, hopper_act_low, hopper_act_high,
-                       1000, HOPPER_NQ, HOPPER_NV, HOPPER_NBODY, NULL),
+                       1000, HOPPER_NQ, HOPPER_NV, HOPPER_NBODY, mjenv_preset),
     .model = "hopper.xml",
     .frame_skip = 4,
     .nq = HOPPER_NQ,
@@ -134,7 +134,7 @@ const MjTask mjtask_hopper_v4 = {
 
 const MjTask mjtask_hopper_v5 = {
     .spec = MJENV_SPEC("Hopper-v5", HOPPER_OBS_DIM, HOPPER_NU, hopper_act_low, hopper_act_high,
-                       1000, HOPPER_NQ, HOPPER_NV, HOPPER_NBODY, NULL),
+                       1000, HOPPER_NQ, HOPPER_NV, HOPPER_NBODY, mjenv_preset),
     .model = "hopper.xml",
     .frame_skip = 4,
     .nq = HOPPER_NQ,

@@ -193,8 +193,9 @@ static void standup_step(const MjTask *t, const mjModel *m, mjData *d, const flo
 }
 
 const MjTask mjtask_humanoid_v4 = {
-    .spec = MJENV_SPEC("Humanoid-v4", HUMANOID_V4_OBS_DIM, HUMANOID_NU, humanoid_act_low,
-                       humanoid_act_high, 1000, HUMANOID_NQ, HUMANOID_NV, HUMANOID_NBODY, NULL),
+    .spec =
+        MJENV_SPEC("Humanoid-v4", HUMANOID_V4_OBS_DIM, HUMANOID_NU, humanoid_act_low,
+                   humanoid_act_high, 1000, HUMANOID_NQ, HUMANOID_NV, HUMANOID_NBODY, mjenv_preset),
     .model = "humanoid.xml",
     .frame_skip = 5,
     .nq = HUMANOID_NQ,
@@ -207,8 +208,9 @@ const MjTask mjtask_humanoid_v4 = {
 };
 
 const MjTask mjtask_humanoid_v5 = {
-    .spec = MJENV_SPEC("Humanoid-v5", HUMANOID_V5_OBS_DIM, HUMANOID_NU, humanoid_act_low,
-                       humanoid_act_high, 1000, HUMANOID_NQ, HUMANOID_NV, HUMANOID_NBODY, NULL),
+    .spec =
+        MJENV_SPEC("Humanoid-v5", HUMANOID_V5_OBS_DIM, HUMANOID_NU, humanoid_act_low,
+                   humanoid_act_high, 1000, HUMANOID_NQ, HUMANOID_NV, HUMANOID_NBODY, mjenv_preset),
     .model = "humanoid.xml",
     .frame_skip = 5,
     .nq = HUMANOID_NQ,
@@ -221,8 +223,9 @@ const MjTask mjtask_humanoid_v5 = {
 };
 
 const MjTask mjtask_humanoid_standup_v4 = {
-    .spec = MJENV_SPEC("HumanoidStandup-v4", HUMANOID_V4_OBS_DIM, HUMANOID_NU, humanoid_act_low,
-                       humanoid_act_high, 1000, HUMANOID_NQ, HUMANOID_NV, HUMANOID_NBODY, NULL),
+    .spec =
+        MJENV_SPEC("HumanoidStandup-v4", HUMANOID_V4_OBS_DIM, HUMANOID_NU, humanoid_act_low,
+                   humanoid_act_high, 1000, HUMANOID_NQ, HUMANOID_NV, HUMANOID_NBODY, mjenv_preset),
     .model = "humanoidstandup.xml",
     .frame_skip = 5,
     .nq = HUMANOID_NQ,
@@ -235,8 +238,9 @@ const MjTask mjtask_humanoid_standup_v4 = {
 };
 
 const MjTask mjtask_humanoid_standup_v5 = {
-    .spec = MJENV_SPEC("HumanoidStandup-v5", HUMANOID_V5_OBS_DIM, HUMANOID_NU, humanoid_act_low,
-                       humanoid_act_high, 1000, HUMANOID_NQ, HUMANOID_NV, HUMANOID_NBODY, NULL),
+    .spec =
+        MJENV_SPEC("HumanoidStandup-v5", HUMANOID_V5_OBS_DIM, HUMANOID_NU, humanoid_act_low,
+                   humanoid_act_high, 1000, HUMANOID_NQ, HUMANOID_NV, HUMANOID_NBODY, mjenv_preset),
     .model = "humanoidstandup.xml",
     .frame_skip = 5,
     .nq = HUMANOID_NQ,

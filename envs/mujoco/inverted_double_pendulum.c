@@ -121,7 +121,7 @@ static void idp_step(const MjTask *t, const mjModel *m, mjData *d, const float *
 
 const MjTask mjtask_inverted_double_pendulum_v4 = {
     .spec = MJENV_SPEC("InvertedDoublePendulum-v4", IDP_OBS_DIM_V4, IDP_NU, idp_act_low,
-                       idp_act_high, IDP_MAX_STEPS, IDP_NQ, IDP_NV, IDP_NBODY, NULL),
+                       idp_act_high, IDP_MAX_STEPS, IDP_NQ, IDP_NV, IDP_NBODY, mjenv_preset),
     .model = "inverted_double_pendulum.xml",
     .frame_skip = IDP_FRAME_SKIP,
     .nq = IDP_NQ,
@@ -135,7 +135,7 @@ const MjTask mjtask_inverted_double_pendulum_v4 = {
 
 const MjTask mjtask_inverted_double_pendulum_v5 = {
     .spec = MJENV_SPEC("InvertedDoublePendulum-v5", IDP_OBS_DIM_V5, IDP_NU, idp_act_low,
-                       idp_act_high, IDP_MAX_STEPS, IDP_NQ, IDP_NV, IDP_NBODY, NULL),
+                       idp_act_high, IDP_MAX_STEPS, IDP_NQ, IDP_NV, IDP_NBODY, mjenv_preset),
     .model = "inverted_double_pendulum.xml",
     .frame_skip = IDP_FRAME_SKIP,
     .nq = IDP_NQ,

@@ -148,7 +148,7 @@ static void pusher_step(const MjTask *t, const mjModel *m, mjData *d, const floa
 
 const MjTask mjtask_pusher_v4 = {
     .spec = MJENV_SPEC("Pusher-v4", PUSHER_OBS_DIM, PUSHER_NU, pusher_act_low, pusher_act_high,
-                       PUSHER_MAX_STEPS, PUSHER_NQ, PUSHER_NV, PUSHER_NBODY, NULL),
+                       PUSHER_MAX_STEPS, PUSHER_NQ, PUSHER_NV, PUSHER_NBODY, mjenv_preset),
     .model = "pusher.xml",
     .frame_skip = PUSHER_FRAME_SKIP,
     .nq = PUSHER_NQ,
@@ -162,7 +162,7 @@ const MjTask mjtask_pusher_v4 = {
 
 const MjTask mjtask_pusher_v5 = {
     .spec = MJENV_SPEC("Pusher-v5", PUSHER_OBS_DIM, PUSHER_NU, pusher_act_low, pusher_act_high,
-                       PUSHER_MAX_STEPS, PUSHER_NQ, PUSHER_NV, PUSHER_NBODY, NULL),
+                       PUSHER_MAX_STEPS, PUSHER_NQ, PUSHER_NV, PUSHER_NBODY, mjenv_preset),
     .model = "pusher_v5.xml",
     .frame_skip = PUSHER_FRAME_SKIP,
     .nq = PUSHER_NQ,

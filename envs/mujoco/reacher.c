@@ -158,7 +158,7 @@ static void reacher_step(const MjTask *t, const mjModel *m, mjData *d, const flo
 const MjTask mjtask_reacher_v4 = {
     .spec =
         MJENV_SPEC("Reacher-v4", REACHER_OBS_DIM_V4, REACHER_NU, reacher_act_low, reacher_act_high,
-                   REACHER_MAX_STEPS, REACHER_NQ, REACHER_NV, REACHER_NBODY, NULL),
+                   REACHER_MAX_STEPS, REACHER_NQ, REACHER_NV, REACHER_NBODY, mjenv_preset),
     .model = "reacher.xml",
     .frame_skip = REACHER_FRAME_SKIP,
     .nq = REACHER_NQ,
@@ -173,7 +173,7 @@ const MjTask mjtask_reacher_v4 = {
 const MjTask mjtask_reacher_v5 = {
     .spec =
         MJENV_SPEC("Reacher-v5", REACHER_OBS_DIM_V5, REACHER_NU, reacher_act_low, reacher_act_high,
-                   REACHER_MAX_STEPS, REACHER_NQ, REACHER_NV, REACHER_NBODY, NULL),
+                   REACHER_MAX_STEPS, REACHER_NQ, REACHER_NV, REACHER_NBODY, mjenv_preset),
     .model = "reacher.xml",
     .frame_skip = REACHER_FRAME_SKIP,
     .nq = REACHER_NQ,

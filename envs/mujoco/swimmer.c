@@ -78,7 +78,7 @@ static void swimmer_step(const MjTask *t, const mjModel *m, mjData *d, const flo
 
 const MjTask mjtask_swimmer_v4 = {
     .spec = MJENV_SPEC("Swimmer-v4", SWIMMER_OBS_DIM, SWIMMER_NU, swimmer_act_low, swimmer_act_high,
-                       1000, SWIMMER_NQ, SWIMMER_NV, SWIMMER_NBODY, NULL),
+                       1000, SWIMMER_NQ, SWIMMER_NV, SWIMMER_NBODY, mjenv_preset),
     .model = "swimmer.xml",
     .frame_skip = 4,
     .nq = SWIMMER_NQ,
@@ -92,7 +92,7 @@ const MjTask mjtask_swimmer_v4 = {
 
 const MjTask mjtask_swimmer_v5 = {
     .spec = MJENV_SPEC("Swimmer-v5", SWIMMER_OBS_DIM, SWIMMER_NU, swimmer_act_low, swimmer_act_high,
-                       1000, SWIMMER_NQ, SWIMMER_NV, SWIMMER_NBODY, NULL),
+                       1000, SWIMMER_NQ, SWIMMER_NV, SWIMMER_NBODY, mjenv_preset),
     .model = "swimmer.xml",
     .frame_skip = 4,
     .nq = SWIMMER_NQ,

@@ -10,6 +10,11 @@
  *
  * Output: a human-readable table, then one line per environment
  *   ENV_ID single=<steps/s> vec<N>=<steps/s>
+ *
+ * `bench_envs ID SECONDS` instead steps one environment of ID alone for about SECONDS
+ * seconds and prints `ID steps=<n> seconds=<s> steps_per_s=<r>`: the physics-only
+ * throughput of one core, which scripts/bench-mujoco runs once per core at the same
+ * time.
  * Not a test: it prints numbers and asserts nothing.
  */
 #include <stdio.h>
@@ -93,12 +98,59 @@ static double steps_per_second(const EnvSpec *spec, int n)
     return 1.0 / t[BLOCKS / 2];
 }
 
-int main(void)
+/* One environment of spec stepped alone for about `seconds`: steps per second. */
+static int run_alone(const EnvSpec *spec, double seconds)
+{
+    VecEnv v;
+    char err[256];
+    if (vecenv_init(&v, spec, 1, 0, 1, 0, err, sizeof err) != 0) {
+        fprintf(stderr, "bench_envs: %s\n", err);
+        return 1;
+    }
+    Rng r;
+    rng_seed(&r, 2, 0);
+    float *act = random_actions(spec, 1, &r);
+    long k = 0;
+    const double t0 = now();
+    double t = t0;
+    for (; t - t0 < seconds; t = now()) {
+        for (int i = 0; i < 64; i++, k++) {
+            if (vecenv_step(&v, act + (size_t)(k % ACT_STEPS) * (size_t)v.act_dim) != 0) {
+                fprintf(stderr, "bench_envs: %s\n", v.err);
+                return 1;
+            }
+        }
+    }
+    printf("%s steps=%ld seconds=%.3f steps_per_s=%.0f\n", spec->id, k, t - t0, k / (t - t0));
+    free(act);
+    vecenv_free(&v);
+    return 0;
+}
+
+int main(int argc, char **argv)
 {
     EnvRegistry *reg = registry_create();
     if (reg == NULL) {
         fprintf(stderr, "bench_envs: out of memory\n");
         return 1;
+    }
+    if (argc == 3) {
+        char err[1536];
+        const EnvSpec *spec = registry_lookup(reg, argv[1], err, sizeof err);
+        const double seconds = atof(argv[2]);
+        if (spec == NULL || !(seconds > 0)) {
+            fprintf(stderr, "bench_envs: %s\n", spec == NULL ? err : "SECONDS must be positive");
+            registry_destroy(&reg);
+            return 2;
+        }
+        const int rc = run_alone(spec, seconds);
+        registry_destroy(&reg);
+        return rc;
+    }
+    if (argc != 1) {
+        fprintf(stderr, "usage: bench_envs [ID SECONDS]\n");
+        registry_destroy(&reg);
+        return 2;
     }
     const int n = registry_count(reg);
     double single[64], vec[64];
