@@ -518,7 +518,7 @@ START_TEST(test_nan_action)
 END_TEST
 
 /* The preset is valid for every algorithm, and trains with normalised observations and
- * rewards for the 1M steps the benchmarks use. */
+ * rewards for the budgets the benchmarks use (1M steps, InvertedPendulum 100k). */
 START_TEST(test_preset)
 {
     const EnvSpec *spec = &mj_tasks[_i]->spec;
@@ -529,7 +529,8 @@ START_TEST(test_preset)
         config_defaults(&c);
         ck_assert(config_set(&c, "algo", algos[a], err) == 0);
         ck_assert_msg(config_apply_list(&c, spec->defaults, spec->id, err) == 0, "%s", err);
-        ck_assert(c.norm_obs && c.norm_reward && c.steps == 1000000);
+        ck_assert(c.norm_obs && c.norm_reward);
+        ck_assert(c.steps == (strncmp(spec->id, "InvertedPendulum", 16) == 0 ? 100000 : 1000000));
     }
 }
 END_TEST

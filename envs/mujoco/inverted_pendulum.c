@@ -86,7 +86,7 @@ static void ip_step(const MjTask *t, const mjModel *m, mjData *d, const float *a
 
 const MjTask mjtask_inverted_pendulum_v4 = {
     .spec = MJENV_SPEC("InvertedPendulum-v4", IP_OBS_DIM, IP_NU, ip_act_low, ip_act_high,
-                       IP_MAX_STEPS, IP_NQ, IP_NV, IP_NBODY, mjenv_preset),
+                       IP_MAX_STEPS, IP_NQ, IP_NV, IP_NBODY, mjenv_preset_pendulum),
     .model = "inverted_pendulum.xml",
     .frame_skip = IP_FRAME_SKIP,
     .nq = IP_NQ,
@@ -100,7 +100,7 @@ const MjTask mjtask_inverted_pendulum_v4 = {
 
 const MjTask mjtask_inverted_pendulum_v5 = {
     .spec = MJENV_SPEC("InvertedPendulum-v5", IP_OBS_DIM, IP_NU, ip_act_low, ip_act_high,
-                       IP_MAX_STEPS, IP_NQ, IP_NV, IP_NBODY, mjenv_preset),
+                       IP_MAX_STEPS, IP_NQ, IP_NV, IP_NBODY, mjenv_preset_pendulum),
     .model = "inverted_pendulum.xml",
     .frame_skip = IP_FRAME_SKIP,
     .nq = IP_NQ,

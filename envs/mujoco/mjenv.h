@@ -143,8 +143,9 @@ void mjenv_add_uniform(double *x, long n, double scale, Rng *rng);
 /* x[i] += scale * N(0, 1), i < n, as init + scale * np_random.standard_normal(n). */
 void mjenv_add_normal(double *x, long n, double scale, Rng *rng);
 
-/* The training preset of the MuJoCo set (mjpresets.c), NULL-terminated. */
-extern const char *const mjenv_preset[];
+/* The training presets of the MuJoCo set (mjpresets.c), NULL-terminated: the general
+ * one and InvertedPendulum's. */
+extern const char *const mjenv_preset[], *const mjenv_preset_pendulum[];
 
 /* Every task, in the order `mpirl envs` lists them, NULL-terminated (mjtasks.c). */
 extern const MjTask *const mj_tasks[];

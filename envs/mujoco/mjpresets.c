@@ -29,6 +29,19 @@
     algo ":max_kl=0.01", algo ":cg_iters=15", algo ":cg_damping=0.1", algo ":lr=0.001",            \
         algo ":vf_epochs=20", algo ":vf_minibatches=16", algo ":anneal_lr=false"
 
+/* InvertedPendulum: the task is learnt in ~20k steps, so smaller iterations (1,024
+ * samples, 8 minibatches of 64 per actor) and a budget of 100k steps. */
+const char *const mjenv_preset_pendulum[] = {MJ_COMMON,
+                                             "steps=100000",
+                                             "rollout=512",
+                                             "minibatches=8",
+                                             MJ_NATURAL("trpo"),
+                                             "trpo:ls_steps=10",
+                                             MJ_NATURAL("npg"),
+                                             "ppo-kl:kl_target=0.01",
+                                             "ppo-kl:kl_beta_init=1",
+                                             NULL};
+
 const char *const mjenv_preset[] = {MJ_COMMON,
                                     MJ_NATURAL("trpo"),
                                     "trpo:ls_steps=10",
