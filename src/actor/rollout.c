@@ -77,10 +77,7 @@ static const float *policy_view(float *out, const float *x, int E, const ObsNorm
     return out;
 }
 
-/* rew (E) = the step's rewards of v normalised by rn, whose discounted returns advance
- * (and whose statistics, if any, take them; g (E) is scratch). */
-static void normalise_rewards(RewardNorm *rn, float *restrict rew, float *restrict g,
-                              const VecEnv *v)
+void reward_norm_apply(RewardNorm *rn, float *restrict rew, float *restrict g, const VecEnv *v)
 {
     const int E = v->n;
     for (int e = 0; e < E; e++) {
@@ -124,7 +121,7 @@ int rollout_collect(Rollout *r, VecEnv *v, ModelWork *w, const Model *m, const f
         if (vecenv_step(v, act) != 0)
             return -1;
         if (rn != NULL)
-            normalise_rewards(rn, r->rew + row, r->scratch_g, v);
+            reward_norm_apply(rn, r->rew + row, r->scratch_g, v);
         else
             memcpy(r->rew + row, v->reward, (size_t)E * sizeof(float));
         memcpy(r->term + row, v->terminated, (size_t)E);

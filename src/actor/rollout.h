@@ -58,6 +58,11 @@ typedef struct {
     RunningStats *raw; /* if not NULL: the G after every step are added to it (dim 1) */
 } RewardNorm;
 
+/* rew (E) = the last step's rewards of v normalised by rn: each environment's
+ * G <- gamma G + r first, then clip(r * scale, -clip, clip), then G = 0 where the
+ * episode ended; the new G go into rn->raw if it is set (g: E floats of scratch). */
+void reward_norm_apply(RewardNorm *rn, float *restrict rew, float *restrict g, const VecEnv *v);
+
 /* Buffers for T steps of E environments of the model's sizes; 0 or -1 (no memory). */
 int rollout_init(Rollout *r, const Model *m, int T, int E);
 
