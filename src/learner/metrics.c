@@ -141,14 +141,14 @@ int metrics_write(Metrics *mt, const MetricsRow *r, int64_t total_steps)
     int rc = fprintf(mt->csv,
                      "%lld,%lld,%.6f,%.1f,%lld,%.6g,%.6g,%.6g,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,"
                      "%.6g,%.6g,%lld,%.6f,%.6f,%.8g,%.8g,%.6g,%.6g,%.8g,%.8g,%.6f,%.6f,%.6f,%.6f,"
-                     "%.6f\n",
+                     "%.6f,%.6f\n",
                      (long long)r->iteration, (long long)r->env_steps, r->wall_s, r->sps,
                      (long long)r->episodes, r->return_mean, r->return_std, r->length_mean,
                      r->policy_loss, r->value_loss, r->entropy, r->approx_kl, r->clip_fraction,
                      r->explained_variance, r->lr, r->staleness_mean, r->staleness_max,
                      (long long)r->dropped, r->comm_s, r->wait_s, r->kl, r->surrogate_improvement,
                      r->ls_steps, r->cg_iterations, r->cg_residual, r->beta, r->rollout_s,
-                     r->gradient_s, r->cg_s, r->linesearch_s, r->vf_s);
+                     r->gradient_s, r->cg_s, r->linesearch_s, r->vf_s, r->rollout_max_s);
     if (rc < 0 || fflush(mt->csv) != 0)
         return -1;
     /* plain lines at most once a second; the in-place line every row */

@@ -24,7 +24,7 @@
     "iteration,env_steps,wall_s,sps,episodes,return_mean,return_std,length_mean,policy_loss,"      \
     "value_loss,entropy,approx_kl,clip_fraction,explained_variance,lr,staleness_mean,"             \
     "staleness_max,dropped,comm_s,wait_s,kl,surrogate_improvement,ls_steps,cg_iterations,"         \
-    "cg_residual,beta,rollout_s,gradient_s,cg_s,linesearch_s,vf_s"
+    "cg_residual,beta,rollout_s,gradient_s,cg_s,linesearch_s,vf_s,rollout_max_s"
 
 #define STALENESS_HEADER "iteration,staleness,count"
 
@@ -51,6 +51,7 @@ typedef struct {
     /* seconds the actors spent computing in each phase (mean over actors; NaN where
      * the algorithm has no such phase) */
     double rollout_s, gradient_s, cg_s, linesearch_s, vf_s;
+    double rollout_max_s; /* the slowest actor's rollout seconds */
 } MetricsRow;
 
 typedef struct {

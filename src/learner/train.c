@@ -339,6 +339,7 @@ typedef struct {
     double st_sum, st_max, st_n;                /* staleness of the gradients received */
     int64_t dropped;
     double time[N_TIMER], summaries; /* actors' compute seconds per phase, summaries taken */
+    double rollout_max;              /* the largest rollout seconds of one summary */
     double kl_sum, kl_n;             /* ppo-kl: KL(old || new) after the update */
 } RowSums;
 
@@ -363,6 +364,7 @@ static double take_summary(Trainer *t, const double *s, RowSums *f)
     f->n += s[S_N];
     for (int k = 0; k < N_TIMER; k++)
         f->time[k] += s[S_TIME + k];
+    f->rollout_max = fmax(f->rollout_max, s[S_TIME + T_ROLLOUT]);
     f->summaries += 1;
     f->kl_sum += s[S_KL_SUM];
     f->kl_n += s[S_KL_N];
@@ -412,6 +414,7 @@ static int write_row(Trainer *t, int64_t it, int64_t env_steps, double wall, dou
                               &row.vf_s};
     for (int k = 0; k < N_TIMER; k++)
         *times[k] = f->summaries > 0 ? f->time[k] / f->summaries : NAN;
+    row.rollout_max_s = f->summaries > 0 ? f->rollout_max : NAN;
     if (t->natural) {
         row.cg_s += t->learner_cg_s;
     } else {
