@@ -111,16 +111,6 @@ static void ant_observe(const MjTask *t, const mjModel *m, const mjData *d, doub
     ant_write_obs(p, m, d, contact, obs);
 }
 
-/* qpos = qpos0 + U(-0.1, 0.1) (nq draws), then qvel = 0 + 0.1 N(0, 1) (nv draws). */
-static void ant_reset(const MjTask *t, const mjModel *m, mjData *d, Rng *rng)
-{
-    (void)t;
-    mju_copy(d->qpos, m->qpos0, m->nq);
-    mju_zero(d->qvel, m->nv);
-    mjenv_add_uniform(d->qpos, m->nq, RESET_NOISE_SCALE, rng);
-    mjenv_add_normal(d->qvel, m->nv, RESET_NOISE_SCALE, rng);
-}
-
 static void ant_step(const MjTask *t, const mjModel *m, mjData *d, const float *action, double *obs,
                      double *reward, uint8_t *terminated)
 {
@@ -160,7 +150,9 @@ const MjTask mjtask_ant_v4 = {
     .nv = ANT_NV,
     .nbody = ANT_NBODY,
     .params = &ant_v4_params,
-    .reset = ant_reset,
+    .reset_qpos = RESET_NOISE_SCALE,
+    .reset_qvel = RESET_NOISE_SCALE,
+    .reset_qvel_normal = 1,
     .step = ant_step,
     .observe = ant_observe,
 };
@@ -174,7 +166,9 @@ const MjTask mjtask_ant_v5 = {
     .nv = ANT_NV,
     .nbody = ANT_NBODY,
     .params = &ant_v5_params,
-    .reset = ant_reset,
+    .reset_qpos = RESET_NOISE_SCALE,
+    .reset_qvel = RESET_NOISE_SCALE,
+    .reset_qvel_normal = 1,
     .step = ant_step,
     .observe = ant_observe,
 };

@@ -49,16 +49,6 @@ static void cheetah_observe(const MjTask *t, const mjModel *m, const mjData *d, 
         *obs++ = d->qvel[i];
 }
 
-/* qpos = qpos0 + U(-0.1, 0.1) (nq draws), then qvel = 0 + 0.1 N(0, 1) (nv draws). */
-static void cheetah_reset(const MjTask *t, const mjModel *m, mjData *d, Rng *rng)
-{
-    (void)t;
-    mju_copy(d->qpos, m->qpos0, m->nq);
-    mju_zero(d->qvel, m->nv);
-    mjenv_add_uniform(d->qpos, m->nq, RESET_NOISE_SCALE, rng);
-    mjenv_add_normal(d->qvel, m->nv, RESET_NOISE_SCALE, rng);
-}
-
 static void cheetah_step(const MjTask *t, const mjModel *m, mjData *d, const float *action,
                          double *obs, double *reward, uint8_t *terminated)
 {
@@ -84,7 +74,9 @@ const MjTask mjtask_half_cheetah_v4 = {
     .nv = CHEETAH_NV,
     .nbody = CHEETAH_NBODY,
     .params = NULL,
-    .reset = cheetah_reset,
+    .reset_qpos = RESET_NOISE_SCALE,
+    .reset_qvel = RESET_NOISE_SCALE,
+    .reset_qvel_normal = 1,
     .step = cheetah_step,
     .observe = cheetah_observe,
 };
@@ -98,7 +90,9 @@ const MjTask mjtask_half_cheetah_v5 = {
     .nv = CHEETAH_NV,
     .nbody = CHEETAH_NBODY,
     .params = NULL,
-    .reset = cheetah_reset,
+    .reset_qpos = RESET_NOISE_SCALE,
+    .reset_qvel = RESET_NOISE_SCALE,
+    .reset_qvel_normal = 1,
     .step = cheetah_step,
     .observe = cheetah_observe,
 };

@@ -87,16 +87,6 @@ static void hopper_observe(const MjTask *t, const mjModel *m, const mjData *d, d
     mjenv_clip(obs, d->qvel, m->nv, -QVEL_OBS_BOUND, QVEL_OBS_BOUND);
 }
 
-/* qpos = qpos0 + U(-s, s) (nq draws), then qvel = 0 + U(-s, s) (nv draws), s = 5e-3. */
-static void hopper_reset(const MjTask *t, const mjModel *m, mjData *d, Rng *rng)
-{
-    (void)t;
-    mju_copy(d->qpos, m->qpos0, m->nq);
-    mju_zero(d->qvel, m->nv);
-    mjenv_add_uniform(d->qpos, m->nq, RESET_NOISE_SCALE, rng);
-    mjenv_add_uniform(d->qvel, m->nv, RESET_NOISE_SCALE, rng);
-}
-
 static void hopper_step(const MjTask *t, const mjModel *m, mjData *d, const float *action,
                         double *obs, double *reward, uint8_t *terminated)
 {
@@ -127,7 +117,9 @@ const MjTask mjtask_hopper_v4 = {
     .nv = HOPPER_NV,
     .nbody = HOPPER_NBODY,
     .params = &hopper_v4_params,
-    .reset = hopper_reset,
+    .reset_qpos = RESET_NOISE_SCALE,
+    .reset_qvel = RESET_NOISE_SCALE,
+    .reset_qvel_normal = 0,
     .step = hopper_step,
     .observe = hopper_observe,
 };
@@ -141,7 +133,9 @@ const MjTask mjtask_hopper_v5 = {
     .nv = HOPPER_NV,
     .nbody = HOPPER_NBODY,
     .params = &hopper_v5_params,
-    .reset = hopper_reset,
+    .reset_qpos = RESET_NOISE_SCALE,
+    .reset_qvel = RESET_NOISE_SCALE,
+    .reset_qvel_normal = 0,
     .step = hopper_step,
     .observe = hopper_observe,
 };

@@ -121,16 +121,6 @@ static void humanoid_observe(const MjTask *t, const mjModel *m, const mjData *d,
     put(obs, d->cfrc_ext + 6 * b0, 6 * nb);
 }
 
-/* qpos = qpos0 + U(-0.01, 0.01) (nq draws), then qvel = 0 + U(-0.01, 0.01) (nv draws). */
-static void humanoid_reset(const MjTask *t, const mjModel *m, mjData *d, Rng *rng)
-{
-    (void)t;
-    mju_copy(d->qpos, m->qpos0, m->nq);
-    mju_zero(d->qvel, m->nv);
-    mjenv_add_uniform(d->qpos, m->nq, RESET_NOISE_SCALE, rng);
-    mjenv_add_uniform(d->qvel, m->nv, RESET_NOISE_SCALE, rng);
-}
-
 /* x of Gymnasium's mass_center: einsum("b,bj->j", body_mass, xipos)[0] / body_mass.sum(),
  * the numerator a running sum from 0.0 in body order (see the file's comment). */
 static double humanoid_mass_center_x(const mjModel *m, const mjData *d)
@@ -202,7 +192,9 @@ const MjTask mjtask_humanoid_v4 = {
     .nv = HUMANOID_NV,
     .nbody = HUMANOID_NBODY,
     .params = &humanoid_v4_params,
-    .reset = humanoid_reset,
+    .reset_qpos = RESET_NOISE_SCALE,
+    .reset_qvel = RESET_NOISE_SCALE,
+    .reset_qvel_normal = 0,
     .step = humanoid_step,
     .observe = humanoid_observe,
 };
@@ -217,7 +209,9 @@ const MjTask mjtask_humanoid_v5 = {
     .nv = HUMANOID_NV,
     .nbody = HUMANOID_NBODY,
     .params = &humanoid_v5_params,
-    .reset = humanoid_reset,
+    .reset_qpos = RESET_NOISE_SCALE,
+    .reset_qvel = RESET_NOISE_SCALE,
+    .reset_qvel_normal = 0,
     .step = humanoid_step,
     .observe = humanoid_observe,
 };
@@ -232,7 +226,9 @@ const MjTask mjtask_humanoid_standup_v4 = {
     .nv = HUMANOID_NV,
     .nbody = HUMANOID_NBODY,
     .params = &standup_v4_params,
-    .reset = humanoid_reset,
+    .reset_qpos = RESET_NOISE_SCALE,
+    .reset_qvel = RESET_NOISE_SCALE,
+    .reset_qvel_normal = 0,
     .step = standup_step,
     .observe = humanoid_observe,
 };
@@ -247,7 +243,9 @@ const MjTask mjtask_humanoid_standup_v5 = {
     .nv = HUMANOID_NV,
     .nbody = HUMANOID_NBODY,
     .params = &standup_v5_params,
-    .reset = humanoid_reset,
+    .reset_qpos = RESET_NOISE_SCALE,
+    .reset_qvel = RESET_NOISE_SCALE,
+    .reset_qvel_normal = 0,
     .step = standup_step,
     .observe = humanoid_observe,
 };

@@ -89,16 +89,6 @@ static void idp_observe(const MjTask *t, const mjModel *m, const mjData *d, doub
     mjenv_clip(obs, d->qfrc_constraint, p->n_constraint_obs, -OBS_BOUND, OBS_BOUND);
 }
 
-/* qpos = qpos0 + U(-0.1, 0.1) (nq draws), then qvel = 0 + 0.1 N(0, 1) (nv draws). */
-static void idp_reset(const MjTask *t, const mjModel *m, mjData *d, Rng *rng)
-{
-    (void)t;
-    mju_copy(d->qpos, m->qpos0, m->nq);
-    mju_zero(d->qvel, m->nv);
-    mjenv_add_uniform(d->qpos, m->nq, RESET_QPOS_SCALE, rng);
-    mjenv_add_normal(d->qvel, m->nv, RESET_QVEL_SCALE, rng);
-}
-
 static void idp_step(const MjTask *t, const mjModel *m, mjData *d, const float *action, double *obs,
                      double *reward, uint8_t *terminated)
 {
@@ -128,7 +118,9 @@ const MjTask mjtask_inverted_double_pendulum_v4 = {
     .nv = IDP_NV,
     .nbody = IDP_NBODY,
     .params = &idp_v4_params,
-    .reset = idp_reset,
+    .reset_qpos = RESET_QPOS_SCALE,
+    .reset_qvel = RESET_QVEL_SCALE,
+    .reset_qvel_normal = 1,
     .step = idp_step,
     .observe = idp_observe,
 };
@@ -142,7 +134,9 @@ const MjTask mjtask_inverted_double_pendulum_v5 = {
     .nv = IDP_NV,
     .nbody = IDP_NBODY,
     .params = &idp_v5_params,
-    .reset = idp_reset,
+    .reset_qpos = RESET_QPOS_SCALE,
+    .reset_qvel = RESET_QVEL_SCALE,
+    .reset_qvel_normal = 1,
     .step = idp_step,
     .observe = idp_observe,
 };

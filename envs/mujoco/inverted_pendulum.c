@@ -57,16 +57,6 @@ static void ip_observe(const MjTask *t, const mjModel *m, const mjData *d, doubl
         *obs++ = d->qvel[i];
 }
 
-/* qpos = qpos0 + U(-0.01, 0.01) (nq draws), then qvel = 0 + U(-0.01, 0.01) (nv draws). */
-static void ip_reset(const MjTask *t, const mjModel *m, mjData *d, Rng *rng)
-{
-    (void)t;
-    mju_copy(d->qpos, m->qpos0, m->nq);
-    mju_zero(d->qvel, m->nv);
-    mjenv_add_uniform(d->qpos, m->nq, RESET_NOISE_SCALE, rng);
-    mjenv_add_uniform(d->qvel, m->nv, RESET_NOISE_SCALE, rng);
-}
-
 static void ip_step(const MjTask *t, const mjModel *m, mjData *d, const float *action, double *obs,
                     double *reward, uint8_t *terminated)
 {
@@ -93,7 +83,9 @@ const MjTask mjtask_inverted_pendulum_v4 = {
     .nv = IP_NV,
     .nbody = IP_NBODY,
     .params = &ip_v4_params,
-    .reset = ip_reset,
+    .reset_qpos = RESET_NOISE_SCALE,
+    .reset_qvel = RESET_NOISE_SCALE,
+    .reset_qvel_normal = 0,
     .step = ip_step,
     .observe = ip_observe,
 };
@@ -107,7 +99,9 @@ const MjTask mjtask_inverted_pendulum_v5 = {
     .nv = IP_NV,
     .nbody = IP_NBODY,
     .params = &ip_v5_params,
-    .reset = ip_reset,
+    .reset_qpos = RESET_NOISE_SCALE,
+    .reset_qvel = RESET_NOISE_SCALE,
+    .reset_qvel_normal = 0,
     .step = ip_step,
     .observe = ip_observe,
 };

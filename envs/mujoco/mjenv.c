@@ -216,8 +216,17 @@ void mjenv_reset(const EnvSpec *spec, void *state, Rng *rng, float *obs)
 {
     MjState *s = state;
     (void)spec;
-    mj_resetData(s->m, s->d);
-    s->task->reset(s->task, s->m, s->d, rng);
+    const MjTask *t = s->task;
+    mj_resetData(s->m, s->d); /* qpos = qpos0, qvel = 0 */
+    if (t->reset != NULL) {
+        t->reset(t, s->m, s->d, rng);
+    } else {
+        mjenv_add_uniform(s->d->qpos, s->m->nq, t->reset_qpos, rng);
+        if (t->reset_qvel_normal)
+            mjenv_add_normal(s->d->qvel, s->m->nv, t->reset_qvel, rng);
+        else
+            mjenv_add_uniform(s->d->qvel, s->m->nv, t->reset_qvel, rng);
+    }
     mj_forward(s->m, s->d);
     observe_float(s, obs);
 }

@@ -45,10 +45,17 @@ struct MjTask {
     int nq, nv, nbody;  /* the model's sizes, checked when it is loaded */
     const void *params; /* the task's own constants (version differences), or NULL */
 
-    /* Gymnasium's reset_model, after mj_resetData: draw qpos and qvel around the
-     * model's initial ones (init_qpos = m->qpos0, init_qvel = 0) from rng, in
-     * Gymnasium's order of draws, and write them into d->qpos and d->qvel; mjenv.c then
-     * runs mj_forward (Gymnasium's set_state) and observe. */
+    /* Gymnasium's reset_model of most tasks, after mj_resetData: qpos = qpos0 +
+     * U(-reset_qpos, reset_qpos) drawn for every qpos, then qvel = 0 +
+     * U(-reset_qvel, reset_qvel) for every qvel, or reset_qvel N(0, 1) if
+     * reset_qvel_normal; used when reset is NULL. */
+    double reset_qpos, reset_qvel;
+    int reset_qvel_normal;
+
+    /* Otherwise (not NULL): draw qpos and qvel around the model's initial ones
+     * (init_qpos = m->qpos0, init_qvel = 0) from rng, in Gymnasium's order of draws, and
+     * write them into d->qpos and d->qvel. Either way mjenv.c then runs mj_forward
+     * (Gymnasium's set_state) and observe. */
     void (*reset)(const MjTask *t, const mjModel *m, mjData *d, Rng *rng);
 
     /* One Gymnasium step: mjenv_simulate(m, d, action, t->frame_skip) with whatever the

@@ -50,16 +50,6 @@ static void swimmer_observe(const MjTask *t, const mjModel *m, const mjData *d, 
         *obs++ = d->qvel[i];
 }
 
-/* qpos = qpos0 + U(-0.1, 0.1) (nq draws), then qvel = 0 + U(-0.1, 0.1) (nv draws). */
-static void swimmer_reset(const MjTask *t, const mjModel *m, mjData *d, Rng *rng)
-{
-    (void)t;
-    mju_copy(d->qpos, m->qpos0, m->nq);
-    mju_zero(d->qvel, m->nv);
-    mjenv_add_uniform(d->qpos, m->nq, RESET_NOISE_SCALE, rng);
-    mjenv_add_uniform(d->qvel, m->nv, RESET_NOISE_SCALE, rng);
-}
-
 static void swimmer_step(const MjTask *t, const mjModel *m, mjData *d, const float *action,
                          double *obs, double *reward, uint8_t *terminated)
 {
@@ -85,7 +75,9 @@ const MjTask mjtask_swimmer_v4 = {
     .nv = SWIMMER_NV,
     .nbody = SWIMMER_NBODY,
     .params = NULL,
-    .reset = swimmer_reset,
+    .reset_qpos = RESET_NOISE_SCALE,
+    .reset_qvel = RESET_NOISE_SCALE,
+    .reset_qvel_normal = 0,
     .step = swimmer_step,
     .observe = swimmer_observe,
 };
@@ -99,7 +91,9 @@ const MjTask mjtask_swimmer_v5 = {
     .nv = SWIMMER_NV,
     .nbody = SWIMMER_NBODY,
     .params = NULL,
-    .reset = swimmer_reset,
+    .reset_qpos = RESET_NOISE_SCALE,
+    .reset_qvel = RESET_NOISE_SCALE,
+    .reset_qvel_normal = 0,
     .step = swimmer_step,
     .observe = swimmer_observe,
 };

@@ -77,16 +77,6 @@ static void walker_observe(const MjTask *t, const mjModel *m, const mjData *d, d
     mjenv_clip(obs, d->qvel, m->nv, -QVEL_OBS_BOUND, QVEL_OBS_BOUND);
 }
 
-/* qpos = qpos0 + U(-s, s) (nq draws), then qvel = 0 + U(-s, s) (nv draws), s = 5e-3. */
-static void walker_reset(const MjTask *t, const mjModel *m, mjData *d, Rng *rng)
-{
-    (void)t;
-    mju_copy(d->qpos, m->qpos0, m->nq);
-    mju_zero(d->qvel, m->nv);
-    mjenv_add_uniform(d->qpos, m->nq, RESET_NOISE_SCALE, rng);
-    mjenv_add_uniform(d->qvel, m->nv, RESET_NOISE_SCALE, rng);
-}
-
 static void walker_step(const MjTask *t, const mjModel *m, mjData *d, const float *action,
                         double *obs, double *reward, uint8_t *terminated)
 {
@@ -117,7 +107,9 @@ const MjTask mjtask_walker2d_v4 = {
     .nv = WALKER_NV,
     .nbody = WALKER_NBODY,
     .params = &walker_v4_params,
-    .reset = walker_reset,
+    .reset_qpos = RESET_NOISE_SCALE,
+    .reset_qvel = RESET_NOISE_SCALE,
+    .reset_qvel_normal = 0,
     .step = walker_step,
     .observe = walker_observe,
 };
@@ -131,7 +123,9 @@ const MjTask mjtask_walker2d_v5 = {
     .nv = WALKER_NV,
     .nbody = WALKER_NBODY,
     .params = &walker_v5_params,
-    .reset = walker_reset,
+    .reset_qpos = RESET_NOISE_SCALE,
+    .reset_qvel = RESET_NOISE_SCALE,
+    .reset_qvel_normal = 0,
     .step = walker_step,
     .observe = walker_observe,
 };
