@@ -151,8 +151,9 @@ void mjenv_add_uniform(double *x, long n, double scale, Rng *rng);
 void mjenv_add_normal(double *x, long n, double scale, Rng *rng);
 
 /* The training presets of the MuJoCo set (mjpresets.c), NULL-terminated: the general
- * one and InvertedPendulum's. */
-extern const char *const mjenv_preset[], *const mjenv_preset_pendulum[];
+ * one, InvertedPendulum's and HalfCheetah's. */
+extern const char *const mjenv_preset[], *const mjenv_preset_pendulum[],
+                                             *const mjenv_preset_cheetah[];
 
 /* Every task, in the order `mpirl envs` lists them, NULL-terminated (mjtasks.c). */
 extern const MjTask *const mj_tasks[];
