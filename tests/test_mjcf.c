@@ -54,6 +54,8 @@ static void check_bytes(Check *c, const char *name, const void *p, size_t n)
 
 /* mjVisual and mjStatistic have no X-macros in MuJoCo 2.2.2: their members, in header
  * order (B: a member hashed as bytes, I: an int member). */
+/* The formatter does not settle on these lists. */
+/* clang-format off */
 #define VIS_MEMBERS(B, I)                                                                          \
     B(global, fovy)                                                                                \
     B(global, ipd)                                                                                 \
@@ -81,6 +83,7 @@ static void check_bytes(Check *c, const char *name, const void *p, size_t n)
                                                                     B(rgba, slidercrank)           \
                                                                         B(rgba, crankbroken)
 #define STAT_MEMBERS(B) B(meaninertia) B(meanmass) B(meansize) B(extent) B(center)
+/* clang-format on */
 
 static void check_model(const char *file)
 {
