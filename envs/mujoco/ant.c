@@ -142,13 +142,8 @@ static void ant_step(const MjTask *t, const mjModel *m, mjData *d, const float *
 }
 
 const MjTask mjtask_ant_v4 = {
-    .spec = MJENV_SPEC("Ant-v4", ANT_V4_OBS_DIM, ANT_NU, ant_act_low, ant_act_high, 1000, ANT_NQ,
-                       ANT_NV, ANT_NBODY, mjenv_preset),
-    .model = "ant.xml",
-    .frame_skip = 5,
-    .nq = ANT_NQ,
-    .nv = ANT_NV,
-    .nbody = ANT_NBODY,
+    MJENV_TASK("Ant-v4", ANT_V4_OBS_DIM, ANT_NU, ant_act_low, ant_act_high, 1000, ANT_NQ, ANT_NV,
+               ANT_NBODY, mjenv_preset, "ant.xml", 5),
     .params = &ant_v4_params,
     .reset_qpos = RESET_NOISE_SCALE,
     .reset_qvel = RESET_NOISE_SCALE,
@@ -158,13 +153,8 @@ const MjTask mjtask_ant_v4 = {
 };
 
 const MjTask mjtask_ant_v5 = {
-    .spec = MJENV_SPEC("Ant-v5", ANT_V5_OBS_DIM, ANT_NU, ant_act_low, ant_act_high, 1000, ANT_NQ,
-                       ANT_NV, ANT_NBODY, mjenv_preset),
-    .model = "ant.xml",
-    .frame_skip = 5,
-    .nq = ANT_NQ,
-    .nv = ANT_NV,
-    .nbody = ANT_NBODY,
+    MJENV_TASK("Ant-v5", ANT_V5_OBS_DIM, ANT_NU, ant_act_low, ant_act_high, 1000, ANT_NQ, ANT_NV,
+               ANT_NBODY, mjenv_preset, "ant.xml", 5),
     .params = &ant_v5_params,
     .reset_qpos = RESET_NOISE_SCALE,
     .reset_qvel = RESET_NOISE_SCALE,

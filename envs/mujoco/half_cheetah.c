@@ -66,14 +66,9 @@ static void cheetah_step(const MjTask *t, const mjModel *m, mjData *d, const flo
 }
 
 const MjTask mjtask_half_cheetah_v4 = {
-    .spec =
-        MJENV_SPEC("HalfCheetah-v4", CHEETAH_OBS_DIM, CHEETAH_NU, cheetah_act_low, cheetah_act_high,
-                   1000, CHEETAH_NQ, CHEETAH_NV, CHEETAH_NBODY, mjenv_preset_cheetah),
-    .model = "half_cheetah.xml",
-    .frame_skip = 5,
-    .nq = CHEETAH_NQ,
-    .nv = CHEETAH_NV,
-    .nbody = CHEETAH_NBODY,
+    MJENV_TASK("HalfCheetah-v4", CHEETAH_OBS_DIM, CHEETAH_NU, cheetah_act_low, cheetah_act_high,
+               1000, CHEETAH_NQ, CHEETAH_NV, CHEETAH_NBODY, mjenv_preset_cheetah,
+               "half_cheetah.xml", 5),
     .params = NULL,
     .reset_qpos = RESET_NOISE_SCALE,
     .reset_qvel = RESET_NOISE_SCALE,
@@ -83,14 +78,9 @@ const MjTask mjtask_half_cheetah_v4 = {
 };
 
 const MjTask mjtask_half_cheetah_v5 = {
-    .spec =
-        MJENV_SPEC("HalfCheetah-v5", CHEETAH_OBS_DIM, CHEETAH_NU, cheetah_act_low, cheetah_act_high,
-                   1000, CHEETAH_NQ, CHEETAH_NV, CHEETAH_NBODY, mjenv_preset_cheetah),
-    .model = "half_cheetah.xml",
-    .frame_skip = 5,
-    .nq = CHEETAH_NQ,
-    .nv = CHEETAH_NV,
-    .nbody = CHEETAH_NBODY,
+    MJENV_TASK("HalfCheetah-v5", CHEETAH_OBS_DIM, CHEETAH_NU, cheetah_act_low, cheetah_act_high,
+               1000, CHEETAH_NQ, CHEETAH_NV, CHEETAH_NBODY, mjenv_preset_cheetah,
+               "half_cheetah.xml", 5),
     .params = NULL,
     .reset_qpos = RESET_NOISE_SCALE,
     .reset_qvel = RESET_NOISE_SCALE,

@@ -109,13 +109,8 @@ static void hopper_step(const MjTask *t, const mjModel *m, mjData *d, const floa
 }
 
 const MjTask mjtask_hopper_v4 = {
-    .spec = MJENV_SPEC("Hopper-v4", HOPPER_OBS_DIM, HOPPER_NU, hopper_act_low, hopper_act_high,
-                       1000, HOPPER_NQ, HOPPER_NV, HOPPER_NBODY, mjenv_preset),
-    .model = "hopper.xml",
-    .frame_skip = 4,
-    .nq = HOPPER_NQ,
-    .nv = HOPPER_NV,
-    .nbody = HOPPER_NBODY,
+    MJENV_TASK("Hopper-v4", HOPPER_OBS_DIM, HOPPER_NU, hopper_act_low, hopper_act_high, 1000,
+               HOPPER_NQ, HOPPER_NV, HOPPER_NBODY, mjenv_preset, "hopper.xml", 4),
     .params = &hopper_v4_params,
     .reset_qpos = RESET_NOISE_SCALE,
     .reset_qvel = RESET_NOISE_SCALE,
@@ -125,13 +120,8 @@ const MjTask mjtask_hopper_v4 = {
 };
 
 const MjTask mjtask_hopper_v5 = {
-    .spec = MJENV_SPEC("Hopper-v5", HOPPER_OBS_DIM, HOPPER_NU, hopper_act_low, hopper_act_high,
-                       1000, HOPPER_NQ, HOPPER_NV, HOPPER_NBODY, mjenv_preset),
-    .model = "hopper.xml",
-    .frame_skip = 4,
-    .nq = HOPPER_NQ,
-    .nv = HOPPER_NV,
-    .nbody = HOPPER_NBODY,
+    MJENV_TASK("Hopper-v5", HOPPER_OBS_DIM, HOPPER_NU, hopper_act_low, hopper_act_high, 1000,
+               HOPPER_NQ, HOPPER_NV, HOPPER_NBODY, mjenv_preset, "hopper.xml", 4),
     .params = &hopper_v5_params,
     .reset_qpos = RESET_NOISE_SCALE,
     .reset_qvel = RESET_NOISE_SCALE,

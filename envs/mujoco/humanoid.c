@@ -183,14 +183,8 @@ static void standup_step(const MjTask *t, const mjModel *m, mjData *d, const flo
 }
 
 const MjTask mjtask_humanoid_v4 = {
-    .spec =
-        MJENV_SPEC("Humanoid-v4", HUMANOID_V4_OBS_DIM, HUMANOID_NU, humanoid_act_low,
-                   humanoid_act_high, 1000, HUMANOID_NQ, HUMANOID_NV, HUMANOID_NBODY, mjenv_preset),
-    .model = "humanoid.xml",
-    .frame_skip = 5,
-    .nq = HUMANOID_NQ,
-    .nv = HUMANOID_NV,
-    .nbody = HUMANOID_NBODY,
+    MJENV_TASK("Humanoid-v4", HUMANOID_V4_OBS_DIM, HUMANOID_NU, humanoid_act_low, humanoid_act_high,
+               1000, HUMANOID_NQ, HUMANOID_NV, HUMANOID_NBODY, mjenv_preset, "humanoid.xml", 5),
     .params = &humanoid_v4_params,
     .reset_qpos = RESET_NOISE_SCALE,
     .reset_qvel = RESET_NOISE_SCALE,
@@ -200,14 +194,8 @@ const MjTask mjtask_humanoid_v4 = {
 };
 
 const MjTask mjtask_humanoid_v5 = {
-    .spec =
-        MJENV_SPEC("Humanoid-v5", HUMANOID_V5_OBS_DIM, HUMANOID_NU, humanoid_act_low,
-                   humanoid_act_high, 1000, HUMANOID_NQ, HUMANOID_NV, HUMANOID_NBODY, mjenv_preset),
-    .model = "humanoid.xml",
-    .frame_skip = 5,
-    .nq = HUMANOID_NQ,
-    .nv = HUMANOID_NV,
-    .nbody = HUMANOID_NBODY,
+    MJENV_TASK("Humanoid-v5", HUMANOID_V5_OBS_DIM, HUMANOID_NU, humanoid_act_low, humanoid_act_high,
+               1000, HUMANOID_NQ, HUMANOID_NV, HUMANOID_NBODY, mjenv_preset, "humanoid.xml", 5),
     .params = &humanoid_v5_params,
     .reset_qpos = RESET_NOISE_SCALE,
     .reset_qvel = RESET_NOISE_SCALE,
@@ -217,14 +205,9 @@ const MjTask mjtask_humanoid_v5 = {
 };
 
 const MjTask mjtask_humanoid_standup_v4 = {
-    .spec =
-        MJENV_SPEC("HumanoidStandup-v4", HUMANOID_V4_OBS_DIM, HUMANOID_NU, humanoid_act_low,
-                   humanoid_act_high, 1000, HUMANOID_NQ, HUMANOID_NV, HUMANOID_NBODY, mjenv_preset),
-    .model = "humanoidstandup.xml",
-    .frame_skip = 5,
-    .nq = HUMANOID_NQ,
-    .nv = HUMANOID_NV,
-    .nbody = HUMANOID_NBODY,
+    MJENV_TASK("HumanoidStandup-v4", HUMANOID_V4_OBS_DIM, HUMANOID_NU, humanoid_act_low,
+               humanoid_act_high, 1000, HUMANOID_NQ, HUMANOID_NV, HUMANOID_NBODY, mjenv_preset,
+               "humanoidstandup.xml", 5),
     .params = &standup_v4_params,
     .reset_qpos = RESET_NOISE_SCALE,
     .reset_qvel = RESET_NOISE_SCALE,
@@ -234,14 +217,9 @@ const MjTask mjtask_humanoid_standup_v4 = {
 };
 
 const MjTask mjtask_humanoid_standup_v5 = {
-    .spec =
-        MJENV_SPEC("HumanoidStandup-v5", HUMANOID_V5_OBS_DIM, HUMANOID_NU, humanoid_act_low,
-                   humanoid_act_high, 1000, HUMANOID_NQ, HUMANOID_NV, HUMANOID_NBODY, mjenv_preset),
-    .model = "humanoidstandup.xml",
-    .frame_skip = 5,
-    .nq = HUMANOID_NQ,
-    .nv = HUMANOID_NV,
-    .nbody = HUMANOID_NBODY,
+    MJENV_TASK("HumanoidStandup-v5", HUMANOID_V5_OBS_DIM, HUMANOID_NU, humanoid_act_low,
+               humanoid_act_high, 1000, HUMANOID_NQ, HUMANOID_NV, HUMANOID_NBODY, mjenv_preset,
+               "humanoidstandup.xml", 5),
     .params = &standup_v5_params,
     .reset_qpos = RESET_NOISE_SCALE,
     .reset_qvel = RESET_NOISE_SCALE,

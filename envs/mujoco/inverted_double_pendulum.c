@@ -110,13 +110,9 @@ static void idp_step(const MjTask *t, const mjModel *m, mjData *d, const float *
 }
 
 const MjTask mjtask_inverted_double_pendulum_v4 = {
-    .spec = MJENV_SPEC("InvertedDoublePendulum-v4", IDP_OBS_DIM_V4, IDP_NU, idp_act_low,
-                       idp_act_high, IDP_MAX_STEPS, IDP_NQ, IDP_NV, IDP_NBODY, mjenv_preset),
-    .model = "inverted_double_pendulum.xml",
-    .frame_skip = IDP_FRAME_SKIP,
-    .nq = IDP_NQ,
-    .nv = IDP_NV,
-    .nbody = IDP_NBODY,
+    MJENV_TASK("InvertedDoublePendulum-v4", IDP_OBS_DIM_V4, IDP_NU, idp_act_low, idp_act_high,
+               IDP_MAX_STEPS, IDP_NQ, IDP_NV, IDP_NBODY, mjenv_preset,
+               "inverted_double_pendulum.xml", IDP_FRAME_SKIP),
     .params = &idp_v4_params,
     .reset_qpos = RESET_QPOS_SCALE,
     .reset_qvel = RESET_QVEL_SCALE,
@@ -126,13 +122,9 @@ const MjTask mjtask_inverted_double_pendulum_v4 = {
 };
 
 const MjTask mjtask_inverted_double_pendulum_v5 = {
-    .spec = MJENV_SPEC("InvertedDoublePendulum-v5", IDP_OBS_DIM_V5, IDP_NU, idp_act_low,
-                       idp_act_high, IDP_MAX_STEPS, IDP_NQ, IDP_NV, IDP_NBODY, mjenv_preset),
-    .model = "inverted_double_pendulum.xml",
-    .frame_skip = IDP_FRAME_SKIP,
-    .nq = IDP_NQ,
-    .nv = IDP_NV,
-    .nbody = IDP_NBODY,
+    MJENV_TASK("InvertedDoublePendulum-v5", IDP_OBS_DIM_V5, IDP_NU, idp_act_low, idp_act_high,
+               IDP_MAX_STEPS, IDP_NQ, IDP_NV, IDP_NBODY, mjenv_preset,
+               "inverted_double_pendulum.xml", IDP_FRAME_SKIP),
     .params = &idp_v5_params,
     .reset_qpos = RESET_QPOS_SCALE,
     .reset_qvel = RESET_QVEL_SCALE,

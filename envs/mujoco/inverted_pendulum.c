@@ -75,13 +75,9 @@ static void ip_step(const MjTask *t, const mjModel *m, mjData *d, const float *a
 }
 
 const MjTask mjtask_inverted_pendulum_v4 = {
-    .spec = MJENV_SPEC("InvertedPendulum-v4", IP_OBS_DIM, IP_NU, ip_act_low, ip_act_high,
-                       IP_MAX_STEPS, IP_NQ, IP_NV, IP_NBODY, mjenv_preset_pendulum),
-    .model = "inverted_pendulum.xml",
-    .frame_skip = IP_FRAME_SKIP,
-    .nq = IP_NQ,
-    .nv = IP_NV,
-    .nbody = IP_NBODY,
+    MJENV_TASK("InvertedPendulum-v4", IP_OBS_DIM, IP_NU, ip_act_low, ip_act_high, IP_MAX_STEPS,
+               IP_NQ, IP_NV, IP_NBODY, mjenv_preset_pendulum, "inverted_pendulum.xml",
+               IP_FRAME_SKIP),
     .params = &ip_v4_params,
     .reset_qpos = RESET_NOISE_SCALE,
     .reset_qvel = RESET_NOISE_SCALE,
@@ -91,13 +87,9 @@ const MjTask mjtask_inverted_pendulum_v4 = {
 };
 
 const MjTask mjtask_inverted_pendulum_v5 = {
-    .spec = MJENV_SPEC("InvertedPendulum-v5", IP_OBS_DIM, IP_NU, ip_act_low, ip_act_high,
-                       IP_MAX_STEPS, IP_NQ, IP_NV, IP_NBODY, mjenv_preset_pendulum),
-    .model = "inverted_pendulum.xml",
-    .frame_skip = IP_FRAME_SKIP,
-    .nq = IP_NQ,
-    .nv = IP_NV,
-    .nbody = IP_NBODY,
+    MJENV_TASK("InvertedPendulum-v5", IP_OBS_DIM, IP_NU, ip_act_low, ip_act_high, IP_MAX_STEPS,
+               IP_NQ, IP_NV, IP_NBODY, mjenv_preset_pendulum, "inverted_pendulum.xml",
+               IP_FRAME_SKIP),
     .params = &ip_v5_params,
     .reset_qpos = RESET_NOISE_SCALE,
     .reset_qvel = RESET_NOISE_SCALE,

@@ -99,6 +99,14 @@ typedef struct {
         .load = mjenv_load, .observe64 = mjenv_observe64,                                          \
     }
 
+/* The first members of a task: its spec (MJENV_SPEC's arguments), the model file and
+ * the frame skip, and the model's sizes once for both the spec and the check. */
+#define MJENV_TASK(id_, obs_dim_, act_dim_, act_low_, act_high_, max_steps_, nq_, nv_, nbody_,     \
+                   defaults_, model_, frame_skip_)                                                 \
+    .spec = MJENV_SPEC(id_, obs_dim_, act_dim_, act_low_, act_high_, max_steps_, nq_, nv_, nbody_, \
+                       defaults_),                                                                 \
+    .model = (model_), .frame_skip = (frame_skip_), .nq = (nq_), .nv = (nv_), .nbody = (nbody_)
+
 /* The EnvSpec functions of every task (env.h's contracts). */
 void mjenv_reset(const EnvSpec *spec, void *state, Rng *rng, float *obs);
 int mjenv_step(const EnvSpec *spec, void *state, const float *action, float *obs, double *reward,

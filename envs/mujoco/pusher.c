@@ -147,13 +147,9 @@ static void pusher_step(const MjTask *t, const mjModel *m, mjData *d, const floa
 }
 
 const MjTask mjtask_pusher_v4 = {
-    .spec = MJENV_SPEC("Pusher-v4", PUSHER_OBS_DIM, PUSHER_NU, pusher_act_low, pusher_act_high,
-                       PUSHER_MAX_STEPS, PUSHER_NQ, PUSHER_NV, PUSHER_NBODY, mjenv_preset),
-    .model = "pusher.xml",
-    .frame_skip = PUSHER_FRAME_SKIP,
-    .nq = PUSHER_NQ,
-    .nv = PUSHER_NV,
-    .nbody = PUSHER_NBODY,
+    MJENV_TASK("Pusher-v4", PUSHER_OBS_DIM, PUSHER_NU, pusher_act_low, pusher_act_high,
+               PUSHER_MAX_STEPS, PUSHER_NQ, PUSHER_NV, PUSHER_NBODY, mjenv_preset, "pusher.xml",
+               PUSHER_FRAME_SKIP),
     .params = &pusher_v4_params,
     .reset = pusher_reset,
     .step = pusher_step,
@@ -161,13 +157,9 @@ const MjTask mjtask_pusher_v4 = {
 };
 
 const MjTask mjtask_pusher_v5 = {
-    .spec = MJENV_SPEC("Pusher-v5", PUSHER_OBS_DIM, PUSHER_NU, pusher_act_low, pusher_act_high,
-                       PUSHER_MAX_STEPS, PUSHER_NQ, PUSHER_NV, PUSHER_NBODY, mjenv_preset),
-    .model = "pusher_v5.xml",
-    .frame_skip = PUSHER_FRAME_SKIP,
-    .nq = PUSHER_NQ,
-    .nv = PUSHER_NV,
-    .nbody = PUSHER_NBODY,
+    MJENV_TASK("Pusher-v5", PUSHER_OBS_DIM, PUSHER_NU, pusher_act_low, pusher_act_high,
+               PUSHER_MAX_STEPS, PUSHER_NQ, PUSHER_NV, PUSHER_NBODY, mjenv_preset, "pusher_v5.xml",
+               PUSHER_FRAME_SKIP),
     .params = &pusher_v5_params,
     .reset = pusher_reset,
     .step = pusher_step,

@@ -156,14 +156,9 @@ static void reacher_step(const MjTask *t, const mjModel *m, mjData *d, const flo
 }
 
 const MjTask mjtask_reacher_v4 = {
-    .spec =
-        MJENV_SPEC("Reacher-v4", REACHER_OBS_DIM_V4, REACHER_NU, reacher_act_low, reacher_act_high,
-                   REACHER_MAX_STEPS, REACHER_NQ, REACHER_NV, REACHER_NBODY, mjenv_preset),
-    .model = "reacher.xml",
-    .frame_skip = REACHER_FRAME_SKIP,
-    .nq = REACHER_NQ,
-    .nv = REACHER_NV,
-    .nbody = REACHER_NBODY,
+    MJENV_TASK("Reacher-v4", REACHER_OBS_DIM_V4, REACHER_NU, reacher_act_low, reacher_act_high,
+               REACHER_MAX_STEPS, REACHER_NQ, REACHER_NV, REACHER_NBODY, mjenv_preset,
+               "reacher.xml", REACHER_FRAME_SKIP),
     .params = &reacher_v4_params,
     .reset = reacher_reset,
     .step = reacher_step,
@@ -171,14 +166,9 @@ const MjTask mjtask_reacher_v4 = {
 };
 
 const MjTask mjtask_reacher_v5 = {
-    .spec =
-        MJENV_SPEC("Reacher-v5", REACHER_OBS_DIM_V5, REACHER_NU, reacher_act_low, reacher_act_high,
-                   REACHER_MAX_STEPS, REACHER_NQ, REACHER_NV, REACHER_NBODY, mjenv_preset),
-    .model = "reacher.xml",
-    .frame_skip = REACHER_FRAME_SKIP,
-    .nq = REACHER_NQ,
-    .nv = REACHER_NV,
-    .nbody = REACHER_NBODY,
+    MJENV_TASK("Reacher-v5", REACHER_OBS_DIM_V5, REACHER_NU, reacher_act_low, reacher_act_high,
+               REACHER_MAX_STEPS, REACHER_NQ, REACHER_NV, REACHER_NBODY, mjenv_preset,
+               "reacher.xml", REACHER_FRAME_SKIP),
     .params = &reacher_v5_params,
     .reset = reacher_reset,
     .step = reacher_step,

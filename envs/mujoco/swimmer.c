@@ -67,13 +67,8 @@ static void swimmer_step(const MjTask *t, const mjModel *m, mjData *d, const flo
 }
 
 const MjTask mjtask_swimmer_v4 = {
-    .spec = MJENV_SPEC("Swimmer-v4", SWIMMER_OBS_DIM, SWIMMER_NU, swimmer_act_low, swimmer_act_high,
-                       1000, SWIMMER_NQ, SWIMMER_NV, SWIMMER_NBODY, mjenv_preset),
-    .model = "swimmer.xml",
-    .frame_skip = 4,
-    .nq = SWIMMER_NQ,
-    .nv = SWIMMER_NV,
-    .nbody = SWIMMER_NBODY,
+    MJENV_TASK("Swimmer-v4", SWIMMER_OBS_DIM, SWIMMER_NU, swimmer_act_low, swimmer_act_high, 1000,
+               SWIMMER_NQ, SWIMMER_NV, SWIMMER_NBODY, mjenv_preset, "swimmer.xml", 4),
     .params = NULL,
     .reset_qpos = RESET_NOISE_SCALE,
     .reset_qvel = RESET_NOISE_SCALE,
@@ -83,13 +78,8 @@ const MjTask mjtask_swimmer_v4 = {
 };
 
 const MjTask mjtask_swimmer_v5 = {
-    .spec = MJENV_SPEC("Swimmer-v5", SWIMMER_OBS_DIM, SWIMMER_NU, swimmer_act_low, swimmer_act_high,
-                       1000, SWIMMER_NQ, SWIMMER_NV, SWIMMER_NBODY, mjenv_preset),
-    .model = "swimmer.xml",
-    .frame_skip = 4,
-    .nq = SWIMMER_NQ,
-    .nv = SWIMMER_NV,
-    .nbody = SWIMMER_NBODY,
+    MJENV_TASK("Swimmer-v5", SWIMMER_OBS_DIM, SWIMMER_NU, swimmer_act_low, swimmer_act_high, 1000,
+               SWIMMER_NQ, SWIMMER_NV, SWIMMER_NBODY, mjenv_preset, "swimmer.xml", 4),
     .params = NULL,
     .reset_qpos = RESET_NOISE_SCALE,
     .reset_qvel = RESET_NOISE_SCALE,
