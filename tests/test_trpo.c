@@ -348,8 +348,13 @@ static void ls_checks(Fix *f)
            k0);
 
     /* a whole TRPO step: accepted, within 1.5 delta, improving */
-    TrpoConfig cfg = {
-        .cg_iters = 10, .damping = 0.1, .max_kl = delta, .ls_steps = 10, .line_search = 1};
+    TrpoConfig cfg = {.cg_iters = 10,
+                      .damping = 0.1,
+                      .max_kl = delta,
+                      .ls_steps = 10,
+                      .ls_shrink = 0.5,
+                      .ls_kl_factor = 1.5,
+                      .line_search = 1};
     TrpoResult res;
     EXPECT((trpo_step(&res, &f->t, f->params, g, surr_old, &cfg)) == (0), "%s",
            "trpo_step(&res, &f->t, f->params, g, surr_old, &cfg) failed");
@@ -366,8 +371,9 @@ static void ls_checks(Fix *f)
      * rejected, a smaller one is accepted */
     for (long i = 0; i < n; i++)
         full[i] = 64.0f * step[i];
-    EXPECT((trpo_linesearch(&res, &f->t, f->params, full, surr_old, 1.5 * delta, 12)) == (0), "%s",
-           "trpo_linesearch(&res, &f->t, f->params, full, surr_old, 1.5 * delta, 12) failed");
+    EXPECT((trpo_linesearch(&res, &f->t, f->params, full, surr_old, 1.5 * delta, 12, 0.5)) == (0),
+           "%s",
+           "trpo_linesearch(&res, &f->t, f->params, full, surr_old, 1.5 * delta, 12, 0.5) failed");
     printf("64 x the step: %d rejected for KL, accepted %d at KL %.4e\n", res.kl_rejects,
            res.accepted, res.kl);
     EXPECT(res.kl_rejects >= 1 && res.accepted && res.kl <= 1.5 * delta && res.improve > 0, "%s",
@@ -375,8 +381,9 @@ static void ls_checks(Fix *f)
     memcpy(f->params, saved, sizeof(float) * n);
 
     /* the same with only two candidates: both above the bound, nothing moves */
-    EXPECT((trpo_linesearch(&res, &f->t, f->params, full, surr_old, 1.5 * delta, 2)) == (0), "%s",
-           "trpo_linesearch(&res, &f->t, f->params, full, surr_old, 1.5 * delta, 2) failed");
+    EXPECT((trpo_linesearch(&res, &f->t, f->params, full, surr_old, 1.5 * delta, 2, 0.5)) == (0),
+           "%s",
+           "trpo_linesearch(&res, &f->t, f->params, full, surr_old, 1.5 * delta, 2, 0.5) failed");
     EXPECT(!res.accepted && res.kl_rejects == 2 && res.ls_steps == 2, "%s",
            "!res.accepted && res.kl_rejects == 2 && res.ls_steps == 2");
     EXPECT(memcmp(saved, f->params, sizeof(float) * n) == 0, "%s",
@@ -385,8 +392,9 @@ static void ls_checks(Fix *f)
     /* the reverse step lowers the surrogate at every scale: all rejected, untouched */
     for (long i = 0; i < n; i++)
         full[i] = -step[i];
-    EXPECT((trpo_linesearch(&res, &f->t, f->params, full, surr_old, 1.5 * delta, 10)) == (0), "%s",
-           "trpo_linesearch(&res, &f->t, f->params, full, surr_old, 1.5 * delta, 10) failed");
+    EXPECT((trpo_linesearch(&res, &f->t, f->params, full, surr_old, 1.5 * delta, 10, 0.5)) == (0),
+           "%s",
+           "trpo_linesearch(&res, &f->t, f->params, full, surr_old, 1.5 * delta, 10, 0.5) failed");
     printf("reverse step: %d rejected for no improvement (last %.3e), accepted %d\n",
            res.improve_rejects, res.improve, res.accepted);
     EXPECT(!res.accepted && res.improve_rejects == 10 && res.improve < 0, "%s",

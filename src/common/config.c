@@ -66,7 +66,11 @@ static const Key KEYS[] = {
     {"cg_damping", K_DOUBLE, F(cg_damping), 0, 1e3, 0, NULL,
      "trpo/npg: damping lambda added to the Fisher matrix (F + lambda I)"},
     {"ls_steps", K_INT, F(ls_steps), 1, 100, 0, NULL,
-     "trpo: line-search candidates (the step halves each time)"},
+     "trpo: line-search candidates (the step shrinks by ls_shrink each time)"},
+    {"ls_shrink", K_DOUBLE, F(ls_shrink), 0, 1, 1, NULL,
+     "trpo: factor by which each line-search candidate shortens the step"},
+    {"ls_kl_factor", K_DOUBLE, F(ls_kl_factor), 0, 100, 1, NULL,
+     "trpo: the line search accepts a KL of up to this multiple of max_kl"},
     {"fvp_subsample", K_DOUBLE, F(fvp_subsample), 0, 1, 1, NULL,
      "trpo/npg: fraction of each actor's batch used in Fisher-vector products"},
     {"vf_epochs", K_INT, F(vf_epochs), 1, 1000, 0, NULL,
@@ -121,6 +125,8 @@ void config_defaults(Config *c)
     c->cg_iters = 10;
     c->cg_damping = 0.1;
     c->ls_steps = 10;
+    c->ls_shrink = 0.5;
+    c->ls_kl_factor = 1.5;
     c->fvp_subsample = 1.0;
     c->vf_epochs = 5;
     c->vf_minibatches = 4;

@@ -63,6 +63,8 @@ typedef struct {
     int cg_iters;         /* conjugate-gradient iterations */
     double cg_damping;    /* lambda in F + lambda I */
     int ls_steps;         /* line-search candidates (trpo) */
+    double ls_shrink;     /* step factor between candidates (trpo) */
+    double ls_kl_factor;  /* accepted KL, in multiples of max_kl (trpo) */
     double fvp_subsample; /* fraction of each actor's batch in Fisher-vector products */
     int vf_epochs;        /* value-function epochs per iteration */
     int vf_minibatches;   /* value-function minibatches per epoch */

@@ -622,6 +622,8 @@ static int natural_policy_step(Trainer *t, int64_t it, int status, StepStats *ac
                            .damping = t->cfg->cg_damping,
                            .max_kl = t->cfg->max_kl,
                            .ls_steps = t->cfg->ls_steps,
+                           .ls_shrink = t->cfg->ls_shrink,
+                           .ls_kl_factor = t->cfg->ls_kl_factor,
                            .line_search = strcmp(t->cfg->algo, "trpo") == 0};
     const double t0 = now(), w0 = tr->wait_s;
     TrpoResult res;
@@ -637,7 +639,7 @@ static int natural_policy_step(Trainer *t, int64_t it, int status, StepStats *ac
         fprintf(stderr,
                 "mpirl: iteration %lld: no line-search candidate improved the surrogate within "
                 "KL %.3g (last: improvement %.3g, KL %.3g); the policy is unchanged\n",
-                (long long)(it + 1), 1.5 * tc.max_kl, res.improve, res.kl);
+                (long long)(it + 1), tc.ls_kl_factor * tc.max_kl, res.improve, res.kl);
     if (!res.accepted && !t->cfg->quiet && res.ls_steps == 0)
         fprintf(stderr,
                 "mpirl: iteration %lld: no natural-gradient step (CG: %s); the policy is "

@@ -247,17 +247,18 @@ int trpo_step(TrpoResult *res, Trpo *t, float *params, const float *g, double su
         res->accepted = 1;
         return 0;
     }
-    return trpo_linesearch(res, t, params, t->x, surr_old, 1.5 * cfg->max_kl, cfg->ls_steps);
+    return trpo_linesearch(res, t, params, t->x, surr_old, cfg->ls_kl_factor * cfg->max_kl,
+                           cfg->ls_steps, cfg->ls_shrink);
 }
 
 int trpo_linesearch(TrpoResult *res, Trpo *t, float *params, const float *full, double surr_old,
-                    double max_kl, int ls_steps)
+                    double max_kl, int ls_steps, double shrink)
 {
     const long n = t->npol;
     memcpy(t->theta, params, (size_t)n * sizeof(float));
     LsCtx c = {t, full, surr_old};
     const LsConfig lc = {.max_steps = ls_steps,
-                         .shrink = 0.5,
+                         .shrink = shrink,
                          .max_kl = max_kl,
                          .accept_ratio = 0.0,
                          .expected_improve = 0.0};

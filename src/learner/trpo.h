@@ -21,10 +21,10 @@
  *
  * The step (Schulman et al. 2015, "Trust region policy optimization", appendix C):
  * solve (F + lambda I) x = g by conjugate gradient, scale to the KL radius delta with
- * beta = sqrt(2 delta / x^T (F + lambda I) x), then (TRPO) try theta + beta x 0.5^k,
- * k = 0..ls_steps-1, accepting the first candidate whose surrogate improves (> 0) and
- * whose mean KL(old || new) <= 1.5 delta; if none passes the parameters stay as they
- * were. NPG (Kakade 2001) takes the full step without a line search.
+ * beta = sqrt(2 delta / x^T (F + lambda I) x), then (TRPO) try theta + beta x s^k,
+ * k = 0..ls_steps-1 (s = ls_shrink), accepting the first candidate whose surrogate
+ * improves (> 0) and whose mean KL(old || new) <= ls_kl_factor delta; if none passes the parameters
+ * stay as they were. NPG (Kakade 2001) takes the full step without a line search.
  */
 #ifndef MPIRL_TRPO_H
 #define MPIRL_TRPO_H
@@ -60,10 +60,12 @@ typedef struct {
 
 typedef struct {
     int cg_iters;
-    double damping;  /* lambda */
-    double max_kl;   /* delta */
-    int ls_steps;    /* candidates of the line search */
-    int line_search; /* 0: NPG, take the full step */
+    double damping;      /* lambda */
+    double max_kl;       /* delta */
+    int ls_steps;        /* candidates of the line search */
+    double ls_shrink;    /* step factor between candidates (0.5 halves) */
+    double ls_kl_factor; /* accepted KL: up to ls_kl_factor delta */
+    int line_search;     /* 0: NPG, take the full step */
 } TrpoConfig;
 
 typedef struct {
@@ -110,12 +112,12 @@ int trpo_finish(Trpo *t, const float *params, int abort);
 int trpo_step(TrpoResult *res, Trpo *t, float *params, const float *g, double surr_old,
               const TrpoConfig *cfg);
 
-/* Learner: the backtracking line search alone: candidates params + full 0.5^k,
+/* Learner: the backtracking line search alone: candidates params + full shrink^k,
  * k = 0..ls_steps-1, the first with improvement > 0 and KL <= max_kl is written into
  * params; if none passes, params stay untouched. Fills ls_steps, kl_rejects,
  * improve_rejects, kl, improve and accepted of res. Returns 0, or -1 if a request
  * failed (params unchanged). */
 int trpo_linesearch(TrpoResult *res, Trpo *t, float *params, const float *full, double surr_old,
-                    double max_kl, int ls_steps);
+                    double max_kl, int ls_steps, double shrink);
 
 #endif
