@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "algo.h"
 #include "config.h"
 #include "testutil.h"
 
@@ -246,12 +247,45 @@ START_TEST(test_write_roundtrip)
 }
 END_TEST
 
+/* the algorithm and mode tables: config's choices are theirs, every row is consistent */
+START_TEST(test_algo_table)
+{
+    ck_assert_str_eq(algo_names(), "ppo,ppo-kl,a2c,a3c,reinforce,trpo,npg");
+    ck_assert_str_eq(mode_names(), "sync,async");
+    Config c;
+    config_defaults(&c);
+    char err[CONFIG_ERR_LEN];
+    for (int i = 0; i < N_ALGOS; i++) {
+        const Algo *a = &ALGOS[i];
+        ck_assert_int_eq(a->id, i);
+        ck_assert_ptr_eq(algo_find(a->name), a);
+        ck_assert_int_eq(config_set(&c, "algo", a->name, err), 0);
+        ck_assert_uint_ne(a->modes, 0);
+        const int every = a->modes == (1u << N_MODES) - 1;
+        ck_assert_int_eq(a->mode_note == NULL, every);
+        if (a->flags & ALGO_LINE_SEARCH)
+            ck_assert(a->flags & ALGO_NATURAL);
+        ck_assert(a->help && a->help[0]);
+    }
+    for (int i = 0; i < N_MODES; i++) {
+        ck_assert_int_eq(MODES[i].id, i);
+        ck_assert_ptr_eq(mode_find(MODES[i].name), &MODES[i]);
+        ck_assert_int_eq(config_set(&c, "mode", MODES[i].name, err), 0);
+    }
+    ck_assert_ptr_null(algo_find("PPO"));
+    ck_assert_ptr_null(mode_find(""));
+    ck_assert_int_ne(config_set(&c, "algo", "dqn", err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "one of ppo,ppo-kl,a2c,a3c,reinforce,trpo,npg"));
+}
+END_TEST
+
 int main(void)
 {
     const TuCase cases[] = {
         {"config_set_valid", test_set_valid},   {"config_set_invalid", test_set_invalid},
         {"config_apply_list", test_apply_list}, {"config_load_file", test_load_file},
         {"config_parse_args", test_parse_args}, {"config_write", test_write_roundtrip},
+        {"algo_table", test_algo_table},
     };
     return tu_run(tu_suite("config", cases, TU_COUNT(cases), 0));
 }

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "algo.h"
+
 typedef enum { K_INT, K_INT64, K_DOUBLE, K_BOOL, K_CHOICE, K_STRING, K_INTLIST } KeyType;
 
 typedef struct {
@@ -28,8 +30,8 @@ typedef struct {
 
 static const Key KEYS[] = {
     {"env", K_STRING, F(env), 0, 0, 0, NULL, "environment id, or a plugin path"},
-    {"algo", K_CHOICE, F(algo), 0, 0, 0, "ppo,ppo-kl,a2c,a3c,reinforce,trpo,npg", "algorithm"},
-    {"mode", K_CHOICE, F(mode), 0, 0, 0, "sync,async", "gradient aggregation"},
+    {"algo", K_CHOICE, F(algo), 0, 0, 0, NULL, "algorithm"},
+    {"mode", K_CHOICE, F(mode), 0, 0, 0, NULL, "gradient aggregation"},
     {"steps", K_INT64, F(steps), 1, 1e15, 0, NULL, "total environment steps"},
     {"seed", K_INT64, F(seed), 0, 9007199254740991.0, 0, NULL, "base seed"},
     {"out", K_STRING, F(out), 0, 0, 0, NULL,
@@ -160,12 +162,26 @@ static void key_list(char *buf, size_t len, const char *prefix)
             (size_t)snprintf(buf + used, len - used, "%s%s%s", i ? ", " : "", prefix, KEYS[i].name);
 }
 
+/* K_CHOICE keys without a choices string take theirs from a table (algo.h) */
+static const struct {
+    const char *key;
+    const char *(*names)(void);
+} TABLE_CHOICES[] = {{"algo", algo_names}, {"mode", mode_names}};
+
+static const char *choices(const Key *k)
+{
+    for (size_t i = 0; !k->choices && i < sizeof TABLE_CHOICES / sizeof TABLE_CHOICES[0]; i++)
+        if (strcmp(TABLE_CHOICES[i].key, k->name) == 0)
+            return TABLE_CHOICES[i].names();
+    return k->choices;
+}
+
 static void range_text(const Key *k, char *buf, size_t len)
 {
     if (k->type == K_BOOL)
         snprintf(buf, len, "true or false");
     else if (k->type == K_CHOICE)
-        snprintf(buf, len, "one of %s", k->choices);
+        snprintf(buf, len, "one of %s", choices(k));
     else if (k->type == K_STRING)
         snprintf(buf, len,
                  "at most %d characters, no ';', no control characters, no space at the ends",
@@ -254,7 +270,7 @@ int config_set(Config *c, const char *key, const char *value, char *err)
         strcpy(field, value);
         return 0;
     case K_CHOICE:
-        if (!in_choices(k->choices, value))
+        if (!in_choices(choices(k), value))
             goto bad;
         strcpy(field, value);
         return 0;

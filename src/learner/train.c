@@ -66,34 +66,32 @@ static double now(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+/* the algorithm's row and the mode as run, then the loss and the minibatch loop */
 static void loss_from_config(Trainer *t)
 {
     const Config *c = t->cfg;
-    const int ppo = strcmp(c->algo, "ppo") == 0;
-    t->adaptive_kl = strcmp(c->algo, "ppo-kl") == 0;
-    t->natural = strcmp(c->algo, "trpo") == 0 || strcmp(c->algo, "npg") == 0;
+    const Algo *a = algo_find(c->algo); /* config_set admits the table's names only */
+    t->algo = a;
+    t->mode = mode_find(c->mode)->id == MODE_ASYNC && t->size > 1 ? MODE_ASYNC : MODE_SYNC;
+    const int batched = (a->flags & ALGO_MINIBATCHED) != 0;
+    t->adaptive_kl = (a->flags & ALGO_ADAPTIVE_KL) != 0;
+    t->natural = (a->flags & ALGO_NATURAL) != 0;
     t->kl_beta = c->kl_beta_init;
-    t->loss = (LossConfig){.kind = ppo ? LOSS_PPO_CLIP : LOSS_PG,
+    t->loss = (LossConfig){.kind = a->loss,
                            .clip_eps = c->clip_eps,
                            .ent_coef = c->ent_coef,
                            .vf_coef = c->vf_coef,
-                           .vf_clip = ppo ? c->vf_clip : 0.0,
+                           .vf_clip = (a->flags & ALGO_VF_CLIP) ? c->vf_clip : 0.0,
+                           .kl_beta = t->adaptive_kl ? t->kl_beta : 0.0,
                            .norm_adv = c->norm_adv};
-    t->epochs = ppo ? c->epochs : 1;
-    t->minibatches = ppo ? c->minibatches : 1;
-    if (t->adaptive_kl) { /* PPO's loop with surrogate - beta KL(old || new) */
-        t->loss.kind = LOSS_KL_PENALTY;
-        t->loss.kl_beta = t->kl_beta;
-        t->loss.vf_clip = c->vf_clip;
-        t->epochs = c->epochs;
-        t->minibatches = c->minibatches;
-    }
+    t->epochs = batched ? c->epochs : 1;
+    t->minibatches = batched ? c->minibatches : 1;
     if (t->natural) { /* the minibatch loop fits the value function only */
         t->epochs = c->vf_epochs;
         t->minibatches = c->vf_minibatches;
     }
     /* REINFORCE: Monte-Carlo returns (lambda = 1) against the learned baseline */
-    t->lambda = strcmp(c->algo, "reinforce") == 0 ? 1.0 : c->gae_lambda;
+    t->lambda = (a->flags & ALGO_MONTE_CARLO) ? 1.0 : c->gae_lambda;
 }
 
 /* The normaliser statistics as one flat buffer of stats_len doubles: the observations'
@@ -624,7 +622,7 @@ static int natural_policy_step(Trainer *t, int64_t it, int status, StepStats *ac
                            .ls_steps = t->cfg->ls_steps,
                            .ls_shrink = t->cfg->ls_shrink,
                            .ls_kl_factor = t->cfg->ls_kl_factor,
-                           .line_search = strcmp(t->cfg->algo, "trpo") == 0};
+                           .line_search = (t->algo->flags & ALGO_LINE_SEARCH) != 0};
     const double t0 = now(), w0 = tr->wait_s;
     TrpoResult res;
     if (trpo_step(&res, tr, t->pbuf, g, surr_old, &tc) != 0)
@@ -997,7 +995,7 @@ int train_run(const Config *cfg, const EnvSpec *spec, const char *dir, const cha
         /* in place only on a terminal of our own: under mpirun stdout is a pty even
          * when mpirun's output goes to a file, so ranks print plain lines there */
         const int progress = cfg->quiet ? 0 : (t.size == 1 && isatty(1) ? 2 : 1);
-        const int async = strcmp(cfg->mode, "async") == 0 && t.size > 1;
+        const int async = t.mode == MODE_ASYNC;
         if (metrics_open(&t.mt, dir, progress, resume ? it0 : -1, async, err, sizeof err) != 0) {
             fprintf(stderr, "mpirl train: %s\n", err);
             ok[0] = 0;
@@ -1013,7 +1011,7 @@ int train_run(const Config *cfg, const EnvSpec *spec, const char *dir, const cha
     comm_take_seconds(); /* start the accounts with training */
     comm_take_idle_seconds();
     const double t0 = now();
-    if (rc == 0 && strcmp(cfg->mode, "async") == 0 && t.size > 1) {
+    if (rc == 0 && t.mode == MODE_ASYNC) {
         const Layout l = layout(&t);
         /* the learner keeps an answer buffer per rank (see learner_async) */
         const size_t answers = t.is_learner ? (size_t)t.size : 1;

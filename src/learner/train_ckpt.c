@@ -224,7 +224,7 @@ static int check_fit(const Trainer *t, const Ckpt *c, const int64_t *meta, int s
 int trainer_restore(Trainer *t, const char *path, int64_t *iteration, int64_t *env_steps,
                     int64_t *version)
 {
-    const int sync = strcmp(t->cfg->mode, "sync") == 0 || t->size == 1;
+    const int sync = t->mode == MODE_SYNC;
     const size_t blob = actor_blob_size(t);
     double verdict[2 + N_META] = {0}; /* ok, meta, kl_beta */
     unsigned char *all = NULL, *mine = malloc(blob);

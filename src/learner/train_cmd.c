@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <dirent.h>
 
+#include "algo.h"
 #include "comm.h"
 #include "config.h"
 #include "registry.h"
@@ -33,43 +34,44 @@ static void usage(void)
            "Trains a policy. Values come from the built-in defaults, then the\n"
            "environment's preset (mpirl envs), then these options in order.\n"
            "\n"
-           "keys:\n");
+           "algorithms (--algo):\n");
+    for (int i = 0; i < N_ALGOS; i++) {
+        const Algo *a = &ALGOS[i];
+        printf("  %-11s %s; --mode %s\n", a->name, a->help,
+               algo_runs_in(a, MODE_SYNC) && algo_runs_in(a, MODE_ASYNC)
+                   ? "sync or async"
+                   : MODES[algo_runs_in(a, MODE_SYNC) ? MODE_SYNC : MODE_ASYNC].name);
+    }
+    printf("modes (--mode):\n");
+    for (int i = 0; i < N_MODES; i++)
+        printf("  %-11s %s\n", MODES[i].name, MODES[i].help);
+    printf("\nkeys:\n");
     config_print_help(stdout);
 }
 
-/* algorithm and mode combinations this build runs; 0 or -1 with err */
+/* algorithm and mode combinations this build runs (the algorithm table's modes), and
+ * minibatch counts the rollout can fill; 0 or -1 with err */
 static int check_combination(const Config *c, char *err, size_t len)
 {
-    const char *a = c->algo, *mode = c->mode;
-    int sync = strcmp(mode, "sync") == 0;
-    const int natural = !strcmp(a, "trpo") || !strcmp(a, "npg");
-    if ((natural || !strcmp(a, "ppo-kl")) && !sync) {
-        snprintf(err, len,
-                 "--algo %s runs in --mode sync only (its steps need every actor's data at "
-                 "the same parameters; use --algo ppo or a3c for async)",
-                 a);
+    const Algo *a = algo_find(c->algo);
+    const Mode *m = mode_find(c->mode);
+    const int samples = c->rollout * c->num_envs;
+    if (!algo_runs_in(a, m->id)) {
+        snprintf(err, len, "--algo %s runs in --mode %s", a->name, a->mode_note);
         return -1;
     }
-    if (natural && c->vf_minibatches > c->rollout * c->num_envs) {
+    if ((a->flags & ALGO_NATURAL) && c->vf_minibatches > samples) {
         snprintf(err, len,
                  "--vf-minibatches %d exceeds the %d samples of an actor's rollout "
                  "(rollout x num_envs)",
-                 c->vf_minibatches, c->rollout * c->num_envs);
+                 c->vf_minibatches, samples);
         return -1;
     }
-    if (!strcmp(a, "a3c") && sync) {
-        snprintf(err, len, "--algo a3c runs in --mode async (use --algo a2c for sync)");
-        return -1;
-    }
-    if ((!strcmp(a, "a2c") || !strcmp(a, "reinforce")) && !sync) {
-        snprintf(err, len, "--algo %s runs in --mode sync (use --algo a3c for async)", a);
-        return -1;
-    }
-    if ((!strcmp(a, "ppo") || !strcmp(a, "ppo-kl")) && c->minibatches > c->rollout * c->num_envs) {
+    if ((a->flags & ALGO_MINIBATCHED) && c->minibatches > samples) {
         snprintf(err, len,
                  "--minibatches %d exceeds the %d samples of an actor's rollout "
                  "(rollout x num_envs)",
-                 c->minibatches, c->rollout * c->num_envs);
+                 c->minibatches, samples);
         return -1;
     }
     return 0;

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "algo.h"
 #include "config.h"
 #include "env.h"
 #include "loss.h"
@@ -49,8 +50,11 @@ typedef struct {
     Model m;
     LossConfig loss;
     int rank, size, is_learner, is_actor, n_actors;
-    int natural;             /* trpo or npg: natural-gradient policy step, then a value fit */
-    int adaptive_kl;         /* ppo-kl */
+    const Algo *algo;        /* the algorithm's row (algo.h) */
+    ModeId mode;             /* as run: one rank runs an async configuration in sync */
+    int natural;             /* algo has ALGO_NATURAL: natural-gradient policy step, then a
+                                value fit */
+    int adaptive_kl;         /* algo has ALGO_ADAPTIVE_KL */
     int epochs, minibatches; /* of the minibatch loop (the value fit for trpo, npg) */
     long npol;               /* policy parameters: the prefix of pbuf */
     double kl_beta;          /* ppo-kl: the KL coefficient of the current iteration */
