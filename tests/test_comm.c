@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "comm.h"
 #include "rng.h"
@@ -278,6 +279,65 @@ START_TEST(test_sum_floats_to_root)
 }
 END_TEST
 
+/* every rank learns whether all said yes, whichever rank said no */
+START_TEST(test_agree)
+{
+    int rank = comm_rank(), size = comm_size();
+    int ok = 7; /* any nonzero value is a yes */
+    ck_assert_int_eq(comm_agree(&ok), 0);
+    ck_assert_int_eq(ok, 1);
+    for (int no = 0; no < size; no++) {
+        ok = rank != no;
+        ck_assert_int_eq(comm_agree(&ok), 0);
+        ck_assert_int_eq(ok, 0);
+    }
+}
+END_TEST
+
+/* lines of what f() printed to stderr */
+static int stderr_lines(int (*f)(void), char *text, size_t len)
+{
+    fflush(stderr);
+    FILE *tmp = tmpfile();
+    ck_assert_ptr_nonnull(tmp);
+    const int saved = dup(2);
+    dup2(fileno(tmp), 2);
+    ck_assert_int_eq(f(), -1);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    rewind(tmp);
+    size_t n = fread(text, 1, len - 1, tmp);
+    text[n] = '\0';
+    fclose(tmp);
+    int lines = 0;
+    for (size_t i = 0; i < n; i++)
+        lines += text[i] == '\n';
+    return lines;
+}
+
+static int send_negative(void)
+{
+    return comm_send("", -1, 0, 5);
+}
+
+static int recv_negative(void)
+{
+    char b[1];
+    return comm_recv(b, -3, 0, 5, NULL);
+}
+
+/* a negative count is refused with one message that says so */
+START_TEST(test_negative_count)
+{
+    char text[1024];
+    ck_assert_int_eq(stderr_lines(send_negative, text, sizeof text), 1);
+    ck_assert_ptr_nonnull(strstr(text, "comm_send: element count must be >= 0 (got -1)"));
+    ck_assert_int_eq(stderr_lines(recv_negative, text, sizeof text), 1);
+    ck_assert_ptr_nonnull(strstr(text, "comm_recv: element count must be >= 0 (got -3)"));
+}
+END_TEST
+
 START_TEST(test_allsum_doubles)
 {
     /* dyadic data: exact; uniform data: within the rounding bound of size terms */
@@ -498,6 +558,8 @@ int main(int argc, char **argv)
         {"comm_root_waits_outside_mpi", test_root_waits_outside_mpi},
         {"comm_sum_floats_to_root", test_sum_floats_to_root},
         {"comm_allsum_doubles", test_allsum_doubles},
+        {"comm_agree", test_agree},
+        {"comm_negative_count", test_negative_count},
         {"comm_gather_doubles", test_gather_doubles},
         {"comm_gather_scatter_bytes", test_gather_scatter_bytes},
         {"comm_rstats_merge_across_ranks", test_rstats_merge_across_ranks},

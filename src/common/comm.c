@@ -396,6 +396,21 @@ int comm_allsum_doubles(double *buf, long n)
     return 0;
 }
 
+int comm_agree(int *ok)
+{
+    if (comm_settle() != 0)
+        return -1;
+    int v = *ok != 0;
+    if (comm_state.active && comm_state.size > 1) {
+        MPI_Request req;
+        COMM_CHECK(MPI_Iallreduce(MPI_IN_PLACE, &v, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD, &req));
+        if (comm_complete(&req, comm_state.rank == 0) != 0)
+            return -1;
+    }
+    *ok = v;
+    return 0;
+}
+
 int comm_gather_doubles(double *recv, const double *send, long n, int root)
 {
     if (comm_check_count("comm_gather_doubles", n) || comm_check_root("comm_gather_doubles", root))
@@ -481,7 +496,9 @@ int comm_send(const void *buf, long n, int dest, int tag)
 {
     if (comm_settle() != 0)
         return -1;
-    if (comm_check_count("comm_send", n) || n > INT_MAX)
+    if (comm_check_count("comm_send", n))
+        return -1;
+    if (n > INT_MAX)
         return comm_bad_arg("comm_send", "message larger than INT_MAX bytes", n);
     if (!comm_state.active)
         return comm_bad_arg("comm_send", "no MPI: point-to-point needs mpirun", n);
@@ -491,7 +508,9 @@ int comm_send(const void *buf, long n, int dest, int tag)
 
 int comm_post_send(const void *buf, long n, int dest, int tag)
 {
-    if (comm_check_count("comm_post_send", n) || n > INT_MAX)
+    if (comm_check_count("comm_post_send", n))
+        return -1;
+    if (n > INT_MAX)
         return comm_bad_arg("comm_post_send", "message larger than INT_MAX bytes", n);
     if (!comm_state.active)
         return comm_bad_arg("comm_post_send", "no MPI: point-to-point needs mpirun", n);
@@ -514,34 +533,39 @@ int comm_flush_sends(void)
     return 0;
 }
 
-/* size of a received message in bytes */
-static long comm_count(MPI_Status *st)
+/* size of a received message in bytes into *got (if got); 0 or -1 reported */
+static int comm_count(MPI_Status *st, long *got)
 {
+    if (!got)
+        return 0;
     int c = 0;
-    MPI_Get_count(st, MPI_BYTE, &c);
-    return c;
+    COMM_CHECK(MPI_Get_count(st, MPI_BYTE, &c));
+    *got = c;
+    return 0;
 }
 
 int comm_recv(void *buf, long n, int src, int tag, long *got)
 {
     if (comm_settle() != 0)
         return -1;
-    if (comm_check_count("comm_recv", n) || n > INT_MAX)
+    if (comm_check_count("comm_recv", n))
+        return -1;
+    if (n > INT_MAX)
         return comm_bad_arg("comm_recv", "buffer larger than INT_MAX bytes", n);
     if (!comm_state.active)
         return comm_bad_arg("comm_recv", "no MPI: point-to-point needs mpirun", n);
     MPI_Status st;
     COMM_CHECK(MPI_Recv(buf, (int)n, MPI_BYTE, src, tag, MPI_COMM_WORLD, &st));
-    if (got)
-        *got = comm_count(&st);
-    return 0;
+    return comm_count(&st, got);
 }
 
 int comm_recv_any_idle(void *buf, long n, int tag, int *src, long *got)
 {
     if (comm_settle() != 0)
         return -1;
-    if (comm_check_count("comm_recv_any_idle", n) || n > INT_MAX)
+    if (comm_check_count("comm_recv_any_idle", n))
+        return -1;
+    if (n > INT_MAX)
         return comm_bad_arg("comm_recv_any_idle", "buffer larger than INT_MAX bytes", n);
     if (!comm_state.active)
         return comm_bad_arg("comm_recv_any_idle", "no MPI: point-to-point needs mpirun", n);
@@ -551,9 +575,7 @@ int comm_recv_any_idle(void *buf, long n, int tag, int *src, long *got)
     if (comm_idle_wait(1, &req, &st) != 0)
         return -1;
     *src = st.MPI_SOURCE;
-    if (got)
-        *got = comm_count(&st);
-    return 0;
+    return comm_count(&st, got);
 }
 
 int comm_barrier(void)

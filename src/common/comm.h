@@ -42,6 +42,11 @@ int comm_sum_floats_to_root(float *buf, long n, int root);
  * for the others outside MPI, its core given away. */
 int comm_allsum_doubles(double *buf, long n);
 
+/* The verdict of every rank: *ok becomes 1 on every rank if it was nonzero on all of
+ * them, else 0. Every rank must call it, also the one whose step failed: a rank that
+ * returns early instead leaves the others waiting in their next collective. */
+int comm_agree(int *ok);
+
 /* Gather n doubles from every rank into recv (size * n, rank order) on root; recv may
  * be NULL on other ranks. The root waits for the others outside MPI, its core given
  * away. */
