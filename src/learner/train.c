@@ -41,6 +41,7 @@
 #include "train.h"
 #include "trainer.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -50,6 +51,7 @@
 #include <unistd.h>
 
 #include "comm.h"
+#include "fault.h"
 #include "loss.h"
 #include "mat.h"
 #include "metrics.h"
@@ -181,8 +183,9 @@ static int trainer_init(Trainer *t, const Config *cfg, const EnvSpec *spec, cons
     t->msg = calloc((size_t)t->np + N_EXTRA, sizeof(float));
     t->summary = calloc((size_t)slen + (size_t)t->stats_len, sizeof(double));
     t->nbuf = calloc((size_t)t->stats_len, sizeof(double));
-    if (!t->pbuf || !t->msg || !t->summary || !t->nbuf || rstats_init(&t->global, d) != 0 ||
-        rstats_init(&t->ret_global, 1) != 0 || obsnorm_init(&t->norm, d, cfg->obs_clip) != 0)
+    if (fault_at("trainer-alloc") || !t->pbuf || !t->msg || !t->summary || !t->nbuf ||
+        rstats_init(&t->global, d) != 0 || rstats_init(&t->ret_global, 1) != 0 ||
+        obsnorm_init(&t->norm, d, cfg->obs_clip) != 0)
         goto oom;
     if (t->is_learner) {
         AdamConfig ac = {0.9, 0.999, cfg->adam_eps};
@@ -976,9 +979,20 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int6
 int train_run(const Config *cfg, const EnvSpec *spec, const char *dir, const char *resume)
 {
     Trainer t;
+    memset(&t, 0, sizeof t);
     char err[512];
-    if (signals_install() != 0 || trainer_init(&t, cfg, spec, dir, err, sizeof err) != 0) {
+    /* set-up can fail on any rank (memory, an environment that does not open): every
+     * rank learns of it before the first collective, and all stop together */
+    int set_up = 1;
+    if (fault_at("signals-install") || signals_install() != 0) {
+        fprintf(stderr, "mpirl: rank %d: cannot install the SIGINT/SIGTERM handlers: %s\n",
+                comm_rank(), strerror(errno ? errno : EINVAL));
+        set_up = 0;
+    } else if (trainer_init(&t, cfg, spec, dir, err, sizeof err) != 0) {
         fprintf(stderr, "mpirl: rank %d: %s\n", comm_rank(), err);
+        set_up = 0;
+    }
+    if (comm_agree(&set_up) != 0 || !set_up) {
         trainer_free(&t);
         return 1;
     }
@@ -987,6 +1001,10 @@ int train_run(const Config *cfg, const EnvSpec *spec, const char *dir, const cha
     if (resume) {
         int r = trainer_restore(&t, resume, &it0, &env_steps, &version);
         rc = r == 0 ? 0 : (r == 2 ? 2 : 1);
+        /* an actor whose state did not load stops everyone */
+        int fine = rc == 0;
+        if (comm_agree(&fine) != 0 || (!fine && rc == 0))
+            rc = 1;
     }
     /* the learner opens metrics.csv (on resume: keeping the rows up to the checkpoint)
      * and tells everyone whether that worked */

@@ -26,6 +26,7 @@
 
 #include "ckpt.h"
 #include "comm.h"
+#include "fault.h"
 #include "trainer.h"
 
 enum {
@@ -227,7 +228,7 @@ int trainer_restore(Trainer *t, const char *path, int64_t *iteration, int64_t *e
     const int sync = t->mode == MODE_SYNC;
     const size_t blob = actor_blob_size(t);
     double verdict[2 + N_META] = {0}; /* ok, meta, kl_beta */
-    unsigned char *all = NULL, *mine = malloc(blob);
+    unsigned char *all = NULL, *mine = fault_at("restore-alloc") ? NULL : malloc(blob);
     Ckpt *c = NULL;
     if (t->is_learner) {
         char err[1024];
@@ -248,6 +249,8 @@ int trainer_restore(Trainer *t, const char *path, int64_t *iteration, int64_t *e
                                      sizeof err))) {
             all = sync ? malloc(blob * (size_t)t->size) : NULL;
             int ok = !sync || all;
+            if (!ok)
+                snprintf(err, sizeof err, "out of memory");
             for (int r = 0; sync && ok && r < t->size; r++) {
                 if (t->size > 1 && r == 0)
                     continue;
@@ -300,8 +303,16 @@ int trainer_restore(Trainer *t, const char *path, int64_t *iteration, int64_t *e
     if (rc == 0)
         norm_unpack(t, t->nbuf);
     if (rc == 0 && sync) {
+        /* every rank enters the scatter, or none: a rank without its buffer says so */
+        int have = mine != NULL;
+        if (!have)
+            fprintf(stderr,
+                    "mpirl: rank %d: cannot resume from %s: out of memory for the actor state\n",
+                    t->rank, path);
+        if (comm_agree(&have) != 0 || !have)
+            rc = -1;
         static unsigned char dummy[1];
-        if (!mine || comm_scatter_bytes(mine, all ? (void *)all : dummy, (long)blob, 0) != 0)
+        if (rc == 0 && comm_scatter_bytes(mine, all ? (void *)all : dummy, (long)blob, 0) != 0)
             rc = -1;
         if (rc == 0 && t->is_actor) {
             if (vecenv_load(&t->venv, mine, venv_size(t)) != 0)

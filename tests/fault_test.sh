@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# fault_test.sh - failures injected on one rank stop every rank with one message, never
+# a hang (suite faults; needs a build configured with -Dfault_injection=true, fault.h).
+#   usage: fault_test.sh MPIRL
+# Each case runs under `timeout`: exit 124 means some rank was left waiting.
+# 1. set-up fails on an actor (its buffers) and on the learner: every rank exits
+#    non-zero, the failing rank says why, nobody else prints an error;
+# 2. the signal handlers cannot be installed: one message naming them;
+# 3. resume: an actor (then the learner) cannot allocate the actor state: every rank
+#    stops, one message, and the checkpoint is intact (a resume without the fault
+#    completes the run).
+set -u
+mpirl=$(realpath "$1")
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
+tmp=$(mktemp -d /tmp/mpirl-fault-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+failures=0
+echo "TAP version 13"
+check() { # check NAME CONDITION-EXIT-CODE
+    n=$((n + 1))
+    if [ "$2" -eq 0 ]; then
+        echo "ok $n - $1"
+    else
+        failures=$((failures + 1))
+        echo "not ok $n - $1"
+        [ -f "$tmp/err" ] && sed 's/^/# /' "$tmp/err"
+    fi
+}
+# faulted FAULT NP ARGS...: run with MPIRL_FAULT=FAULT; sets rc, stderr in $tmp/err
+faulted() {
+    local fault=$1 np=$2
+    shift 2
+    MPIRL_FAULT=$fault timeout 60 mpirun -q -np "$np" --oversubscribe -x MPIRL_FAULT \
+        "$mpirl" train --quiet "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+}
+# one_line PATTERN: stderr has exactly one line, and it matches
+one_line() {
+    [ "$(grep -c . "$tmp/err")" -eq 1 ] && grep -q "$1" "$tmp/err"
+}
+
+for r in 2 0; do
+    faulted "trainer-alloc@$r" 3 --steps 4096 --out "$tmp/init$r"
+    check "set-up fails on rank $r: all ranks stop (exit $rc)" $([ $rc -ne 0 ] && [ $rc -ne 124 ] && echo 0 || echo 1)
+    check "set-up fails on rank $r: one message from it" \
+        $(one_line "^mpirl: rank $r: out of memory" && echo 0 || echo 1)
+done
+
+faulted "signals-install@1" 3 --steps 4096 --out "$tmp/sig"
+check "signal handlers fail on rank 1: all ranks stop (exit $rc)" $([ $rc -ne 0 ] && [ $rc -ne 124 ] && echo 0 || echo 1)
+check "signal handlers fail on rank 1: one message naming them" \
+    $(one_line "^mpirl: rank 1: cannot install the SIGINT/SIGTERM handlers" && echo 0 || echo 1)
+
+# a run to resume: 8 of 16 iterations, checkpoints every 4
+rm -f "$tmp/err"
+mpirun -q -np 3 --oversubscribe "$mpirl" train --quiet --steps 32768 --rollout 64 \
+    --checkpoint-every 4 --out "$tmp/run" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 600); do
+    [ -f "$tmp/run/checkpoint-8.bin" ] && break
+    sleep 0.1
+done
+pkill -KILL -f "mpirl train --quiet --steps 32768 --rollout 64" 2>/dev/null
+wait $pid 2>/dev/null
+check "a checkpoint to resume from" $([ -f "$tmp/run/checkpoint-8.bin" ] && echo 0 || echo 1)
+cp "$tmp/run/checkpoint.bin" "$tmp/saved.bin"
+for r in 2 0; do
+    faulted "restore-alloc@$r" 3 --resume "$tmp/run"
+    check "resume, no memory for the actor state on rank $r: all ranks stop (exit $rc)" $([ $rc -ne 0 ] && [ $rc -ne 124 ] && echo 0 || echo 1)
+    check "resume, no memory on rank $r: one message from it" \
+        $(one_line "^mpirl: rank $r: cannot resume from .*: out of memory" && echo 0 || echo 1)
+    check "resume, no memory on rank $r: the checkpoint is intact" \
+        $(cmp -s "$tmp/saved.bin" "$tmp/run/checkpoint.bin" && echo 0 || echo 1)
+done
+rm -f "$tmp/err"
+timeout 120 mpirun -q -np 3 --oversubscribe "$mpirl" train --quiet --resume "$tmp/run" \
+    >/dev/null 2>"$tmp/err"
+rc=$?
+check "resume without the fault completes (exit $rc)" $([ $rc -eq 0 ] && echo 0 || echo 1)
+check "... to the end of the budget" \
+    $([ "$(tail -1 "$tmp/run/metrics.csv" | cut -d, -f2)" = 32768 ] && echo 0 || echo 1)
+echo "1..$n"
+[ $failures -eq 0 ]
