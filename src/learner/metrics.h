@@ -27,6 +27,9 @@
     "cg_residual,beta,rollout_s,gradient_s,cg_s,linesearch_s,vf_s,rollout_max_s"
 
 #define STALENESS_HEADER "iteration,staleness,count"
+/* bins of the staleness histogram: staleness 0 .. STALENESS_BINS - 2 exactly, the last
+ * bin counts every staleness of STALENESS_BINS - 1 and more (staleness_max is exact) */
+#define STALENESS_BINS 4096
 
 typedef struct {
     int64_t iteration;

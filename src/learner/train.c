@@ -42,7 +42,6 @@
 #include "trainer.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,7 +190,10 @@ static int trainer_init(Trainer *t, const Config *cfg, const EnvSpec *spec, cons
         AdamConfig ac = {0.9, 0.999, cfg->adam_eps};
         t->gathered =
             calloc((size_t)t->size * ((size_t)slen + (size_t)t->stats_len), sizeof(double));
-        if (!t->gathered || adam_init(&t->adam, t->np, &ac) != 0)
+        /* allocated here, not in the message loop */
+        t->stale_count = t->mode == MODE_ASYNC ? calloc(STALENESS_BINS, sizeof(int64_t)) : NULL;
+        if (!t->gathered || adam_init(&t->adam, t->np, &ac) != 0 ||
+            (t->mode == MODE_ASYNC && !t->stale_count))
             goto oom;
         Rng init;
         rng_seed(&init, (uint64_t)cfg->seed, rng_stream_id(0, STREAM_INIT));
@@ -423,34 +425,20 @@ static int write_row(Trainer *t, int64_t it, int64_t env_steps, double wall, dou
     }
     t->learner_cg_s = 0;
     if (metrics_write(&t->mt, &row, t->cfg->steps) != 0 ||
-        metrics_staleness(&t->mt, it, t->stale_count, t->stale_cap) != 0) {
+        metrics_staleness(&t->mt, it, t->stale_count, STALENESS_BINS) != 0) {
         fprintf(stderr, "mpirl: cannot write metrics.csv or staleness.csv\n");
         return -1;
     }
     if (t->stale_count)
-        memset(t->stale_count, 0, (size_t)t->stale_cap * sizeof *t->stale_count);
+        memset(t->stale_count, 0, STALENESS_BINS * sizeof *t->stale_count);
     return 0;
 }
 
-/* Learner, async: count a gradient of the given staleness in the histogram, growing it
- * as needed. Returns 0 or -1 when out of memory. */
-static int count_staleness(Trainer *t, int64_t staleness)
+/* Learner, async: count a gradient of the given staleness (>= 0) in the histogram;
+ * staleness beyond its last bin is counted there (metrics.h) */
+static void count_staleness(Trainer *t, int64_t staleness)
 {
-    if (staleness < 0 || staleness > INT_MAX / 2)
-        return -1;
-    if (staleness >= t->stale_cap) {
-        int cap = t->stale_cap > 0 ? t->stale_cap : 16;
-        while (cap <= staleness)
-            cap *= 2;
-        int64_t *p = realloc(t->stale_count, (size_t)cap * sizeof *p);
-        if (!p)
-            return -1;
-        memset(p + t->stale_cap, 0, (size_t)(cap - t->stale_cap) * sizeof *p);
-        t->stale_count = p;
-        t->stale_cap = cap;
-    }
-    t->stale_count[staleness]++;
-    return 0;
+    t->stale_count[staleness < STALENESS_BINS ? staleness : STALENESS_BINS - 1]++;
 }
 
 /* The learner's part: average the summed gradient, clip, Adam. Returns the control
@@ -897,10 +885,7 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int6
         f.st_n += 1;
         if (staleness > f.st_max)
             f.st_max = staleness;
-        if (count_staleness(t, version - hi->version) != 0) {
-            fprintf(stderr, "mpirl: out of memory for the staleness histogram\n");
-            return 1;
-        }
+        count_staleness(t, version - hi->version);
         if (hi->flags & FLAG_BAD) {
             if (ctrl_all != CTRL_ABORT)
                 fprintf(stderr,

@@ -88,8 +88,8 @@ typedef struct {
     /* learner */
     Adam adam;
     Metrics mt;
-    int64_t *stale_count;    /* async: gradients received per staleness since the last row */
-    int stale_cap;           /* entries of stale_count */
+    int64_t *stale_count;    /* async learner: (STALENESS_BINS) gradients received per
+                                staleness since the last row */
     int64_t steps0;          /* environment steps before this process started (resume) */
     int64_t last_checkpoint; /* iteration of the newest checkpoint written (0: none) */
 } Trainer;
