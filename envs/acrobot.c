@@ -187,18 +187,11 @@ static const char *const acrobot_defaults[] = {"num_envs=8",
                                                "norm_obs=true",
                                                "vf_clip=0",
                                                "trpo:max_kl=0.02",
-                                               "trpo:cg_iters=10",
-                                               "trpo:cg_damping=0.1",
-                                               "trpo:ls_steps=10",
                                                "trpo:vf_epochs=10",
                                                "trpo:vf_minibatches=16",
                                                "npg:max_kl=0.02",
-                                               "npg:cg_iters=10",
-                                               "npg:cg_damping=0.1",
                                                "npg:vf_epochs=10",
                                                "npg:vf_minibatches=16",
-                                               "ppo-kl:kl_target=0.01",
-                                               "ppo-kl:kl_beta_init=1",
                                                NULL};
 
 const EnvSpec env_acrobot_v1 = {

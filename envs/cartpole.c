@@ -274,10 +274,10 @@ static int cartpole_set_state(const EnvSpec *spec, void *state, const double *in
  * normalisation. A3C applies each actor's gradient alone, from half the samples, and
  * twice as often: with 5 steps it stalled below 475 in about 1 run in 10 (seed 2: 2 of
  * 10), with 8 steps it reached 475 within 500k in 70 of 72 runs (seeds 1-3: 48 of 48).
- * TRPO, NPG and ppo-kl (mpirl's own) use PPO's rollouts and discounting with the common
- * defaults made explicit: KL radius 0.01, 10 CG iterations, damping 0.1, 10 line-search
- * halvings, value fit 5 epochs x 4 minibatches at lr 0.0015; ppo-kl keeps PPO's 20
- * epochs with target KL 0.01 and beta from 1.
+ * TRPO, NPG and ppo-kl (mpirl's own) use PPO's rollouts and discounting with the
+ * built-in defaults (config.c: KL radius 0.01, 10 CG iterations, damping 0.1, 10
+ * line-search halvings, value fit 5 epochs x 4 minibatches) at lr 0.0015; ppo-kl keeps
+ * PPO's 20 epochs with target KL 0.01 and beta from 1.
  * scripts/bench-learn measures them. */
 static const char *const cartpole_defaults[] = {"num_envs=4",
                                                 "rollout=32",
@@ -297,19 +297,6 @@ static const char *const cartpole_defaults[] = {"num_envs=4",
                                                 "a3c:gae_lambda=1",
                                                 "a3c:lr=0.0007",
                                                 "a3c:norm_adv=false",
-                                                "trpo:max_kl=0.01",
-                                                "trpo:cg_iters=10",
-                                                "trpo:cg_damping=0.1",
-                                                "trpo:ls_steps=10",
-                                                "trpo:vf_epochs=5",
-                                                "trpo:vf_minibatches=4",
-                                                "npg:max_kl=0.01",
-                                                "npg:cg_iters=10",
-                                                "npg:cg_damping=0.1",
-                                                "npg:vf_epochs=5",
-                                                "npg:vf_minibatches=4",
-                                                "ppo-kl:kl_target=0.01",
-                                                "ppo-kl:kl_beta_init=1",
                                                 NULL};
 
 const EnvSpec env_cartpole_v1 = {

@@ -154,30 +154,10 @@ static int mountain_car_set_state(const EnvSpec *spec, void *state, const double
  * over both), lr 3e-4, no entropy bonus, no value clipping, observation normalisation
  * (the zoo also normalises rewards, which mpirl does not). Not a learning target: with
  * 1M steps it reaches a mean return of about -110 to -120 (seeds 1-3, best -108).
- * TRPO, NPG and ppo-kl: the common defaults made explicit (not a measured target). */
-static const char *const mountain_car_defaults[] = {"num_envs=8",
-                                                    "rollout=16",
-                                                    "gamma=0.99",
-                                                    "gae_lambda=0.98",
-                                                    "epochs=4",
-                                                    "minibatches=4",
-                                                    "lr=0.0003",
-                                                    "norm_obs=true",
-                                                    "vf_clip=0",
-                                                    "trpo:max_kl=0.01",
-                                                    "trpo:cg_iters=10",
-                                                    "trpo:cg_damping=0.1",
-                                                    "trpo:ls_steps=10",
-                                                    "trpo:vf_epochs=5",
-                                                    "trpo:vf_minibatches=4",
-                                                    "npg:max_kl=0.01",
-                                                    "npg:cg_iters=10",
-                                                    "npg:cg_damping=0.1",
-                                                    "npg:vf_epochs=5",
-                                                    "npg:vf_minibatches=4",
-                                                    "ppo-kl:kl_target=0.01",
-                                                    "ppo-kl:kl_beta_init=1",
-                                                    NULL};
+ * TRPO, NPG and ppo-kl: the built-in defaults (not a measured target). */
+static const char *const mountain_car_defaults[] = {
+    "num_envs=8",    "rollout=16", "gamma=0.99",    "gae_lambda=0.98", "epochs=4",
+    "minibatches=4", "lr=0.0003",  "norm_obs=true", "vf_clip=0",       NULL};
 
 const EnvSpec env_mountain_car_v0 = {
     .abi = MPIRL_ENV_ABI,

@@ -174,32 +174,12 @@ static int mcc_set_state(const EnvSpec *spec, void *state, const double *in, flo
  * with observation normalisation; 2 x 4 environments, n_steps 256, lambda 0.95, 10
  * epochs of 16 minibatches, lr 3e-4, no value clipping. Not a learning target: it
  * reaches a mean return of about 96 within 130k steps (seeds 1-3).
- * TRPO, NPG and ppo-kl: the common defaults made explicit (not a measured target).
+ * TRPO, NPG and ppo-kl: the built-in defaults (not a measured target).
  */
-static const char *const mountain_car_continuous_defaults[] = {"num_envs=4",
-                                                               "rollout=256",
-                                                               "gamma=0.999",
-                                                               "gae_lambda=0.95",
-                                                               "epochs=10",
-                                                               "minibatches=16",
-                                                               "lr=0.0003",
-                                                               "ent_coef=0.01",
-                                                               "norm_obs=true",
-                                                               "vf_clip=0",
-                                                               "trpo:max_kl=0.01",
-                                                               "trpo:cg_iters=10",
-                                                               "trpo:cg_damping=0.1",
-                                                               "trpo:ls_steps=10",
-                                                               "trpo:vf_epochs=5",
-                                                               "trpo:vf_minibatches=4",
-                                                               "npg:max_kl=0.01",
-                                                               "npg:cg_iters=10",
-                                                               "npg:cg_damping=0.1",
-                                                               "npg:vf_epochs=5",
-                                                               "npg:vf_minibatches=4",
-                                                               "ppo-kl:kl_target=0.01",
-                                                               "ppo-kl:kl_beta_init=1",
-                                                               NULL};
+static const char *const mountain_car_continuous_defaults[] = {
+    "num_envs=4",    "rollout=256",    "gamma=0.999", "gae_lambda=0.95",
+    "epochs=10",     "minibatches=16", "lr=0.0003",   "ent_coef=0.01",
+    "norm_obs=true", "vf_clip=0",      NULL};
 
 const EnvSpec env_mountain_car_continuous_v0 = {
     .abi = MPIRL_ENV_ABI,

@@ -131,31 +131,12 @@ static int pendulum_set_state(const EnvSpec *spec, void *state, const double *in
  * have): n_envs 4 as 2 x 2, n_steps 1024, gamma 0.9, lambda 0.95, 10 epochs, batch 64
  * (64 minibatches of 32 per actor, summed over both), lr 1e-3, clip 0.2, no entropy
  * bonus, no value clipping. The observations are already of order 1: not normalised.
- * TRPO and NPG (mpirl's own): the common defaults made explicit (KL radius 0.01, 10 CG
- * iterations, damping 0.1, value fit 5 epochs x 4 minibatches); ppo-kl: target 0.01.
+ * TRPO and NPG (mpirl's own): the built-in defaults (KL radius 0.01, 10 CG iterations,
+ * damping 0.1, value fit 5 epochs x 4 minibatches); ppo-kl: target 0.01.
  * scripts/bench-learn measures it. */
-static const char *const pendulum_defaults[] = {"num_envs=2",
-                                                "rollout=1024",
-                                                "gamma=0.9",
-                                                "gae_lambda=0.95",
-                                                "epochs=10",
-                                                "minibatches=64",
-                                                "lr=0.001",
-                                                "vf_clip=0",
-                                                "trpo:max_kl=0.01",
-                                                "trpo:cg_iters=10",
-                                                "trpo:cg_damping=0.1",
-                                                "trpo:ls_steps=10",
-                                                "trpo:vf_epochs=5",
-                                                "trpo:vf_minibatches=4",
-                                                "npg:max_kl=0.01",
-                                                "npg:cg_iters=10",
-                                                "npg:cg_damping=0.1",
-                                                "npg:vf_epochs=5",
-                                                "npg:vf_minibatches=4",
-                                                "ppo-kl:kl_target=0.01",
-                                                "ppo-kl:kl_beta_init=1",
-                                                NULL};
+static const char *const pendulum_defaults[] = {"num_envs=2",      "rollout=1024", "gamma=0.9",
+                                                "gae_lambda=0.95", "epochs=10",    "minibatches=64",
+                                                "lr=0.001",        "vf_clip=0",    NULL};
 
 const EnvSpec env_pendulum_v1 = {
     .abi = MPIRL_ENV_ABI,
