@@ -9,18 +9,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "fvp.h"
 #include "gae.h"
 #include "mat.h"
 #include "loss.h"
 #include "optim.h"
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + 1e-9 * t.tv_nsec;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -34,10 +28,10 @@ static double median_time(void (*fn)(void *), void *ctx, int reps, int blocks)
     double t[64];
     fn(ctx); /* warm-up */
     for (int b = 0; b < blocks; b++) {
-        double t0 = now();
+        double t0 = clock_now();
         for (int r = 0; r < reps; r++)
             fn(ctx);
-        t[b] = (now() - t0) / reps;
+        t[b] = (clock_now() - t0) / reps;
     }
     qsort(t, (size_t)blocks, sizeof t[0], cmp_double);
     return t[blocks / 2];

@@ -19,8 +19,8 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
+#include "clock.h"
 #include "registry.h"
 #include "rng.h"
 #include "vecenv.h"
@@ -30,13 +30,6 @@
 #define VEC_N_MJ  16  /* vectors of MuJoCo environments (their mjData are ~3 MB) */
 #define ACT_STEPS 256 /* distinct action rows per environment, reused cyclically */
 #define BLOCK_S   0.2 /* seconds per timed block, about */
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -80,15 +73,15 @@ static double steps_per_second(const EnvSpec *spec, int n)
     double t[BLOCKS];
     long k = 0, reps = 1;
     for (int b = -1; b < BLOCKS; b++) { /* block -1 warms up and sets reps */
-        const double t0 = now();
-        for (long i = 0; b >= 0 ? i < reps : now() - t0 < BLOCK_S; i++, k++) {
+        const double t0 = clock_now();
+        for (long i = 0; b >= 0 ? i < reps : clock_now() - t0 < BLOCK_S; i++, k++) {
             if (vecenv_step(&v, act + (size_t)(k % ACT_STEPS) * row) != 0) {
                 fprintf(stderr, "bench_envs: %s\n", v.err);
                 exit(1);
             }
         }
         if (b >= 0)
-            t[b] = (now() - t0) / ((double)reps * n);
+            t[b] = (clock_now() - t0) / ((double)reps * n);
         else
             reps = k > 0 ? k : 1;
     }
@@ -111,9 +104,9 @@ static int run_alone(const EnvSpec *spec, double seconds)
     rng_seed(&r, 2, 0);
     float *act = random_actions(spec, 1, &r);
     long k = 0;
-    const double t0 = now();
+    const double t0 = clock_now();
     double t = t0;
-    for (; t - t0 < seconds; t = now()) {
+    for (; t - t0 < seconds; t = clock_now()) {
         for (int i = 0; i < 64; i++, k++) {
             if (vecenv_step(&v, act + (size_t)(k % ACT_STEPS) * (size_t)v.act_dim) != 0) {
                 fprintf(stderr, "bench_envs: %s\n", v.err);

@@ -47,6 +47,8 @@
 
 #include <mpi.h>
 
+#include "clock.h"
+
 /* Largest element count handed to one MPI call. Overridable at compile time so that
  * the chunking can be exercised with small buffers. */
 #ifndef COMM_CHUNK_MAX
@@ -79,13 +81,6 @@ static struct {
     int pending;         /* whether publish is pending */
 } comm_state = {.rank = 0, .size = 1};
 
-static double comm_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 /* Report a failed MPI call; returns -1 for the caller to pass on. */
 static int comm_fail(int rc, const char *call, int line)
 {
@@ -102,9 +97,9 @@ static int comm_fail(int rc, const char *call, int line)
  * function. */
 #define COMM_CHECK(call)                                                                           \
     do {                                                                                           \
-        double comm_t0_ = comm_now();                                                              \
+        double comm_t0_ = clock_now();                                                             \
         int comm_rc_ = (call);                                                                     \
-        comm_state.seconds += comm_now() - comm_t0_;                                               \
+        comm_state.seconds += clock_now() - comm_t0_;                                              \
         if (comm_rc_ != MPI_SUCCESS)                                                               \
             return comm_fail(comm_rc_, #call, __LINE__);                                           \
     } while (0)
@@ -148,13 +143,13 @@ static int comm_idle_wait(int n, MPI_Request *reqs, MPI_Status *sts)
         COMM_CHECK(MPI_Testall(n, reqs, &done, sts));
         if (done)
             return 0;
-        const double t1 = comm_now();
+        const double t1 = clock_now();
         sched_yield();
-        if (comm_now() - t1 < COMM_YIELD_EMPTY) {
+        if (clock_now() - t1 < COMM_YIELD_EMPTY) {
             const struct timespec ts = {0, (long)(COMM_NAP * 1e9)};
             nanosleep(&ts, NULL);
         }
-        comm_state.idle += comm_now() - t1;
+        comm_state.idle += clock_now() - t1;
     }
 }
 

@@ -46,9 +46,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "comm.h"
 #include "fault.h"
 #include "loss.h"
@@ -59,13 +59,6 @@
 #include "rollout.h"
 #include "rstats.h"
 #include "signals.h"
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 /* the algorithm's row and the mode as run, then the loss and the minibatch loop */
 static void loss_from_config(Trainer *t)
@@ -289,7 +282,7 @@ static Batch gather_minibatch(Trainer *t, int lo, int hi)
 /* The actor's part of one optimizer step: its weighted gradient into t->msg. */
 static void actor_gradient(Trainer *t, int lo, int hi)
 {
-    const double t0 = now();
+    const double t0 = clock_now();
     memset(t->msg, 0, ((size_t)t->np + N_EXTRA) * sizeof(float));
     Batch b = gather_minibatch(t, lo, hi);
     LossStats st;
@@ -304,7 +297,7 @@ static void actor_gradient(Trainer *t, int lo, int hi)
     x[X_APPROX_KL] = (float)(st.approx_kl * n);
     x[X_CLIP_FRAC] = (float)(st.clip_frac * n);
     x[X_BAD] = bad ? 1.0f : 0.0f;
-    t->tm[T_GRADIENT] += now() - t0;
+    t->tm[T_GRADIENT] += clock_now() - t0;
 }
 
 /* trpo, npg: the actor's part of one value-fit step, the gradient of
@@ -312,7 +305,7 @@ static void actor_gradient(Trainer *t, int lo, int hi)
  * value part of t->msg (the policy part stays 0). */
 static void actor_value_gradient(Trainer *t, int lo, int hi)
 {
-    const double t0 = now();
+    const double t0 = clock_now();
     memset(t->msg, 0, ((size_t)t->np + N_EXTRA) * sizeof(float));
     const Batch b = gather_minibatch(t, lo, hi);
     const float *v = model_value(t->w, &t->m, t->pbuf, b.obs, b.n);
@@ -328,7 +321,7 @@ static void actor_value_gradient(Trainer *t, int lo, int hi)
     x[X_COUNT] = (float)b.n;
     x[X_V_LOSS] = (float)(0.5 * s);
     x[X_BAD] = isfinite(s) ? 0.0f : 1.0f;
-    t->tm[T_VF] += now() - t0;
+    t->tm[T_VF] += clock_now() - t0;
 }
 
 typedef struct {
@@ -573,7 +566,7 @@ static int natural_policy_step(Trainer *t, int64_t it, int status, StepStats *ac
     double d[4] = {0, 0, 0, 0}; /* surrogate sum, entropy sum, count, failures */
     memset(g, 0, (size_t)t->np * sizeof(float));
     if (t->is_actor) {
-        const double t0 = now();
+        const double t0 = clock_now();
         natural_prepare(t);
         Batch b = tr->batch;
         b.ret = NULL;
@@ -585,7 +578,7 @@ static int natural_policy_step(Trainer *t, int64_t it, int status, StepStats *ac
         d[1] = st.entropy * b.n;
         d[2] = b.n;
         d[3] = bad;
-        t->tm[T_GRADIENT] += now() - t0;
+        t->tm[T_GRADIENT] += clock_now() - t0;
     }
     COLLECTIVE(comm_sum_floats_to_root(g, t->npol, 0));
     COLLECTIVE(comm_allsum_doubles(d, 4));
@@ -614,11 +607,11 @@ static int natural_policy_step(Trainer *t, int64_t it, int status, StepStats *ac
                            .ls_shrink = t->cfg->ls_shrink,
                            .ls_kl_factor = t->cfg->ls_kl_factor,
                            .line_search = (t->algo->flags & ALGO_LINE_SEARCH) != 0};
-    const double t0 = now(), w0 = tr->wait_s;
+    const double t0 = clock_now(), w0 = tr->wait_s;
     TrpoResult res;
     if (trpo_step(&res, tr, t->pbuf, g, surr_old, &tc) != 0)
         return -1;
-    t->learner_cg_s += (now() - t0) - (tr->wait_s - w0); /* the learner's own arithmetic */
+    t->learner_cg_s += (clock_now() - t0) - (tr->wait_s - w0); /* the learner's own arithmetic */
     x->kl = res.accepted ? res.kl : 0.0;
     x->improve = res.accepted ? res.improve : 0.0;
     x->ls_steps = tc.line_search ? res.ls_steps : NAN;
@@ -647,7 +640,7 @@ static int iteration(Trainer *t, int64_t it, int64_t iters, int64_t *env_steps, 
     const int T = c->rollout, E = c->num_envs, n = T * E;
     int status = 0;
     if (t->is_actor) {
-        const double t0 = now();
+        const double t0 = clock_now();
         rstats_reset(&t->raw);
         rstats_reset(&t->ret_raw);
         if (rollout_collect(&t->ro, &t->venv, t->w, &t->m, t->pbuf, c->norm_obs ? &t->norm : NULL,
@@ -661,7 +654,7 @@ static int iteration(Trainer *t, int64_t it, int64_t iters, int64_t *env_steps, 
         }
         for (int i = 0; i < n; i++)
             t->perm[i] = i;
-        t->tm[T_ROLLOUT] += now() - t0;
+        t->tm[T_ROLLOUT] += clock_now() - t0;
     }
     StepStats acc = {0}, vacc = {0};
     RowExtra extra = NO_EXTRA;
@@ -727,7 +720,7 @@ static int iteration(Trainer *t, int64_t it, int64_t iters, int64_t *env_steps, 
             extra.beta = t->kl_beta;
             control[2] = loss_kl_beta_update(t->kl_beta, extra.kl, c->kl_target);
         }
-        if (write_row(t, it + 1, *env_steps, now() - t_start, lr, &acc, &f, &extra) != 0)
+        if (write_row(t, it + 1, *env_steps, clock_now() - t_start, lr, &acc, &f, &extra) != 0)
             control[0] = CTRL_ABORT;
         /* a stop signal at any rank: checkpoint and stop after this iteration */
         int sig = signals_pending() != 0;
@@ -866,7 +859,7 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int6
     const Config *c = t->cfg;
     const Layout l = layout(t);
     const int64_t per_row = (int64_t)t->n_actors * c->num_envs * c->rollout;
-    const double t0 = now();
+    const double t0 = clock_now();
     const MsgHeader *hi = (const MsgHeader *)in;
     int64_t next_row = env_steps + per_row;
     int active = t->n_actors, ctrl_all = CTRL_CONTINUE, rc = 0;
@@ -940,7 +933,7 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int6
             next_row += per_row;
             const double lr =
                 c->anneal_lr ? lr_linear(c->lr, (double)env_steps, (double)c->steps) : c->lr;
-            if (write_row(t, ++it, env_steps, now() - t0, lr, &acc, &f, &NO_EXTRA) != 0) {
+            if (write_row(t, ++it, env_steps, clock_now() - t0, lr, &acc, &f, &NO_EXTRA) != 0) {
                 rc = 1; /* keep answering so that every actor stops */
                 if (ctrl_all == CTRL_CONTINUE)
                     ctrl_all = CTRL_ABORT;
@@ -1013,7 +1006,7 @@ int train_run(const Config *cfg, const EnvSpec *spec, const char *dir, const cha
     const int64_t iters = (cfg->steps + per_iter - 1) / per_iter;
     comm_take_seconds(); /* start the accounts with training */
     comm_take_idle_seconds();
-    const double t0 = now();
+    const double t0 = clock_now();
     if (rc == 0 && t.mode == MODE_ASYNC) {
         const Layout l = layout(&t);
         /* the learner keeps an answer buffer per rank (see learner_async) */

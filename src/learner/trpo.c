@@ -15,21 +15,14 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "comm.h"
 #include "fvp.h"
 
 /* residual tolerance of CG relative to ||g||: small enough that the iteration count
  * decides, as in the reference implementations */
 #define TRPO_CG_RTOL 1e-10
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 int trpo_init(Trpo *t, const Model *m, int is_learner, int is_actor)
 {
@@ -65,7 +58,7 @@ void trpo_free(Trpo *t)
 /* actor: rep = (sum_i J_i^T M_i J_i v over the Fisher subsample, count) */
 static void answer_fvp(Trpo *t)
 {
-    const double t0 = now();
+    const double t0 = clock_now();
     memset(t->rep, 0, ((size_t)t->npol + 2) * sizeof(float));
     /* the forward pass at theta_old on the subsample is done once and then reused from
      * the workspace until something else runs in it */
@@ -75,14 +68,14 @@ static void answer_fvp(Trpo *t)
         fvp_compute(t->rep, t->w, t->m, t->params, t->fvp_obs, t->fvp_n, t->req, 0.0, 1);
     t->forward_valid = t->fvp_n > 0;
     t->rep[t->npol] = (float)t->fvp_n;
-    t->fvp_s += now() - t0;
+    t->fvp_s += clock_now() - t0;
 }
 
 /* actor: ev += (sum r A, sum KL(old || theta), count) over the whole batch at theta =
  * t->req; a non-finite value is passed on as it is */
 static void answer_eval(Trpo *t, double *ev)
 {
-    const double t0 = now();
+    const double t0 = clock_now();
     Batch b = t->batch;
     b.ret = NULL;         /* no value network */
     t->forward_valid = 0; /* the workspace now holds this evaluation */
@@ -96,7 +89,7 @@ static void answer_eval(Trpo *t, double *ev)
         ev[1] += st.kl * b.n;
         ev[2] += b.n;
     }
-    t->eval_s += now() - t0;
+    t->eval_s += clock_now() - t0;
 }
 
 /* One request on every rank: t->req (set by the learner) is broadcast, actors answer.
@@ -142,13 +135,13 @@ int trpo_serve(Trpo *t, float *params)
 /* learner: send one request; returns its result as exchange does */
 static int request(Trpo *t, const float *v, int op, double *ev)
 {
-    const double t0 = now();
+    const double t0 = clock_now();
     if (v)
         memcpy(t->req, v, (size_t)t->npol * sizeof(float));
     t->req[t->npol] = (float)op;
     t->req[t->npol + 1] = 0.0f;
     const int r = exchange(t, ev);
-    t->wait_s += now() - t0;
+    t->wait_s += clock_now() - t0;
     if (r < 0)
         t->failed = 1;
     return r < 0 ? -1 : 0;
