@@ -8,7 +8,9 @@
 # They must equal DIGESTS line for line: a restructuring of the training code must not
 # change a single bit of what a run computes. --record writes DIGESTS instead (after a
 # change that is meant to alter the numbers, and only then).
-# The runs are synchronous: asynchronous runs depend on message timing.
+# The runs are synchronous, or asynchronous with one actor: with more, the order in
+# which gradients arrive depends on timing. (A single actor waits for the learner's
+# answer before its next gradient, so its run is deterministic.)
 set -u
 mpirl=$(realpath "$1")
 digests=$2
@@ -33,6 +35,8 @@ runs=(
     "trpo-np3 3 --algo trpo --steps 32768"
     "npg-np3 3 --algo npg --steps 32768"
     "trpo-pendulum-np3 3 --env Pendulum-v1 --algo trpo --steps 32768 --norm-obs --norm-reward"
+    "ppo-async-np2 2 --algo ppo --mode async --steps 20000 --anneal-lr true"
+    "a3c-np2 2 --algo a3c --mode async --steps 20000"
 )
 
 # metrics without the time columns

@@ -43,6 +43,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -434,35 +435,64 @@ static void count_staleness(Trainer *t, int64_t staleness)
     t->stale_count[staleness < STALENESS_BINS ? staleness : STALENESS_BINS - 1]++;
 }
 
-/* The learner's part: average the summed gradient, clip, Adam. Returns the control
- * flag for the broadcast (abort on a non-finite gradient). */
-static int learner_step(Trainer *t, double lr, StepStats *acc, double *epoch_kl, int64_t it)
+/* The learning rate after done of total (iterations or steps): constant, or annealed
+ * linearly to 0 */
+static double lr_at(const Config *c, double done, double total)
+{
+    return c->anneal_lr ? lr_linear(c->lr, done, total) : c->lr;
+}
+
+/* "mpirl: <what>; training stopped (the last checkpoint, of iteration K, is intact)" */
+static void report_stop(const Trainer *t, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static void report_stop(const Trainer *t, const char *fmt, ...)
+{
+    char what[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    fprintf(stderr,
+            "mpirl: %s; training stopped (the last checkpoint, of iteration %lld, is intact)\n",
+            what, (long long)t->last_checkpoint);
+}
+
+/* The update both modes share: clip the mean gradient in t->msg to max_grad_norm, take
+ * an Adam step and add the statistics that follow the gradient to acc. Returns 0, or -1
+ * when the gradient is not finite (nothing is applied). */
+static int apply_gradient(Trainer *t, double lr, StepStats *acc)
 {
     const float *x = t->msg + t->np;
-    const double n = x[X_COUNT];
-    if (x[X_BAD] > 0.0f || !(n > 0.0)) {
-        fprintf(stderr,
-                "mpirl: iteration %lld: the loss is not finite; training stopped (the last "
-                "checkpoint, of iteration %lld, is intact)\n",
-                (long long)(it + 1), (long long)t->last_checkpoint);
-        return CTRL_ABORT;
-    }
-    vec_scale(t->msg, (float)(1.0 / n), t->np);
-    double norm = grad_clip_global_norm(t->msg, t->np, t->cfg->max_grad_norm);
-    if (!isfinite(norm)) {
-        fprintf(stderr,
-                "mpirl: iteration %lld: the gradient is not finite; training stopped (the last "
-                "checkpoint, of iteration %lld, is intact)\n",
-                (long long)(it + 1), (long long)t->last_checkpoint);
-        return CTRL_ABORT;
-    }
+    if (!isfinite(grad_clip_global_norm(t->msg, t->np, t->cfg->max_grad_norm)))
+        return -1;
     adam_step(&t->adam, t->pbuf, t->msg, lr);
-    acc->n += n;
+    acc->n += x[X_COUNT];
     acc->pi_loss += x[X_PI_LOSS];
     acc->v_loss += x[X_V_LOSS];
     acc->entropy += x[X_ENTROPY];
     acc->approx_kl += x[X_APPROX_KL];
     acc->clip_frac += x[X_CLIP_FRAC];
+    return 0;
+}
+
+/* The learner's part of a sync step: average the summed gradient, then apply it.
+ * Returns the control flag for the broadcast (abort on a non-finite gradient). */
+static int learner_step(Trainer *t, double lr, StepStats *acc, double *epoch_kl, int64_t it)
+{
+    const float *x = t->msg + t->np;
+    const double n = x[X_COUNT];
+    if (x[X_BAD] > 0.0f || !(n > 0.0)) {
+        report_stop(t, "iteration %lld: the loss is not finite", (long long)(it + 1));
+        return CTRL_ABORT;
+    }
+    vec_scale(t->msg, (float)(1.0 / n), t->np);
+    if (apply_gradient(t, lr, acc) != 0) {
+        report_stop(t, "iteration %lld: the gradient is not finite", (long long)(it + 1));
+        return CTRL_ABORT;
+    }
     epoch_kl[0] += x[X_APPROX_KL];
     epoch_kl[1] += n;
     return CTRL_CONTINUE;
@@ -584,10 +614,7 @@ static int natural_policy_step(Trainer *t, int64_t it, int status, StepStats *ac
     COLLECTIVE(comm_allsum_doubles(d, 4));
     if (d[3] > 0 || !(d[2] > 0)) { /* every rank knows: stop together */
         if (t->is_learner)
-            fprintf(stderr,
-                    "mpirl: iteration %lld: the loss is not finite; training stopped (the last "
-                    "checkpoint, of iteration %lld, is intact)\n",
-                    (long long)(it + 1), (long long)t->last_checkpoint);
+            report_stop(t, "iteration %lld: the loss is not finite", (long long)(it + 1));
         return 1;
     }
     if (!t->is_learner) /* answer until the learner is done (0) or aborts (1) */
@@ -636,7 +663,7 @@ static int natural_policy_step(Trainer *t, int64_t it, int status, StepStats *ac
 static int iteration(Trainer *t, int64_t it, int64_t iters, int64_t *env_steps, double t_start)
 {
     const Config *c = t->cfg;
-    const double lr = c->anneal_lr ? lr_linear(c->lr, (double)it, (double)iters) : c->lr;
+    const double lr = lr_at(c, (double)it, (double)iters);
     const int T = c->rollout, E = c->num_envs, n = T * E;
     int status = 0;
     if (t->is_actor) {
@@ -870,7 +897,6 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int6
         if (comm_recv_any_idle(in, l.grad_len, TAG_GRAD, &src, NULL) != 0)
             return 1;
         const float *g = (const float *)(in + l.grad);
-        const float *x = g + t->np;
         if (hi->flags & FLAG_SUMMARY)
             env_steps += (int64_t)take_summary(t, (const double *)(in + l.summary), &f);
         const double staleness = (double)(version - hi->version);
@@ -881,36 +907,20 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int6
         count_staleness(t, version - hi->version);
         if (hi->flags & FLAG_BAD) {
             if (ctrl_all != CTRL_ABORT)
-                fprintf(stderr,
-                        "mpirl: rank %d sent a non-finite loss at version %lld; training "
-                        "stopped (the last checkpoint, of iteration %lld, is intact)\n",
-                        src, (long long)hi->version, (long long)t->last_checkpoint);
+                report_stop(t, "rank %d sent a non-finite loss at version %lld", src,
+                            (long long)hi->version);
             ctrl_all = CTRL_ABORT;
             rc = 1;
         } else if (c->max_staleness > 0 && staleness > c->max_staleness) {
             f.dropped++;
         } else if (ctrl_all != CTRL_ABORT) {
-            const double lr =
-                c->anneal_lr ? lr_linear(c->lr, (double)env_steps, (double)c->steps) : c->lr;
             memcpy(t->msg, g, ((size_t)t->np + N_EXTRA) * sizeof(float));
-            const double n = x[X_COUNT];
-            double norm = grad_clip_global_norm(t->msg, t->np, c->max_grad_norm);
-            if (!isfinite(norm)) {
-                fprintf(stderr,
-                        "mpirl: the gradient from rank %d is not finite; training stopped (the "
-                        "last checkpoint, of iteration %lld, is intact)\n",
-                        src, (long long)t->last_checkpoint);
+            if (apply_gradient(t, lr_at(c, (double)env_steps, (double)c->steps), &acc) != 0) {
+                report_stop(t, "the gradient from rank %d is not finite", src);
                 ctrl_all = CTRL_ABORT;
                 rc = 1;
             } else {
-                adam_step(&t->adam, t->pbuf, t->msg, lr);
                 version++;
-                acc.n += n;
-                acc.pi_loss += x[X_PI_LOSS];
-                acc.v_loss += x[X_V_LOSS];
-                acc.entropy += x[X_ENTROPY];
-                acc.approx_kl += x[X_APPROX_KL];
-                acc.clip_frac += x[X_CLIP_FRAC];
             }
         }
         if (ctrl_all == CTRL_CONTINUE &&
@@ -931,8 +941,7 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int6
             active--;
         if (env_steps >= next_row || active == 0) {
             next_row += per_row;
-            const double lr =
-                c->anneal_lr ? lr_linear(c->lr, (double)env_steps, (double)c->steps) : c->lr;
+            const double lr = lr_at(c, (double)env_steps, (double)c->steps);
             if (write_row(t, ++it, env_steps, clock_now() - t0, lr, &acc, &f, &NO_EXTRA) != 0) {
                 rc = 1; /* keep answering so that every actor stops */
                 if (ctrl_all == CTRL_CONTINUE)
