@@ -1,7 +1,7 @@
 /* main.c - the `mpirl` command: picks a subcommand and hands over to the libraries.
  *
  * Subcommands: help (also -h, --help, or no arguments), version (also --version),
- * train (src/learner/train_cmd.h), eval (src/actor/eval.h), envs (the environment
+ * train (train_cmd.h), eval (eval.h), envs (the environment
  * registry, envs/registry.h) and replay (envs/replay.h).
  *
  * help, version, envs and replay never start MPI: they print from every process they
@@ -14,9 +14,9 @@
 
 #include "comm.h"
 #include "eval.h"
-#include "train_cmd.h"
 #include "registry.h"
 #include "replay.h"
+#include "train_cmd.h"
 
 /* meson passes project(version); the fallback is for builds outside meson */
 #ifndef MPIRL_VERSION
