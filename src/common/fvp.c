@@ -27,7 +27,7 @@ void fvp_apply(float *out, ModelWork *w, const Model *m, const float *params, in
 {
     const float *pout = w->pi->h[m->pi.n_layers]; /* the last forward's output */
     const float *logstd = model_logstd(m, params);
-    float *jv = w->f[2], *mjv = w->f[4]; /* (B, n) each */
+    float *jv = w->g_out, *mjv = w->g_aux; /* (B, n) each */
     const long np = (long)batch * m->dist.n;
     const double scale = sum_only ? 1.0 : 1.0 / batch;
 

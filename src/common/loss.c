@@ -53,8 +53,8 @@ static void policy_loss(float *grad, LossStats *st, ModelWork *w, const Model *m
     const double inv_n = 1.0 / n;
     const float *pout = model_policy(w, m, params, b->obs, n);
     const float *logstd = model_logstd(m, params);
-    float *logp = w->f[0], *g_logp = w->f[1], *gp = w->f[2], *ent = w->f[3], *g_aux = w->f[4];
-    double *a = w->d[0];
+    float *logp = w->logp, *g_logp = w->g_logp, *gp = w->g_out, *ent = w->ent, *g_aux = w->g_aux;
+    double *a = w->adv;
     float *glogstd = grad && logstd ? grad + m->logstd_off : NULL;
 
     dist_logp(logp, &m->dist, pout, logstd, b->act, n);
@@ -130,7 +130,7 @@ static double value_loss(float *grad, ModelWork *w, const Model *m, const float 
 {
     const int n = b->n;
     const float *v = model_value(w, m, params, b->obs, n);
-    float *gv = w->f[5];
+    float *gv = w->g_value;
     double s = 0.0;
     for (int i = 0; i < n; i++) {
         double e = (double)v[i] - b->ret[i], g = e;

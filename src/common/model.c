@@ -95,11 +95,11 @@ ModelWork *model_work_create(const Model *m, int max_batch)
     w->pi = mlp_cache_create(&m->pi, max_batch);
     w->vf = mlp_cache_create(&m->vf, max_batch);
     size_t per = (size_t)max_batch * (size_t)(m->dist.n > 1 ? m->dist.n : 1);
+    float **scratch[] = {&w->logp, &w->g_logp, &w->g_out, &w->ent, &w->g_aux, &w->g_value};
     int ok = w->pi && w->vf;
-    for (int k = 0; k < 6; k++)
-        ok = ok && (w->f[k] = calloc(per, sizeof(float))) != NULL;
-    for (int k = 0; k < 2; k++)
-        ok = ok && (w->d[k] = calloc((size_t)max_batch, sizeof(double))) != NULL;
+    for (size_t k = 0; k < sizeof scratch / sizeof scratch[0]; k++)
+        ok = ok && (*scratch[k] = calloc(per, sizeof(float))) != NULL;
+    ok = ok && (w->adv = calloc((size_t)max_batch, sizeof(double))) != NULL;
     if (!ok)
         model_work_destroy(&w);
     return w;
@@ -111,10 +111,13 @@ void model_work_destroy(ModelWork **w)
         return;
     mlp_cache_destroy(&(*w)->pi);
     mlp_cache_destroy(&(*w)->vf);
-    for (int k = 0; k < 6; k++)
-        free((*w)->f[k]);
-    for (int k = 0; k < 2; k++)
-        free((*w)->d[k]);
+    free((*w)->logp);
+    free((*w)->g_logp);
+    free((*w)->g_out);
+    free((*w)->ent);
+    free((*w)->g_aux);
+    free((*w)->g_value);
+    free((*w)->adv);
     free(*w);
     *w = NULL;
 }

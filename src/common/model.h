@@ -44,8 +44,15 @@ typedef struct {
     int max_batch;
     MlpCache *pi;
     MlpCache *vf;
-    float *f[6];  /* (max_batch, max(n, 1)) each: per-sample scratch for the losses */
-    double *d[2]; /* (max_batch) each */
+    /* per-sample scratch, (max_batch, max(n, 1)) floats each (n: the distribution's
+     * parameters per sample); fvp.c reuses g_out and g_aux for J v and M J v */
+    float *logp;    /* log-probabilities of the batch's actions */
+    float *g_logp;  /* d loss / d logp */
+    float *g_out;   /* d loss / d policy output */
+    float *ent;     /* entropies */
+    float *g_aux;   /* the distribution's other gradient terms */
+    float *g_value; /* d loss / d value */
+    double *adv;    /* (max_batch) the advantages as the loss uses them */
 } ModelWork;
 
 /* Build the model described by cfg. Returns 0, or -1 with a message in err (which

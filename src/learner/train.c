@@ -310,7 +310,7 @@ static void actor_value_gradient(Trainer *t, int lo, int hi)
     memset(t->msg, 0, ((size_t)t->np + N_EXTRA) * sizeof(float));
     const Batch b = gather_minibatch(t, lo, hi);
     const float *v = model_value(t->w, &t->m, t->pbuf, b.obs, b.n);
-    float *gv = t->w->f[5];
+    float *gv = t->w->g_value;
     double s = 0.0;
     for (int i = 0; i < b.n; i++) {
         const double e = (double)v[i] - b.ret[i];
