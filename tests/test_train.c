@@ -22,6 +22,14 @@
 #include "testutil.h"
 #include "train_cmd.h"
 
+/* metrics.csv's header, the file's contract with its readers (scripts/study, the
+ * benchmarks): a changed column must change this line too */
+#define METRICS_HEADER                                                                             \
+    "iteration,env_steps,wall_s,sps,episodes,return_mean,return_std,length_mean,policy_loss,"      \
+    "value_loss,entropy,approx_kl,clip_fraction,explained_variance,lr,staleness_mean,"             \
+    "staleness_max,dropped,comm_s,wait_s,kl,surrogate_improvement,ls_steps,cg_iterations,"         \
+    "cg_residual,beta,rollout_s,gradient_s,cg_s,linesearch_s,vf_s,rollout_max_s"
+
 static char base[128]; /* a fresh directory per test program, same on every rank */
 
 /* run `mpirl train` with the given options (NULL-terminated) into base/name */
@@ -64,6 +72,7 @@ static void read_metrics(Csv *c, const char *name)
     ck_assert(fgets(line, sizeof line, f) != NULL);
     line[strcspn(line, "\n")] = '\0';
     ck_assert_str_eq(line, METRICS_HEADER);
+    ck_assert_str_eq(metrics_header(), METRICS_HEADER);
     c->n = 0;
     while (c->n < 4096 && fgets(c->rows[c->n], sizeof c->rows[0], f)) {
         c->rows[c->n][strcspn(c->rows[c->n], "\n")] = '\0';

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,13 +57,78 @@ static FILE *open_rows(const char *dir, const char *name, const char *header, in
     return f;
 }
 
+/* The columns of metrics.csv: a MetricsRow field each, named like it, with the printf
+ * format of its double (NULL: an int64_t). */
+typedef struct {
+    const char *name;
+    size_t off;
+    const char *fmt;
+} Column;
+
+#define INT_COL(field)                                                                             \
+    {                                                                                              \
+#field, offsetof(MetricsRow, field), NULL                                                  \
+    }
+#define REAL_COL(field, f)                                                                         \
+    {                                                                                              \
+#field, offsetof(MetricsRow, field), f                                                     \
+    }
+
+static const Column COLUMNS[] = {
+    INT_COL(iteration),
+    INT_COL(env_steps),
+    REAL_COL(wall_s, "%.6f"),
+    REAL_COL(sps, "%.1f"),
+    INT_COL(episodes),
+    REAL_COL(return_mean, "%.6g"),
+    REAL_COL(return_std, "%.6g"),
+    REAL_COL(length_mean, "%.6g"),
+    REAL_COL(policy_loss, "%.8g"),
+    REAL_COL(value_loss, "%.8g"),
+    REAL_COL(entropy, "%.8g"),
+    REAL_COL(approx_kl, "%.8g"),
+    REAL_COL(clip_fraction, "%.8g"),
+    REAL_COL(explained_variance, "%.8g"),
+    REAL_COL(lr, "%.8g"),
+    REAL_COL(staleness_mean, "%.6g"),
+    REAL_COL(staleness_max, "%.6g"),
+    INT_COL(dropped),
+    REAL_COL(comm_s, "%.6f"),
+    REAL_COL(wait_s, "%.6f"),
+    REAL_COL(kl, "%.8g"),
+    REAL_COL(surrogate_improvement, "%.8g"),
+    REAL_COL(ls_steps, "%.6g"),
+    REAL_COL(cg_iterations, "%.6g"),
+    REAL_COL(cg_residual, "%.8g"),
+    REAL_COL(beta, "%.8g"),
+    REAL_COL(rollout_s, "%.6f"),
+    REAL_COL(gradient_s, "%.6f"),
+    REAL_COL(cg_s, "%.6f"),
+    REAL_COL(linesearch_s, "%.6f"),
+    REAL_COL(vf_s, "%.6f"),
+    REAL_COL(rollout_max_s, "%.6f"),
+};
+#define N_COLUMNS (sizeof COLUMNS / sizeof COLUMNS[0])
+
+const char *metrics_header(void)
+{
+    static char header[1024];
+    if (header[0])
+        return header;
+    size_t used = 0;
+    for (size_t k = 0; k < N_COLUMNS; k++)
+        used += (size_t)snprintf(header + used, sizeof header - used, "%s%s", k ? "," : "",
+                                 COLUMNS[k].name);
+    return header;
+}
+
 int metrics_open(Metrics *mt, const char *dir, int progress, int64_t keep_iteration, int staleness,
                  char *err, size_t errlen)
 {
     mt->progress = progress;
     mt->last_print = -1e9;
     mt->stale = NULL;
-    mt->csv = open_rows(dir, "metrics.csv", METRICS_HEADER, keep_iteration, err, errlen);
+    mt->csv = open_rows(dir, "metrics.csv", metrics_header(), keep_iteration, err, errlen);
     if (!mt->csv)
         return -1;
     if (staleness) {
@@ -138,17 +204,19 @@ static void progress_line(Metrics *mt, const MetricsRow *r, int64_t total)
 
 int metrics_write(Metrics *mt, const MetricsRow *r, int64_t total_steps)
 {
-    int rc = fprintf(mt->csv,
-                     "%lld,%lld,%.6f,%.1f,%lld,%.6g,%.6g,%.6g,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,"
-                     "%.6g,%.6g,%lld,%.6f,%.6f,%.8g,%.8g,%.6g,%.6g,%.8g,%.8g,%.6f,%.6f,%.6f,%.6f,"
-                     "%.6f,%.6f\n",
-                     (long long)r->iteration, (long long)r->env_steps, r->wall_s, r->sps,
-                     (long long)r->episodes, r->return_mean, r->return_std, r->length_mean,
-                     r->policy_loss, r->value_loss, r->entropy, r->approx_kl, r->clip_fraction,
-                     r->explained_variance, r->lr, r->staleness_mean, r->staleness_max,
-                     (long long)r->dropped, r->comm_s, r->wait_s, r->kl, r->surrogate_improvement,
-                     r->ls_steps, r->cg_iterations, r->cg_residual, r->beta, r->rollout_s,
-                     r->gradient_s, r->cg_s, r->linesearch_s, r->vf_s, r->rollout_max_s);
+    int rc = 0;
+    for (size_t k = 0; k < N_COLUMNS && rc >= 0; k++) {
+        const Column *c = &COLUMNS[k];
+        const char *field = (const char *)r + c->off;
+        if (k > 0 && fputc(',', mt->csv) == EOF)
+            rc = -1;
+        else if (c->fmt == NULL) /* an int64_t */
+            rc = fprintf(mt->csv, "%lld", (long long)*(const int64_t *)(const void *)field);
+        else
+            rc = fprintf(mt->csv, c->fmt, *(const double *)(const void *)field);
+    }
+    if (rc >= 0 && fputc('\n', mt->csv) == EOF)
+        rc = -1;
     if (rc < 0 || fflush(mt->csv) != 0)
         return -1;
     /* plain lines at most once a second; the in-place line every row */

@@ -1,6 +1,6 @@
 /* metrics.h - the learner's per-iteration metrics: metrics.csv and the progress line.
  *
- * metrics.csv has one row per learner iteration with the columns of METRICS_HEADER,
+ * metrics.csv has one row per learner iteration with the columns of metrics_header(),
  * written and flushed row by row so that a killed run keeps every finished row; an
  * asynchronous run also writes staleness.csv, the histogram of the staleness of the
  * gradients received in each iteration. The
@@ -19,12 +19,6 @@
 #include <stdio.h>
 
 #define METRICS_WINDOW 100
-
-#define METRICS_HEADER                                                                             \
-    "iteration,env_steps,wall_s,sps,episodes,return_mean,return_std,length_mean,policy_loss,"      \
-    "value_loss,entropy,approx_kl,clip_fraction,explained_variance,lr,staleness_mean,"             \
-    "staleness_max,dropped,comm_s,wait_s,kl,surrogate_improvement,ls_steps,cg_iterations,"         \
-    "cg_residual,beta,rollout_s,gradient_s,cg_s,linesearch_s,vf_s,rollout_max_s"
 
 #define STALENESS_HEADER "iteration,staleness,count"
 /* bins of the staleness histogram: staleness 0 .. STALENESS_BINS - 2 exactly, the last
@@ -56,6 +50,10 @@ typedef struct {
     double rollout_s, gradient_s, cg_s, linesearch_s, vf_s;
     double rollout_max_s; /* the slowest actor's rollout seconds */
 } MetricsRow;
+
+/* "iteration,env_steps,...": the header of metrics.csv, from the column table of
+ * metrics.c (one column per MetricsRow field, in this order, named like it) */
+const char *metrics_header(void);
 
 typedef struct {
     FILE *csv;
