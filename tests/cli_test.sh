@@ -3,6 +3,8 @@
 # rank under mpirun), exit status 2, and leaves nothing behind (suite mpi).
 #   usage: cli_test.sh MPIRL FIXTURE_PLUGIN CKPT_CMP
 set -u
+# shellcheck source=tests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 mpirl=$(realpath "$1")
 fixture=$(realpath "$2")
 ckpt_cmp=$(realpath "$3")
@@ -10,17 +12,6 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_TH
 tmp=$(mktemp -d /tmp/mpirl-cli-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
-passes=0
-failures=0
-check() {
-    if [ "$2" -eq 0 ]; then
-        passes=$((passes + 1))
-        echo "ok: $1"
-    else
-        failures=$((failures + 1))
-        echo "FAILED: $1"
-    fi
-}
 # refused NAME NEEDLE COMMAND...: exit 2, exactly one line on stderr containing NEEDLE,
 # nothing on stdout
 refused() {
@@ -127,5 +118,4 @@ rc=$?
     "$ckpt_cmp" "$tmp/nan/checkpoint-10.bin" "$tmp/nan/checkpoint.bin" params adam.m adam.v
 check "non-finite loss: exit $rc, message names iteration and quantity, checkpoint intact" $?
 
-echo "$passes passed, $failures failed"
-[ $failures -eq 0 ]
+tap_done

@@ -10,23 +10,13 @@
 #    stops, one message, and the checkpoint is intact (a resume without the fault
 #    completes the run).
 set -u
+# shellcheck source=tests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 mpirl=$(realpath "$1")
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
 tmp=$(mktemp -d /tmp/mpirl-fault-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-n=0
-failures=0
-echo "TAP version 13"
-check() { # check NAME CONDITION-EXIT-CODE
-    n=$((n + 1))
-    if [ "$2" -eq 0 ]; then
-        echo "ok $n - $1"
-    else
-        failures=$((failures + 1))
-        echo "not ok $n - $1"
-        [ -f "$tmp/err" ] && sed 's/^/# /' "$tmp/err"
-    fi
-}
+TAP_DIAG=$tmp/err # a failed check shows the run's stderr
 # faulted FAULT NP ARGS...: run with MPIRL_FAULT=FAULT; sets rc, stderr in $tmp/err
 faulted() {
     local fault=$1 np=$2
@@ -80,5 +70,4 @@ rc=$?
 check "resume without the fault completes (exit $rc)" $([ $rc -eq 0 ] && echo 0 || echo 1)
 check "... to the end of the budget" \
     $([ "$(tail -1 "$tmp/run/metrics.csv" | cut -d, -f2)" = 32768 ] && echo 0 || echo 1)
-echo "1..$n"
-[ $failures -eq 0 ]
+tap_done

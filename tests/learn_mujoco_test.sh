@@ -6,21 +6,12 @@
 # resumed evaluation seed gives the same result twice.
 #   usage: learn_mujoco_test.sh MPIRL
 set -u
+# shellcheck source=tests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 mpirl=$(realpath "$1")
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
 tmp=$(mktemp -d /tmp/mpirl-learn-mujoco-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-passes=0
-failures=0
-check() { # check NAME STATUS
-    if [ "$2" -eq 0 ]; then
-        passes=$((passes + 1))
-        echo "ok: $1"
-    else
-        failures=$((failures + 1))
-        echo "FAILED: $1"
-    fi
-}
 mpirun -np 3 --oversubscribe "$mpirl" train --quiet --env InvertedPendulum-v4 --seed 1 \
     --out "$tmp/run"
 check "InvertedPendulum-v4 trains with its preset" $?
@@ -32,5 +23,4 @@ check "the final policy averages $mean >= 950 over 100 episodes" $?
 again=$("$mpirl" eval --checkpoint "$tmp/run/checkpoint.bin" --episodes 100 --json)
 [ "$ev" = "$again" ]
 check "eval with the same seed gives the same result" $?
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+tap_done

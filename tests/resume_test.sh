@@ -18,22 +18,13 @@
 # The reference runs normalise observations and rewards, so that both normalisers'
 # statistics and the actors' discounted returns must survive the checkpoints.
 set -u
+# shellcheck source=tests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 mpirl=$(realpath "$1")
 cmp_tool=$(realpath "$2")
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
 tmp=$(mktemp -d /tmp/mpirl-resume-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-failures=0
-passes=0
-check() { # check NAME CONDITION-EXIT-CODE
-    if [ "$2" -eq 0 ]; then
-        passes=$((passes + 1))
-        echo "ok: $1"
-    else
-        failures=$((failures + 1))
-        echo "FAILED: $1"
-    fi
-}
 run() { # run NP DIR OPTIONS...
     local np=$1 dir=$2
     shift 2
@@ -208,5 +199,4 @@ expect_refusal "a corrupt checkpoint" "checksum" \
 cmp -s "$tmp/ref/metrics.csv" "$tmp/corrupt/metrics.csv"
 check "a refused resume leaves metrics.csv as it was" $?
 
-echo "$passes passed, $failures failed"
-[ $failures -eq 0 ]
+tap_done

@@ -10,6 +10,8 @@
 # with a message naming the problem. Exit 77 (skip) when gnuplot is missing and cannot
 # be installed (not root).
 set -u
+# shellcheck source=tests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 study=$(realpath "$1")
 mpirl=$(realpath "$2")
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
@@ -20,17 +22,6 @@ fi
 tmp=$(mktemp -d /tmp/mpirl-study-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
-passes=0
-failures=0
-check() { # check NAME STATUS
-    if [ "$2" -eq 0 ]; then
-        passes=$((passes + 1))
-        echo "ok: $1"
-    else
-        failures=$((failures + 1))
-        echo "FAILED: $1"
-    fi
-}
 study() { "$study" --mpirl "$mpirl" "$@"; }
 
 cat >tiny.spec <<'EOF'
@@ -224,5 +215,4 @@ refused "an unknown option" "unknown option '--np'" --np 3 --list
 refused "a cell out of range" "--cell 4 is out of range: the grid has 4 cells" --spec tiny.spec --out "$out" --cell 4
 refused "run without --out" "--out DIR is required" --spec tiny.spec
 
-echo "$passes passed, $failures failed"
-[ $failures -eq 0 ]
+tap_done

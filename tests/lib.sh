@@ -1,0 +1,24 @@
+# lib.sh - what the shell tests share (sourced): TAP output, so that meson counts and
+# names every check (the tests are declared with protocol : 'tap').
+#   check NAME STATUS   one check: STATUS 0 passes, anything else fails (and the file
+#                       named by $TAP_DIAG, if set and present, is shown as comments)
+#   tap_done            the plan line; returns non-zero if a check failed
+tap_n=0
+tap_failures=0
+echo "TAP version 13"
+check() {
+    tap_n=$((tap_n + 1))
+    if [ "$2" -eq 0 ]; then
+        echo "ok $tap_n - $1"
+    else
+        tap_failures=$((tap_failures + 1))
+        echo "not ok $tap_n - $1"
+        if [ -n "${TAP_DIAG-}" ] && [ -f "$TAP_DIAG" ]; then
+            sed 's/^/# /' "$TAP_DIAG"
+        fi
+    fi
+}
+tap_done() {
+    echo "1..$tap_n"
+    [ "$tap_failures" -eq 0 ]
+}
