@@ -777,39 +777,10 @@ static int iteration(Trainer *t, int64_t it, int64_t iters, int64_t *env_steps, 
 
 /* ---- asynchronous mode ---- */
 
-enum { TAG_GRAD = 11, TAG_PARAMS = 12 };
-enum { FLAG_SUMMARY = 1, FLAG_BAD = 2, FLAG_SIGNAL = 4 };
-
-/* The fixed header of both message kinds. */
-typedef struct {
-    int32_t flags; /* gradient: FLAG_*; parameters: the control flag */
-    int32_t pad;
-    int64_t version; /* gradient: computed at; parameters: current */
-} MsgHeader;
-
-/* byte offsets inside the messages */
-typedef struct {
-    long grad, extra, summary, grad_len; /* gradient message */
-    long params, stats, params_len;      /* parameter message */
-} Layout;
-
-static long align8(long x)
+/* the message layout of this run (msg.h) */
+static MsgLayout layout(const Trainer *t)
 {
-    return (x + 7) & ~7L;
-}
-
-static Layout layout(const Trainer *t)
-{
-    Layout l;
-    const long slen = N_SUMMARY + 2 * METRICS_WINDOW + t->stats_len;
-    l.grad = (long)sizeof(MsgHeader);
-    l.extra = l.grad + t->np * (long)sizeof(float);
-    l.summary = align8(l.extra + N_EXTRA * (long)sizeof(float));
-    l.grad_len = l.summary + slen * (long)sizeof(double);
-    l.params = (long)sizeof(MsgHeader);
-    l.stats = align8(l.params + t->np * (long)sizeof(float));
-    l.params_len = l.stats + t->stats_len * (long)sizeof(double);
-    return l;
+    return msg_layout(t->np, N_SUMMARY + 2 * METRICS_WINDOW + t->stats_len, t->stats_len);
 }
 
 /* Actor: roll out, send gradients one by one, adopt each answer; until told to stop.
@@ -817,7 +788,7 @@ static Layout layout(const Trainer *t)
 static int actor_async(Trainer *t, unsigned char *out, unsigned char *in)
 {
     const Config *c = t->cfg;
-    const Layout l = layout(t);
+    const MsgLayout l = layout(t);
     const int n = c->rollout * c->num_envs;
     MsgHeader *ho = (MsgHeader *)out;
     const MsgHeader *hi = (const MsgHeader *)in;
@@ -884,7 +855,7 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int6
                          int64_t env_steps, int64_t version)
 {
     const Config *c = t->cfg;
-    const Layout l = layout(t);
+    const MsgLayout l = layout(t);
     const int64_t per_row = (int64_t)t->n_actors * c->num_envs * c->rollout;
     const double t0 = clock_now();
     const MsgHeader *hi = (const MsgHeader *)in;
@@ -1017,7 +988,7 @@ int train_run(const Config *cfg, const EnvSpec *spec, const char *dir, const cha
     comm_take_idle_seconds();
     const double t0 = clock_now();
     if (rc == 0 && t.mode == MODE_ASYNC) {
-        const Layout l = layout(&t);
+        const MsgLayout l = layout(&t);
         /* the learner keeps an answer buffer per rank (see learner_async) */
         const size_t answers = t.is_learner ? (size_t)t.size : 1;
         unsigned char *a = malloc((size_t)l.grad_len), *b = malloc(answers * (size_t)l.params_len);

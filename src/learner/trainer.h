@@ -11,33 +11,11 @@
 #include "env.h"
 #include "loss.h"
 #include "metrics.h"
+#include "msg.h"
 #include "optim.h"
 #include "rollout.h"
 #include "rstats.h"
 #include "trpo.h"
-
-/* extra floats after the gradient in a reduction message */
-enum { X_COUNT, X_PI_LOSS, X_V_LOSS, X_ENTROPY, X_APPROX_KL, X_CLIP_FRAC, X_BAD, N_EXTRA };
-/* control flag sent after the parameters */
-enum { CTRL_CONTINUE = 0, CTRL_STOP_EPOCHS = 1, CTRL_ABORT = 2 };
-/* an actor's compute phases (timed on the actor, reported in the summary) */
-enum { T_ROLLOUT, T_GRADIENT, T_CG, T_LS, T_VF, N_TIMER };
-/* per-actor iteration summary gathered by the learner (doubles) */
-enum {
-    S_STEPS,
-    S_EPISODES,
-    S_SENT,
-    S_RET_SUM,
-    S_RET_SQ,
-    S_RES_SUM,
-    S_RES_SQ,
-    S_N,
-    S_SIGNAL, /* a stop signal arrived at this rank */
-    S_KL_SUM, /* ppo-kl: sum over the batch of KL(old || new) after the update */
-    S_KL_N,
-    S_TIME, /* N_TIMER: seconds computing in each phase since the last summary */
-    N_SUMMARY = S_TIME + N_TIMER
-};
 
 #define STREAM_POLICY  0xffffffffu
 #define STREAM_SHUFFLE 0xfffffffeu

@@ -33,8 +33,7 @@
 #include "linesearch.h"
 #include "loss.h"
 #include "model.h"
-
-enum { TRPO_OP_FVP = 1, TRPO_OP_EVAL = 2, TRPO_OP_DONE = 3, TRPO_OP_ABORT = 4 };
+#include "msg.h"
 
 typedef struct {
     const Model *m;

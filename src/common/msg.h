@@ -1,0 +1,87 @@
+/* msg.h - every message the ranks exchange during training, in one place.
+ *
+ * Synchronous mode (collectives, comm.h):
+ *   gradient     float[np + N_EXTRA], summed to the learner: the count-weighted
+ *                gradient, then the X_* extras (sample count, loss sums, a bad flag)
+ *   control      double[3], broadcast by the learner at the end of an iteration:
+ *                CTRL_* flag, "write a checkpoint" flag, ppo-kl's beta
+ *   summary      double[N_SUMMARY + 2 * METRICS_WINDOW + stats], gathered by the
+ *                learner: the S_* slots, the finished episodes' returns and lengths,
+ *                the actor's raw normaliser statistics
+ *   TRPO/NPG     float[npol + 2], broadcast by the learner: a vector, then a TRPO_OP_*
+ *                opcode (a small integer, exact in a float) and a spare slot; the
+ *                actors' answers are reduced back (trpo.h)
+ * Asynchronous mode (point-to-point, tags TAG_*): a MsgHeader, then
+ *   TAG_GRAD     actor -> learner: the mean gradient, the X_* extras and (with
+ *                FLAG_SUMMARY) the summary;
+ *   TAG_PARAMS   learner -> actor: the CTRL_* flag in the header, the parameters and the
+ *                merged normaliser statistics,
+ * at the byte offsets of msg_layout (doubles 8-byte aligned).
+ */
+#ifndef MPIRL_MSG_H
+#define MPIRL_MSG_H
+
+#include <stdint.h>
+
+/* extra floats after the gradient */
+enum { X_COUNT, X_PI_LOSS, X_V_LOSS, X_ENTROPY, X_APPROX_KL, X_CLIP_FRAC, X_BAD, N_EXTRA };
+
+/* the learner's control flag */
+enum { CTRL_CONTINUE = 0, CTRL_STOP_EPOCHS = 1, CTRL_ABORT = 2 };
+
+/* an actor's compute phases (timed on the actor, reported in the summary) */
+enum { T_ROLLOUT, T_GRADIENT, T_CG, T_LS, T_VF, N_TIMER };
+
+/* slots of an actor's iteration summary (doubles) */
+enum {
+    S_STEPS,
+    S_EPISODES,
+    S_SENT,
+    S_RET_SUM,
+    S_RET_SQ,
+    S_RES_SUM,
+    S_RES_SQ,
+    S_N,
+    S_SIGNAL, /* a stop signal arrived at this rank */
+    S_KL_SUM, /* ppo-kl: sum over the batch of KL(old || new) after the update */
+    S_KL_N,
+    S_TIME, /* N_TIMER: seconds computing in each phase since the last summary */
+    N_SUMMARY = S_TIME + N_TIMER
+};
+
+/* TRPO/NPG request opcodes (trpo.h) */
+enum { TRPO_OP_FVP = 1, TRPO_OP_EVAL = 2, TRPO_OP_DONE = 3, TRPO_OP_ABORT = 4 };
+
+/* asynchronous mode: message tags and gradient flags */
+enum { TAG_GRAD = 11, TAG_PARAMS = 12 };
+enum { FLAG_SUMMARY = 1, FLAG_BAD = 2, FLAG_SIGNAL = 4 };
+
+/* the fixed header of both asynchronous messages */
+typedef struct {
+    int32_t flags; /* gradient: FLAG_*; parameters: the control flag */
+    int32_t pad;
+    int64_t version; /* gradient: computed at; parameters: current */
+} MsgHeader;
+
+/* byte offsets inside the asynchronous messages */
+typedef struct {
+    long grad, extra, summary, grad_len; /* gradient message */
+    long params, stats, params_len;      /* parameter message */
+} MsgLayout;
+
+/* the layout for np parameters, a summary of summary_len doubles and stats_len doubles
+ * of normaliser statistics */
+static inline MsgLayout msg_layout(long np, long summary_len, long stats_len)
+{
+    MsgLayout l;
+    l.grad = (long)sizeof(MsgHeader);
+    l.extra = l.grad + np * (long)sizeof(float);
+    l.summary = (l.extra + N_EXTRA * (long)sizeof(float) + 7) & ~7L;
+    l.grad_len = l.summary + summary_len * (long)sizeof(double);
+    l.params = (long)sizeof(MsgHeader);
+    l.stats = (l.params + np * (long)sizeof(float) + 7) & ~7L;
+    l.params_len = l.stats + stats_len * (long)sizeof(double);
+    return l;
+}
+
+#endif
