@@ -8,9 +8,7 @@ set -u
 mpirl=$(realpath "$1")
 fixture=$(realpath "$2")
 ckpt_cmp=$(realpath "$3")
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
-tmp=$(mktemp -d /tmp/mpirl-cli-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+scratch_dir cli
 cd "$tmp" || exit 1
 # refused NAME NEEDLE COMMAND...: exit 2, exactly one line on stderr containing NEEDLE,
 # nothing on stdout

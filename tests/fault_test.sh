@@ -13,9 +13,7 @@ set -u
 # shellcheck source=tests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 mpirl=$(realpath "$1")
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
-tmp=$(mktemp -d /tmp/mpirl-fault-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+scratch_dir fault
 TAP_DIAG=$tmp/err # a failed check shows the run's stderr
 # faulted FAULT NP ARGS...: run with MPIRL_FAULT=FAULT; sets rc, stderr in $tmp/err
 faulted() {

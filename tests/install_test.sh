@@ -11,9 +11,7 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 build=$(realpath "$1")
 src=$(realpath "$2")
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
-tmp=$(mktemp -d /tmp/mpirl-install-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+scratch_dir install
 TAP_DIAG=$tmp/err
 
 meson install -C "$build" --destdir "$tmp/root" --quiet >"$tmp/err" 2>&1

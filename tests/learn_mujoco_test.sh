@@ -9,9 +9,7 @@ set -u
 # shellcheck source=tests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 mpirl=$(realpath "$1")
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
-tmp=$(mktemp -d /tmp/mpirl-learn-mujoco-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+scratch_dir learn-mujoco
 mpirun -np 3 --oversubscribe "$mpirl" train --quiet --env InvertedPendulum-v4 --seed 1 \
     --out "$tmp/run"
 check "InvertedPendulum-v4 trains with its preset" $?

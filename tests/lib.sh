@@ -3,6 +3,9 @@
 #   check NAME STATUS   one check: STATUS 0 passes, anything else fails (and the file
 #                       named by $TAP_DIAG, if set and present, is shown as comments)
 #   tap_done            the plan line; returns non-zero if a check failed
+#   scratch_dir NAME    sets tmp to a new directory, removed when the script exits
+# It also exports what mpirun needs here: root's consent, one BLAS thread per rank.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
 tap_n=0
 tap_failures=0
 echo "TAP version 13"
@@ -21,4 +24,8 @@ check() {
 tap_done() {
     echo "1..$tap_n"
     [ "$tap_failures" -eq 0 ]
+}
+scratch_dir() {
+    tmp=$(mktemp -d "/tmp/mpirl-$1-XXXXXX")
+    trap 'rm -rf "$tmp"' EXIT
 }

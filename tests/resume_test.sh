@@ -22,9 +22,7 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 mpirl=$(realpath "$1")
 cmp_tool=$(realpath "$2")
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
-tmp=$(mktemp -d /tmp/mpirl-resume-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+scratch_dir resume
 run() { # run NP DIR OPTIONS...
     local np=$1 dir=$2
     shift 2

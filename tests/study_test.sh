@@ -14,13 +14,11 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 study=$(realpath "$1")
 mpirl=$(realpath "$2")
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
 if ! command -v gnuplot >/dev/null 2>&1 && [ "$(id -u)" -ne 0 ]; then
-    echo "skipped: gnuplot is missing (Debian package gnuplot-nox) and only root can install it"
-    exit 77
+    echo "1..0 # SKIP gnuplot is missing (Debian package gnuplot-nox) and only root can install it"
+    exit 0
 fi
-tmp=$(mktemp -d /tmp/mpirl-study-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+scratch_dir study
 cd "$tmp" || exit 1
 study() { "$study" --mpirl "$mpirl" "$@"; }
 
