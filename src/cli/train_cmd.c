@@ -60,18 +60,13 @@ static int check_combination(const Config *c, char *err, size_t len)
         snprintf(err, len, "--algo %s runs in --mode %s", a->name, a->mode_note);
         return -1;
     }
-    if ((a->flags & ALGO_NATURAL) && c->vf_minibatches > samples) {
+    /* the minibatch loop: PPO's, or the value fit of trpo and npg */
+    const int natural = (a->flags & ALGO_NATURAL) != 0;
+    const int mb = natural ? c->vf_minibatches : c->minibatches;
+    if ((natural || (a->flags & ALGO_MINIBATCHED)) && mb > samples) {
         snprintf(err, len,
-                 "--vf-minibatches %d exceeds the %d samples of an actor's rollout "
-                 "(rollout x num_envs)",
-                 c->vf_minibatches, samples);
-        return -1;
-    }
-    if ((a->flags & ALGO_MINIBATCHED) && c->minibatches > samples) {
-        snprintf(err, len,
-                 "--minibatches %d exceeds the %d samples of an actor's rollout "
-                 "(rollout x num_envs)",
-                 c->minibatches, samples);
+                 "--%s %d exceeds the %d samples of an actor's rollout (rollout x num_envs)",
+                 natural ? "vf-minibatches" : "minibatches", mb, samples);
         return -1;
     }
     return 0;

@@ -65,14 +65,11 @@ typedef struct {
     const char *fmt;
 } Column;
 
-#define INT_COL(field)                                                                             \
-    {                                                                                              \
-#field, offsetof(MetricsRow, field), NULL                                                  \
-    }
-#define REAL_COL(field, f)                                                                         \
-    {                                                                                              \
-#field, offsetof(MetricsRow, field), f                                                     \
-    }
+/* one line each (clang-format would break the braces apart) */
+/* clang-format off */
+#define INT_COL(field)     {#field, offsetof(MetricsRow, field), NULL}
+#define REAL_COL(field, f) {#field, offsetof(MetricsRow, field), f}
+/* clang-format on */
 
 static const Column COLUMNS[] = {
     INT_COL(iteration),
