@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "comm.h"
 #include "rng.h"
 #include "rstats.h"
@@ -127,26 +128,36 @@ END_TEST
 START_TEST(test_root_waits_outside_mpi)
 {
     /* the last rank arrives 60 ms late at a reduction and at a gather: the root spends
-     * that time outside MPI, its core given away (idle seconds) */
+     * that time outside MPI, its core given away (idle seconds). The late rank starts
+     * its delay only when the root's token arrives, so the root waits at least 60 ms per
+     * call however the ranks are scheduled; at least half of its waiting must be idle. */
     int rank = comm_rank(), size = comm_size();
     if (size < 2)
         return;
     float x[1] = {1.0f};
-    double d[1] = {rank}, *all = xmalloc((size_t)size * sizeof *all);
+    double d[1] = {rank}, *all = xmalloc((size_t)size * sizeof *all), waited = 0.0;
     comm_barrier();
     comm_take_seconds();
     comm_take_idle_seconds();
     for (int k = 0; k < 2; k++) {
+        char token = (char)k;
+        if (rank == 0)
+            ck_assert_int_eq(comm_send(&token, 1, size - 1, 7), 0);
         if (rank == size - 1) {
+            ck_assert_int_eq(comm_recv(&token, 1, 0, 7, NULL), 0);
             struct timespec ts = {0, 60 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
+        const double t0 = clock_now();
         int rc = k == 0 ? comm_sum_floats_to_root(x, 1, 0) : comm_gather_doubles(all, d, 1, 0);
+        waited += clock_now() - t0;
         ck_assert_int_eq(rc, 0);
     }
     const double in_mpi = comm_take_seconds(), idle = comm_take_idle_seconds();
     if (rank == 0) {
-        ck_assert_msg(idle >= 0.1, "root idle %.3f s of the 0.12 s it waited", idle);
+        ck_assert_msg(waited >= 0.1, "root waited %.3f s, less than the 0.12 s delay", waited);
+        ck_assert_msg(idle >= 0.5 * waited, "root idle %.3f s of the %.3f s it waited", idle,
+                      waited);
         ck_assert_msg(in_mpi < idle, "root inside MPI %.3f s, idle %.3f s", in_mpi, idle);
         ck_assert_float_eq(x[0], (float)size);
         for (int r = 0; r < size; r++)
