@@ -153,11 +153,11 @@ static void fix_make(Fix *f, DistKind kind)
             }
     }
     ck_assert_int_eq(trpo_init(&f->t, &f->m, f->learner, f->actor), 0);
-    f->t.w = f->mine.w;
-    f->t.params = f->params;
-    f->t.batch = batch(&f->mine, f);
-    f->t.fvp_obs = f->mine.obs;
-    f->t.fvp_n = f->mine.n;
+    f->t.s.w = f->mine.w;
+    f->t.s.params = f->params;
+    f->t.s.batch = batch(&f->mine, f);
+    f->t.s.fvp_obs = f->mine.obs;
+    f->t.s.fvp_n = f->mine.n;
 }
 
 static void fix_free(Fix *f)
@@ -175,7 +175,7 @@ static void serve_or_run(Fix *f, void (*learner)(Fix *f))
 {
     if (!f->learner) {
         float *copy = malloc(sizeof(float) * f->m.n_params);
-        ck_assert_int_eq(trpo_serve(&f->t, copy), 0);
+        ck_assert_int_eq(trpo_serve(&f->t.s, copy), 0);
         free(copy);
     } else {
         learner(f);
@@ -200,7 +200,7 @@ static void for_both_policies(void (*learner)(Fix *f))
 
 static void fvp_checks(Fix *f)
 {
-    const long np = f->t.npol;
+    const long np = f->t.s.npol;
     float *v = malloc(sizeof(float) * np), *got = malloc(sizeof(float) * np),
           *want = malloc(sizeof(float) * np);
     Rng r;
@@ -237,7 +237,7 @@ END_TEST
 
 static void cg_checks(Fix *f)
 {
-    const int n = (int)f->t.npol;
+    const int n = (int)f->t.s.npol;
     const double lambda = 0.1;
     /* explicit A = F + lambda I, column by column from the single-process product */
     double *a = malloc(sizeof(double) * n * n), *b = malloc(sizeof(double) * n);
@@ -325,7 +325,7 @@ static void surrogate_gradient(Fix *f, float *g, double *surr)
     LossStats st;
     EXPECT((loss_compute(grad, &st, f->all.w, &f->m, f->params, &b, &lc)) == (0), "%s",
            "loss_compute(grad, &st, f->all.w, &f->m, f->params, &b, &lc) failed");
-    for (long i = 0; i < f->t.npol; i++)
+    for (long i = 0; i < f->t.s.npol; i++)
         g[i] = -grad[i];
     *surr = -st.pi_loss;
     free(grad);
@@ -333,7 +333,7 @@ static void surrogate_gradient(Fix *f, float *g, double *surr)
 
 static void ls_checks(Fix *f)
 {
-    const long n = f->t.npol;
+    const long n = f->t.s.npol;
     const double delta = 0.01;
     float *g = malloc(sizeof(float) * n), *saved = malloc(sizeof(float) * n),
           *full = malloc(sizeof(float) * n);
@@ -422,7 +422,7 @@ START_TEST(test_abort)
         ck_assert_int_eq(trpo_eval(&f.t, f.params, &surr, &kl), 0);
         ck_assert_int_eq(trpo_finish(&f.t, NULL, 1), 0);
     } else {
-        ck_assert_int_eq(trpo_serve(&f.t, f.params), 1);
+        ck_assert_int_eq(trpo_serve(&f.t.s, f.params), 1);
     }
     fix_free(&f);
 }

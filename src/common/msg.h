@@ -8,10 +8,11 @@
  *   summary      double[N_SUMMARY + 2 * METRICS_WINDOW + stats], gathered by the
  *                learner: the S_* slots, the finished episodes' returns and lengths,
  *                the actor's raw normaliser statistics
- *   TRPO/NPG     float[npol + 2], broadcast by the learner: a vector, then a TRPO_OP_*
- *                opcode (a small integer, exact in a float) and a spare slot; the
- *                actors' answers are reduced back (trpo.h)
- * Asynchronous mode (point-to-point, tags TAG_*): a MsgHeader, then
+ *   TRPO/NPG     a MsgHeader (kind MSG_TRPO, flags a TRPO_OP_* opcode), then
+ *                float[npol], broadcast by the learner; the actors' answers are
+ *                reduced back (trpo_serve.h)
+ * Asynchronous mode (point-to-point, tags TAG_*): a MsgHeader (kind MSG_GRAD or
+ * MSG_PARAMS), then
  *   TAG_GRAD     actor -> learner: the mean gradient, the X_* extras and (with
  *                FLAG_SUMMARY) the summary;
  *   TAG_PARAMS   learner -> actor: the CTRL_* flag in the header, the parameters and the
@@ -49,18 +50,22 @@ enum {
     N_SUMMARY = S_TIME + N_TIMER
 };
 
-/* TRPO/NPG request opcodes (trpo.h) */
+/* TRPO/NPG request opcodes (trpo_serve.h) */
 enum { TRPO_OP_FVP = 1, TRPO_OP_EVAL = 2, TRPO_OP_DONE = 3, TRPO_OP_ABORT = 4 };
 
 /* asynchronous mode: message tags and gradient flags */
 enum { TAG_GRAD = 11, TAG_PARAMS = 12 };
 enum { FLAG_SUMMARY = 1, FLAG_BAD = 2, FLAG_SIGNAL = 4 };
 
-/* the fixed header of both asynchronous messages */
+/* what a message is (MsgHeader.kind) */
+enum { MSG_GRAD = 1, MSG_PARAMS = 2, MSG_TRPO = 3 };
+
+/* the fixed header of the asynchronous messages and the TRPO requests: integers as
+ * integers, 16 bytes, so the payload after it is 8-byte aligned */
 typedef struct {
-    int32_t flags; /* gradient: FLAG_*; parameters: the control flag */
-    int32_t pad;
-    int64_t version; /* gradient: computed at; parameters: current */
+    int32_t kind;    /* MSG_* */
+    int32_t flags;   /* gradient: FLAG_*; parameters: the control flag; TRPO: the opcode */
+    int64_t version; /* gradient: computed at; parameters: current; TRPO: 0 */
 } MsgHeader;
 
 /* byte offsets inside the asynchronous messages */

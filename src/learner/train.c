@@ -539,9 +539,9 @@ static void actor_summary(Trainer *t)
             s[S_KL_SUM] = st.kl * (double)n;
             s[S_KL_N] = (double)n;
         }
-        t->tm[T_CG] += t->trpo.fvp_s;
-        t->tm[T_LS] += t->trpo.eval_s;
-        t->trpo.fvp_s = t->trpo.eval_s = 0;
+        t->tm[T_CG] += t->trpo.s.fvp_s;
+        t->tm[T_LS] += t->trpo.s.eval_s;
+        t->trpo.s.fvp_s = t->trpo.s.eval_s = 0;
         for (int k = 0; k < N_TIMER; k++)
             s[S_TIME + k] = t->tm[k];
         memset(t->tm, 0, sizeof t->tm);
@@ -570,18 +570,18 @@ static void natural_prepare(Trainer *t)
         memcpy(t->fvp_obs + (size_t)k * d, r->obs + (size_t)i * d, (size_t)d * sizeof(float));
     }
     Trpo *tr = &t->trpo;
-    tr->w = t->w;
-    tr->params = t->pbuf;
-    tr->fvp_obs = t->fvp_obs;
-    tr->fvp_n = m;
-    tr->forward_valid = 0; /* new data, and the gradient runs in the same workspace */
-    tr->batch = (Batch){.n = n,
-                        .obs = r->obs,
-                        .act = r->act,
-                        .adv = t->adv_n,
-                        .old_logp = r->logp,
-                        .old_p = r->pdist,
-                        .old_logstd = r->logstd};
+    tr->s.w = t->w;
+    tr->s.params = t->pbuf;
+    tr->s.fvp_obs = t->fvp_obs;
+    tr->s.fvp_n = m;
+    tr->s.forward_valid = 0; /* new data, and the gradient runs in the same workspace */
+    tr->s.batch = (Batch){.n = n,
+                          .obs = r->obs,
+                          .act = r->act,
+                          .adv = t->adv_n,
+                          .old_logp = r->logp,
+                          .old_p = r->pdist,
+                          .old_logstd = r->logstd};
 }
 
 /* trpo, npg on every rank: the policy gradient of the surrogate mean(r A) (each actor
@@ -592,13 +592,13 @@ static void natural_prepare(Trainer *t)
 static int natural_policy_step(Trainer *t, int64_t it, int status, StepStats *acc, RowExtra *x)
 {
     Trpo *tr = &t->trpo;
-    float *g = tr->rep;         /* gradient sum, then on the learner the ascent direction */
+    float *g = tr->s.rep;       /* gradient sum, then on the learner the ascent direction */
     double d[4] = {0, 0, 0, 0}; /* surrogate sum, entropy sum, count, failures */
     memset(g, 0, (size_t)t->np * sizeof(float));
     if (t->is_actor) {
         const double t0 = clock_now();
         natural_prepare(t);
-        Batch b = tr->batch;
+        Batch b = tr->s.batch;
         b.ret = NULL;
         const LossConfig lc = {.kind = LOSS_KL_PENALTY, .kl_beta = 0.0, .norm_adv = 0};
         LossStats st;
@@ -618,7 +618,7 @@ static int natural_policy_step(Trainer *t, int64_t it, int status, StepStats *ac
         return 1;
     }
     if (!t->is_learner) /* answer until the learner is done (0) or aborts (1) */
-        return trpo_serve(tr, t->pbuf);
+        return trpo_serve(&tr->s, t->pbuf);
 
     /* the learner: g <- -(sum of count-weighted loss gradients) / N = grad mean(r A) */
     const double n = d[2];
@@ -823,7 +823,7 @@ static int actor_async(Trainer *t, unsigned char *out, unsigned char *in)
                 ho->flags = (first ? FLAG_SUMMARY : 0) |
                             (bad || t->msg[t->np + X_BAD] > 0 ? FLAG_BAD : 0) |
                             (signals_pending() ? FLAG_SIGNAL : 0);
-                ho->pad = 0;
+                ho->kind = MSG_GRAD;
                 ho->version = version;
                 memcpy(out + l.grad, t->msg, ((size_t)t->np + N_EXTRA) * sizeof(float));
                 /* the rollout's summary rides on its first gradient only */
@@ -868,6 +868,11 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int6
         if (comm_recv_any_idle(in, l.grad_len, TAG_GRAD, &src, NULL) != 0)
             return 1;
         const float *g = (const float *)(in + l.grad);
+        if (hi->kind != MSG_GRAD) { /* only a program of another build could send this */
+            fprintf(stderr, "mpirl: rank %d sent a message of kind %d, not a gradient\n", src,
+                    (int)hi->kind);
+            return 1;
+        }
         if (hi->flags & FLAG_SUMMARY)
             env_steps += (int64_t)take_summary(t, (const double *)(in + l.summary), &f);
         const double staleness = (double)(version - hi->version);
@@ -902,7 +907,7 @@ static int learner_async(Trainer *t, unsigned char *in, unsigned char *out, int6
         unsigned char *ans = out + (size_t)src * (size_t)l.params_len;
         MsgHeader *ho = (MsgHeader *)ans;
         ho->flags = ctrl_all;
-        ho->pad = 0;
+        ho->kind = MSG_PARAMS;
         ho->version = version;
         memcpy(ans + l.params, t->pbuf, (size_t)t->np * sizeof(float));
         norm_pack(t, &t->global, &t->ret_global, (double *)(ans + l.stats));

@@ -1,23 +1,9 @@
-/* trpo.h - trust-region and natural-gradient policy steps over MPI (TRPO, NPG).
+/* trpo.h - the learner's side of the trust-region and natural-gradient policy steps
+ * (TRPO, NPG) over MPI.
  *
- * The learner (rank 0) drives; the actors hold the data. Every exchange of the policy
- * step is one request: the learner broadcasts a vector of the policy's size followed by
- * an opcode, and every actor answers on its own batch, the answers summed to the
- * learner. The actors do nothing but answer, in the order the learner asks, so the two
- * sides cannot get out of step:
- *
- *   TRPO_OP_FVP    v          -> sum over samples of J^T M J v (fvp_compute, sum_only) on
- *                                the actor's Fisher subsample, and the sample count
- *                                (floats, summed to the learner)
- *   TRPO_OP_EVAL   theta      -> sums of r A and of KL(old || theta) over the actor's
- *                                whole batch, and its count (doubles, summed to all)
- *   TRPO_OP_DONE   theta      -> no answer: the actors adopt theta (the policy prefix)
- *   TRPO_OP_ABORT  (ignored)  -> no answer: the actors stop training
- *
- * Every sum is of per-sample terms; the learner divides by the global sample count, so
- * actors with different batch sizes are weighted by their samples. With one rank the
- * process is learner and actor: a request answers itself locally and the collectives
- * are the identity.
+ * The learner (rank 0) drives; the actors hold the data and answer its requests
+ * (src/actor/trpo_serve.h, which lists them). With one rank the process is learner and
+ * actor: a request answers itself locally and the collectives are the identity.
  *
  * The step (Schulman et al. 2015, "Trust region policy optimization", appendix C):
  * solve (F + lambda I) x = g by conjugate gradient, scale to the KL radius delta with
@@ -34,25 +20,13 @@
 #include "loss.h"
 #include "model.h"
 #include "msg.h"
+#include "trpo_serve.h"
 
 typedef struct {
-    const Model *m;
-    long npol;    /* policy parameters: the prefix [0, npol) of the model's buffer */
-    int is_actor; /* answers requests on its own data */
-    /* actor: the data of the current iteration (set by the caller) */
-    ModelWork *w;          /* workspace for the whole batch */
-    const float *params;   /* theta_old, the model's full buffer */
-    Batch batch;           /* obs, act, adv (already normalised), old_logp, old_p, old_logstd */
-    const float *fvp_obs;  /* (fvp_n, obs_dim) the Fisher subsample */
-    int fvp_n;             /* its rows */
-    int forward_valid;     /* actor: w holds the policy forward at params on fvp_obs; the
-                              caller clears it whenever params, fvp_obs or w change */
-    double damping;        /* learner: lambda */
-    float *req;            /* (npol + 2): the vector, then the opcode */
-    float *rep;            /* (n_params + 2): an FVP answer, then the count */
+    TrpoServer s;          /* the requests, and on an actor (or with one rank) its data */
+    double damping;        /* lambda */
     float *x, *ax, *theta; /* learner: (npol) CG solution, (F + lambda I) x, theta_old */
     CgWork cg;             /* learner */
-    double fvp_s, eval_s;  /* actor: seconds computing answers, accumulated */
     double wait_s;         /* learner: seconds inside requests, accumulated */
     int failed;            /* learner: a request failed (MPI) */
 } Trpo;
@@ -79,17 +53,12 @@ typedef struct {
     int accepted;                    /* the parameters moved */
 } TrpoResult;
 
-/* Buffers for model m; the learner's CG vectors only if is_learner. Returns 0, or -1 if
- * memory runs out (free with trpo_free). */
+/* Buffers for model m: the server's (trpo_serve.h), and the learner's CG vectors only
+ * if is_learner. Returns 0, or -1 if memory runs out (free with trpo_free). */
 int trpo_init(Trpo *t, const Model *m, int is_learner, int is_actor);
 
 /* Free; accepts a zeroed struct. */
 void trpo_free(Trpo *t);
-
-/* Actor (never with one rank): answer requests until DONE, whose policy parameters are
- * copied into params (the prefix of the model's buffer). Returns 0 after DONE, 1 after
- * ABORT, -1 on an MPI failure. */
-int trpo_serve(Trpo *t, float *params);
 
 /* Learner: out = (F + damping) v over every actor's Fisher subsample (a CgMatVec with
  * ctx = the Trpo). Returns 0, or -1 on an MPI failure (t->failed set). */
