@@ -3,8 +3,11 @@
  * Synchronous mode (collectives, comm.h):
  *   gradient     float[np + N_EXTRA], summed to the learner: the count-weighted
  *                gradient, then the X_* extras (sample count, loss sums, a bad flag)
- *   control      double[3], broadcast by the learner at the end of an iteration:
- *                CTRL_* flag, "write a checkpoint" flag, ppo-kl's beta
+ *   parameters   float[np + 1], published by the learner after each minibatch step:
+ *                the parameters, then the CTRL_* flag in the last float (a small
+ *                integer, exact; it rides with the parameters to save a message)
+ *   verdict      a SyncVerdict, broadcast by the learner at the end of an iteration:
+ *                the CTRL_* flag, "write a checkpoint", ppo-kl's beta
  *   summary      double[N_SUMMARY + 2 * METRICS_WINDOW + stats], gathered by the
  *                learner: the S_* slots, the finished episodes' returns and lengths,
  *                the actor's raw normaliser statistics
@@ -23,6 +26,10 @@
 #define MPIRL_MSG_H
 
 #include <stdint.h>
+
+/* the episodes of the learner's moving window (metrics.h), and at most as many of one
+ * actor's summary */
+#define METRICS_WINDOW 100
 
 /* extra floats after the gradient */
 enum { X_COUNT, X_PI_LOSS, X_V_LOSS, X_ENTROPY, X_APPROX_KL, X_CLIP_FRAC, X_BAD, N_EXTRA };
@@ -58,7 +65,7 @@ enum { TAG_GRAD = 11, TAG_PARAMS = 12 };
 enum { FLAG_SUMMARY = 1, FLAG_BAD = 2, FLAG_SIGNAL = 4 };
 
 /* what a message is (MsgHeader.kind) */
-enum { MSG_GRAD = 1, MSG_PARAMS = 2, MSG_TRPO = 3 };
+enum { MSG_GRAD = 1, MSG_PARAMS = 2, MSG_TRPO = 3, MSG_VERDICT = 4 };
 
 /* the fixed header of the asynchronous messages and the TRPO requests: integers as
  * integers, 16 bytes, so the payload after it is 8-byte aligned */
@@ -67,6 +74,15 @@ typedef struct {
     int32_t flags;   /* gradient: FLAG_*; parameters: the control flag; TRPO: the opcode */
     int64_t version; /* gradient: computed at; parameters: current; TRPO: 0 */
 } MsgHeader;
+
+/* the learner's end-of-iteration verdict in synchronous mode */
+typedef struct {
+    int32_t kind;       /* MSG_VERDICT */
+    int32_t ctrl;       /* CTRL_*: go on, stop after this iteration, abort */
+    int32_t checkpoint; /* every rank writes its part of a checkpoint now */
+    int32_t pad;
+    double kl_beta; /* ppo-kl: the KL coefficient of the next iteration */
+} SyncVerdict;
 
 /* byte offsets inside the asynchronous messages */
 typedef struct {

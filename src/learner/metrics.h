@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define METRICS_WINDOW 100
+#include "msg.h" /* METRICS_WINDOW */
 
 #define STALENESS_HEADER "iteration,staleness,count"
 /* bins of the staleness histogram: staleness 0 .. STALENESS_BINS - 2 exactly, the last

@@ -44,16 +44,6 @@ enum {
 };
 enum { FORM_SYNC = 0, FORM_ASYNC = 1 };
 
-static size_t venv_size(const Trainer *t)
-{
-    return vecenv_save_size(t->spec, t->cfg->num_envs);
-}
-
-static size_t actor_blob_size(const Trainer *t)
-{
-    return venv_size(t) + (size_t)t->cfg->num_envs * sizeof(double) + 2 * sizeof(Rng);
-}
-
 /* numbered checkpoints beyond the newest `keep` are removed */
 static void prune(const char *dir, int keep)
 {
@@ -84,32 +74,28 @@ static void prune(const char *dir, int keep)
 
 int trainer_checkpoint(Trainer *t, int64_t iteration, int64_t env_steps, int64_t version, int sync)
 {
-    const size_t blob = actor_blob_size(t);
+    const size_t blob = actor_state_size(&t->run);
     unsigned char *mine = NULL, *all = NULL;
     int rc = 0;
     if (sync) {
         mine = calloc(1, blob);
-        if (t->is_learner)
-            all = malloc(blob * (size_t)t->size);
+        if (t->run.is_learner)
+            all = malloc(blob * (size_t)t->run.size);
         /* every rank learns whether every allocation worked before the gather, whose
          * counts must agree; on a failure all of them skip it and return -1 */
-        double failed[1] = {!mine || (t->is_learner && !all)};
-        if (failed[0] != 0)
-            fprintf(stderr, "mpirl: rank %d: out of memory for the checkpoint\n", t->rank);
-        if (comm_allsum_doubles(failed, 1) != 0 || failed[0] != 0) {
+        int ok = mine && (!t->run.is_learner || all);
+        if (!ok)
+            fprintf(stderr, "mpirl: rank %d: out of memory for the checkpoint\n", t->run.rank);
+        if (comm_agree(&ok) != 0 || !ok) {
             rc = -1;
         } else {
-            if (t->is_actor) {
-                vecenv_save(&t->venv, mine);
-                memcpy(mine + venv_size(t), t->rn.acc, (size_t)t->cfg->num_envs * sizeof(double));
-                memcpy(mine + blob - 2 * sizeof(Rng), &t->rng_policy, sizeof(Rng));
-                memcpy(mine + blob - sizeof(Rng), &t->rng_shuffle, sizeof(Rng));
-            }
+            if (t->run.is_actor)
+                actor_state_save(&t->actor, &t->run, mine);
             if (comm_gather_bytes(all, mine, (long)blob, 0) != 0)
                 rc = -1;
         }
     }
-    if (!t->is_learner) {
+    if (!t->run.is_learner) {
         free(mine);
         return rc;
     }
@@ -122,16 +108,16 @@ int trainer_checkpoint(Trainer *t, int64_t iteration, int64_t env_steps, int64_t
     meta[M_ITERATION] = iteration;
     meta[M_ENV_STEPS] = env_steps;
     meta[M_VERSION] = version;
-    meta[M_EPISODES] = t->mt.episodes;
-    meta[M_ACTORS] = t->n_actors;
-    meta[M_NUM_ENVS] = t->cfg->num_envs;
-    meta[M_PARAMS] = t->np;
-    meta[M_OBS_DIM] = t->spec->obs_dim;
-    meta[M_ADAM_T] = t->adam.t;
+    meta[M_EPISODES] = t->learner.mt.episodes;
+    meta[M_ACTORS] = t->run.n_actors;
+    meta[M_NUM_ENVS] = t->run.cfg->num_envs;
+    meta[M_PARAMS] = t->run.np;
+    meta[M_OBS_DIM] = t->run.spec->obs_dim;
+    meta[M_ADAM_T] = t->learner.adam.t;
     char *text = NULL;
     size_t text_len = 0;
     FILE *mf = open_memstream(&text, &text_len);
-    if (!mf || config_write(t->cfg, mf) != 0) {
+    if (!mf || config_write(t->run.cfg, mf) != 0) {
         if (mf)
             fclose(mf);
         free(text);
@@ -139,24 +125,25 @@ int trainer_checkpoint(Trainer *t, int64_t iteration, int64_t env_steps, int64_t
     }
     fclose(mf);
     double window[2 + 2 * METRICS_WINDOW];
-    window[0] = t->mt.n;
-    window[1] = t->mt.head;
-    memcpy(window + 2, t->mt.ret, sizeof t->mt.ret);
-    memcpy(window + 2 + METRICS_WINDOW, t->mt.len, sizeof t->mt.len);
-    const size_t pbytes = (size_t)t->np * sizeof(float);
-    int bad =
-        ckpt_add(w, "meta", meta, sizeof meta) || ckpt_add(w, "config", text, text_len) ||
-        ckpt_add(w, "env", t->spec->id, strlen(t->spec->id)) ||
-        ckpt_add(w, "params", t->pbuf, pbytes) || ckpt_add(w, "adam.m", t->adam.m, pbytes) ||
-        ckpt_add(w, "adam.v", t->adam.v, pbytes) ||
-        ckpt_add(w, "obs.stats", t->global.buf,
-                 (size_t)rstats_buf_len(t->spec->obs_dim) * sizeof(double)) ||
-        ckpt_add(w, "ret.stats", t->ret_global.buf, (size_t)rstats_buf_len(1) * sizeof(double)) ||
-        ckpt_add(w, "window", window, sizeof window) ||
-        ckpt_add(w, "kl_beta", &t->kl_beta, sizeof t->kl_beta);
+    window[0] = t->learner.mt.n;
+    window[1] = t->learner.mt.head;
+    memcpy(window + 2, t->learner.mt.ret, sizeof t->learner.mt.ret);
+    memcpy(window + 2 + METRICS_WINDOW, t->learner.mt.len, sizeof t->learner.mt.len);
+    const size_t pbytes = (size_t)t->run.np * sizeof(float);
+    int bad = ckpt_add(w, "meta", meta, sizeof meta) || ckpt_add(w, "config", text, text_len) ||
+              ckpt_add(w, "env", t->run.spec->id, strlen(t->run.spec->id)) ||
+              ckpt_add(w, "params", t->run.pbuf, pbytes) ||
+              ckpt_add(w, "adam.m", t->learner.adam.m, pbytes) ||
+              ckpt_add(w, "adam.v", t->learner.adam.v, pbytes) ||
+              ckpt_add(w, "obs.stats", t->run.global.buf,
+                       (size_t)rstats_buf_len(t->run.spec->obs_dim) * sizeof(double)) ||
+              ckpt_add(w, "ret.stats", t->run.ret_global.buf,
+                       (size_t)rstats_buf_len(1) * sizeof(double)) ||
+              ckpt_add(w, "window", window, sizeof window) ||
+              ckpt_add(w, "kl_beta", &t->run.kl_beta, sizeof t->run.kl_beta);
     free(text);
-    for (int r = 0; sync && !bad && r < t->size; r++) {
-        if (t->size > 1 && r == 0)
+    for (int r = 0; sync && !bad && r < t->run.size; r++) {
+        if (t->run.size > 1 && r == 0)
             continue; /* the learner has no environments */
         char tag[32]; /* "actor.R", R < 2^31: at most 16 characters, as CKPT_TAG_LEN */
         snprintf(tag, sizeof tag, "actor.%d", r);
@@ -165,19 +152,20 @@ int trainer_checkpoint(Trainer *t, int64_t iteration, int64_t env_steps, int64_t
     if (bad)
         goto fail;
     char path[4096], numbered[4096];
-    snprintf(path, sizeof path, "%s/checkpoint.bin", t->dir);
+    snprintf(path, sizeof path, "%s/checkpoint.bin", t->run.dir);
     if (ckpt_write(w, path, err, sizeof err) != 0)
         goto fail;
-    if (t->cfg->keep > 0) {
-        snprintf(numbered, sizeof numbered, "%s/checkpoint-%lld.bin", t->dir, (long long)iteration);
+    if (t->run.cfg->keep > 0) {
+        snprintf(numbered, sizeof numbered, "%s/checkpoint-%lld.bin", t->run.dir,
+                 (long long)iteration);
         remove(numbered);
         if (link(path, numbered) != 0) {
             snprintf(err, sizeof err, "cannot link %.300s: %.100s", numbered, strerror(errno));
             goto fail;
         }
-        prune(t->dir, t->cfg->keep);
+        prune(t->run.dir, t->run.cfg->keep);
     }
-    t->last_checkpoint = iteration;
+    t->learner.last_checkpoint = iteration;
     ckpt_writer_destroy(&w);
     free(mine);
     free(all);
@@ -197,20 +185,20 @@ static int check_fit(const Trainer *t, const Ckpt *c, const int64_t *meta, int s
 {
     size_t n;
     const char *env = ckpt_get(c, "env", &n);
-    if (!env || n != strlen(t->spec->id) || memcmp(env, t->spec->id, n) != 0) {
+    if (!env || n != strlen(t->run.spec->id) || memcmp(env, t->run.spec->id, n) != 0) {
         snprintf(err, len, "the checkpoint is of environment '%.*s', this run trains '%s'",
-                 env ? (int)(n > 64 ? 64 : n) : 7, env ? env : "unknown", t->spec->id);
+                 env ? (int)(n > 64 ? 64 : n) : 7, env ? env : "unknown", t->run.spec->id);
         return -1;
     }
-    if (meta[M_PARAMS] != t->np || meta[M_OBS_DIM] != t->spec->obs_dim) {
+    if (meta[M_PARAMS] != t->run.np || meta[M_OBS_DIM] != t->run.spec->obs_dim) {
         snprintf(err, len,
                  "the checkpoint's model has %lld parameters, this configuration %ld "
                  "(hidden sizes or activation differ)",
-                 (long long)meta[M_PARAMS], t->np);
+                 (long long)meta[M_PARAMS], t->run.np);
         return -1;
     }
-    if (sync && (meta[M_FORM] != FORM_SYNC || meta[M_ACTORS] != t->n_actors ||
-                 meta[M_NUM_ENVS] != t->cfg->num_envs)) {
+    if (sync && (meta[M_FORM] != FORM_SYNC || meta[M_ACTORS] != t->run.n_actors ||
+                 meta[M_NUM_ENVS] != t->run.cfg->num_envs)) {
         snprintf(err, len,
                  "the checkpoint was written by %lld actor(s) with %lld environments each in "
                  "%s mode; resume with mpirun -np %lld",
@@ -225,34 +213,39 @@ static int check_fit(const Trainer *t, const Ckpt *c, const int64_t *meta, int s
 int trainer_restore(Trainer *t, const char *path, int64_t *iteration, int64_t *env_steps,
                     int64_t *version)
 {
-    const int sync = t->mode == MODE_SYNC;
-    const size_t blob = actor_blob_size(t);
-    double verdict[2 + N_META] = {0}; /* ok, meta, kl_beta */
+    const int sync = t->run.mode == MODE_SYNC;
+    const size_t blob = actor_state_size(&t->run);
+    /* the learner's verdict on the checkpoint, for every rank */
+    struct {
+        int32_t ok, pad;
+        int64_t meta[N_META];
+        double kl_beta;
+    } verdict = {0};
     unsigned char *all = NULL, *mine = fault_at("restore-alloc") ? NULL : malloc(blob);
     Ckpt *c = NULL;
-    if (t->is_learner) {
+    if (t->run.is_learner) {
         char err[1024];
         const int64_t *meta = NULL;
         c = ckpt_read(path, err, sizeof err);
         if (c)
             meta = ckpt_get_exact(c, "meta", sizeof(int64_t) * N_META, err, sizeof err);
-        const size_t pbytes = (size_t)t->np * sizeof(float);
+        const size_t pbytes = (size_t)t->run.np * sizeof(float);
         const void *params = NULL, *m = NULL, *v = NULL, *stats = NULL, *window = NULL;
         if (meta && check_fit(t, c, meta, sync, err, sizeof err) == 0 &&
             (params = ckpt_get_exact(c, "params", pbytes, err, sizeof err)) &&
             (m = ckpt_get_exact(c, "adam.m", pbytes, err, sizeof err)) &&
             (v = ckpt_get_exact(c, "adam.v", pbytes, err, sizeof err)) &&
             (stats = ckpt_get_exact(c, "obs.stats",
-                                    (size_t)rstats_buf_len(t->spec->obs_dim) * sizeof(double), err,
-                                    sizeof err)) &&
+                                    (size_t)rstats_buf_len(t->run.spec->obs_dim) * sizeof(double),
+                                    err, sizeof err)) &&
             (window = ckpt_get_exact(c, "window", sizeof(double) * (2 + 2 * METRICS_WINDOW), err,
                                      sizeof err))) {
-            all = sync ? malloc(blob * (size_t)t->size) : NULL;
+            all = sync ? malloc(blob * (size_t)t->run.size) : NULL;
             int ok = !sync || all;
             if (!ok)
                 snprintf(err, sizeof err, "out of memory");
-            for (int r = 0; sync && ok && r < t->size; r++) {
-                if (t->size > 1 && r == 0)
+            for (int r = 0; sync && ok && r < t->run.size; r++) {
+                if (t->run.size > 1 && r == 0)
                     continue;
                 char tag[32];
                 snprintf(tag, sizeof tag, "actor.%d", r);
@@ -263,73 +256,68 @@ int trainer_restore(Trainer *t, const char *path, int64_t *iteration, int64_t *e
                     memcpy(all + (size_t)r * blob, a, blob);
             }
             if (ok) {
-                memcpy(t->pbuf, params, pbytes);
-                memcpy(t->adam.m, m, pbytes);
-                memcpy(t->adam.v, v, pbytes);
-                t->adam.t = meta[M_ADAM_T];
-                memcpy(t->global.buf, stats,
-                       (size_t)rstats_buf_len(t->spec->obs_dim) * sizeof(double));
+                memcpy(t->run.pbuf, params, pbytes);
+                memcpy(t->learner.adam.m, m, pbytes);
+                memcpy(t->learner.adam.v, v, pbytes);
+                t->learner.adam.t = meta[M_ADAM_T];
+                memcpy(t->run.global.buf, stats,
+                       (size_t)rstats_buf_len(t->run.spec->obs_dim) * sizeof(double));
                 size_t rl = 0;
                 const void *ret = ckpt_get(c, "ret.stats", &rl);
                 if (ret && rl == (size_t)rstats_buf_len(1) * sizeof(double))
-                    memcpy(t->ret_global.buf, ret, rl);
+                    memcpy(t->run.ret_global.buf, ret, rl);
                 const double *win = window;
-                t->mt.n = (int)win[0];
-                t->mt.head = (int)win[1];
-                memcpy(t->mt.ret, win + 2, sizeof t->mt.ret);
-                memcpy(t->mt.len, win + 2 + METRICS_WINDOW, sizeof t->mt.len);
-                t->mt.episodes = meta[M_EPISODES];
-                verdict[0] = 1;
-                for (int k = 0; k < N_META; k++)
-                    verdict[1 + k] = (double)meta[k];
+                t->learner.mt.n = (int)win[0];
+                t->learner.mt.head = (int)win[1];
+                memcpy(t->learner.mt.ret, win + 2, sizeof t->learner.mt.ret);
+                memcpy(t->learner.mt.len, win + 2 + METRICS_WINDOW, sizeof t->learner.mt.len);
+                t->learner.mt.episodes = meta[M_EPISODES];
+                verdict.ok = 1;
+                memcpy(verdict.meta, meta, sizeof verdict.meta);
                 size_t bl = 0;
                 const void *beta = ckpt_get(c, "kl_beta", &bl);
-                verdict[1 + N_META] = t->kl_beta;
+                verdict.kl_beta = t->run.kl_beta;
                 if (beta && bl == sizeof(double))
-                    memcpy(&verdict[1 + N_META], beta, sizeof(double));
+                    memcpy(&verdict.kl_beta, beta, sizeof(double));
             }
         }
-        if (verdict[0] != 1)
+        if (verdict.ok != 1)
             fprintf(stderr, "mpirl train: cannot resume from %s: %s\n", path, err);
     }
-    int rc = comm_bcast_doubles(verdict, 2 + N_META, 0) != 0 ? -1 : 0;
-    if (rc == 0 && verdict[0] != 1)
+    int rc = comm_bcast_bytes(&verdict, (long)sizeof verdict, 0) != 0 ? -1 : 0;
+    if (rc == 0 && verdict.ok != 1)
         rc = 2;
-    if (t->is_learner)
-        norm_pack(t, &t->global, &t->ret_global, t->nbuf);
-    if (rc == 0 && (comm_bcast_floats(t->pbuf, t->np, 0) != 0 ||
-                    comm_bcast_doubles(t->nbuf, t->stats_len, 0) != 0))
+    if (t->run.is_learner)
+        run_norm_pack(&t->run, &t->run.global, &t->run.ret_global, t->run.nbuf);
+    if (rc == 0 && (comm_bcast_floats(t->run.pbuf, t->run.np, 0) != 0 ||
+                    comm_bcast_doubles(t->run.nbuf, t->run.stats_len, 0) != 0))
         rc = -1;
     if (rc == 0)
-        norm_unpack(t, t->nbuf);
+        run_norm_unpack(&t->run, t->run.nbuf);
     if (rc == 0 && sync) {
         /* every rank enters the scatter, or none: a rank without its buffer says so */
         int have = mine != NULL;
         if (!have)
             fprintf(stderr,
                     "mpirl: rank %d: cannot resume from %s: out of memory for the actor state\n",
-                    t->rank, path);
+                    t->run.rank, path);
         if (comm_agree(&have) != 0 || !have)
             rc = -1;
         static unsigned char dummy[1];
         if (rc == 0 && comm_scatter_bytes(mine, all ? (void *)all : dummy, (long)blob, 0) != 0)
             rc = -1;
-        if (rc == 0 && t->is_actor) {
-            if (vecenv_load(&t->venv, mine, venv_size(t)) != 0)
-                rc = -1;
-            memcpy(t->rn.acc, mine + venv_size(t), (size_t)t->cfg->num_envs * sizeof(double));
-            memcpy(&t->rng_policy, mine + blob - 2 * sizeof(Rng), sizeof(Rng));
-            memcpy(&t->rng_shuffle, mine + blob - sizeof(Rng), sizeof(Rng));
-        }
+        if (rc == 0 && t->run.is_actor && actor_state_load(&t->actor, &t->run, mine) != 0)
+            rc = -1;
     }
     if (rc == 0) {
-        norm_refresh(t);
-        *iteration = (int64_t)verdict[1 + M_ITERATION];
-        t->last_checkpoint = *iteration;
-        *env_steps = (int64_t)verdict[1 + M_ENV_STEPS];
-        *version = (int64_t)verdict[1 + M_VERSION];
-        t->kl_beta = verdict[1 + N_META];
-        t->loss.kl_beta = t->kl_beta;
+        if (t->run.is_actor)
+            actor_norm_refresh(&t->actor, &t->run);
+        *iteration = verdict.meta[M_ITERATION];
+        t->learner.last_checkpoint = *iteration;
+        *env_steps = verdict.meta[M_ENV_STEPS];
+        *version = verdict.meta[M_VERSION];
+        t->run.kl_beta = verdict.kl_beta;
+        t->run.loss.kl_beta = t->run.kl_beta;
     }
     ckpt_destroy(&c);
     free(all);

@@ -1,0 +1,72 @@
+/* actor_async.c - the actor's loop of asynchronous mode (A3C-style; see actor.h).
+ *
+ * The actor sends the mean gradient of each minibatch (PPO) or of its whole rollout
+ * (A3C) with the parameter version it was computed at, and waits for the learner's
+ * answer: the newest parameters and normaliser statistics, and whether to go on. The
+ * first gradient after a rollout also carries the rollout's summary. It never waits
+ * for another actor.
+ */
+#include "actor.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "comm.h"
+#include "mat.h"
+#include "signals.h"
+
+int actor_async(Actor *a, Run *r, unsigned char *out, unsigned char *in)
+{
+    const Config *c = r->cfg;
+    const MsgLayout l = msg_layout(r->np, r->summary_len, r->stats_len);
+    const int n = c->rollout * c->num_envs;
+    MsgHeader *ho = (MsgHeader *)out;
+    const MsgHeader *hi = (const MsgHeader *)in;
+    int64_t version = 0;
+    for (;;) {
+        const int bad = actor_rollout(a, r, 0);
+        actor_summary(a, r, &(TrpoServer){0});
+        int first = 1;
+        for (int ep = 0; ep < r->epochs; ep++) {
+            double kl = 0, kl_n = 0;
+            rng_shuffle(&a->rng_shuffle, a->perm, n);
+            for (int mb = 0; mb < r->minibatches; mb++) {
+                const int lo = (int)((long)mb * n / r->minibatches);
+                const int hi_ = (int)((long)(mb + 1) * n / r->minibatches);
+                actor_gradient(a, r, lo, hi_); /* r->msg: count-weighted gradient, extras */
+                const float cnt = r->msg[r->np + X_COUNT];
+                vec_scale(r->msg, 1.0f / cnt, r->np); /* the mean gradient */
+                kl += r->msg[r->np + X_APPROX_KL];
+                kl_n += cnt;
+                ho->kind = MSG_GRAD;
+                ho->flags = (first ? FLAG_SUMMARY : 0) |
+                            (bad || r->msg[r->np + X_BAD] > 0 ? FLAG_BAD : 0) |
+                            (signals_pending() ? FLAG_SIGNAL : 0);
+                ho->version = version;
+                memcpy(out + l.grad, r->msg, ((size_t)r->np + N_EXTRA) * sizeof(float));
+                /* the rollout's summary rides on its first gradient only */
+                if (first)
+                    memcpy(out + l.summary, r->summary, (size_t)(l.grad_len - l.summary));
+                const long len = first ? l.grad_len : l.summary;
+                first = 0;
+                if (comm_send(out, len, 0, TAG_GRAD) != 0 ||
+                    comm_recv(in, l.params_len, 0, TAG_PARAMS, NULL) != 0)
+                    return 1;
+                if (hi->kind != MSG_PARAMS) { /* only a program of another build sends this */
+                    fprintf(stderr, "mpirl: rank %d: the learner sent a message of kind %d\n",
+                            r->rank, (int)hi->kind);
+                    return 1;
+                }
+                version = hi->version;
+                memcpy(r->pbuf, in + l.params, (size_t)r->np * sizeof(float));
+                run_norm_unpack(r, (const double *)(in + l.stats));
+                if (hi->flags != CTRL_CONTINUE)
+                    return hi->flags == CTRL_ABORT ? 1 : 0;
+            }
+            /* early stop of this actor's epochs on its own KL estimate */
+            if (c->target_kl > 0 && kl / kl_n > c->target_kl)
+                break;
+        }
+        actor_norm_refresh(a, r);
+    }
+}

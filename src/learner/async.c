@@ -1,0 +1,107 @@
+/* async.c - the learner's loop of asynchronous mode (A3C-style; see async.h).
+ *
+ * No actor waits for another. Each gradient (actor_async.c) is applied on arrival, or
+ * dropped when staler than --max-staleness; the learner bumps the version and answers
+ * that actor alone with the newest parameters and normaliser. The first message after a
+ * rollout also carries the rollout's summary. A metrics row is written each time the
+ * steps of one synchronous iteration have arrived. When the step budget is reached,
+ * every actor's next answer says stop; the learner returns once each actor has been
+ * told, so no message is left unmatched.
+ */
+#include "async.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "comm.h"
+#include "signals.h"
+
+int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it, int64_t env_steps,
+                  int64_t version)
+{
+    Run *r = &t->run;
+    Learner *ln = &t->learner;
+    const Config *c = r->cfg;
+    const MsgLayout l = msg_layout(r->np, r->summary_len, r->stats_len);
+    const int64_t per_row = (int64_t)r->n_actors * c->num_envs * c->rollout;
+    const double t0 = clock_now();
+    const MsgHeader *hi = (const MsgHeader *)in;
+    int64_t next_row = env_steps + per_row;
+    int active = r->n_actors, ctrl_all = CTRL_CONTINUE, rc = 0;
+    StepStats acc = {0};
+    RowSums f = {0};
+    while (active > 0) {
+        int src = 0;
+        if (comm_recv_any_idle(in, l.grad_len, TAG_GRAD, &src, NULL) != 0)
+            return 1;
+        if (hi->kind != MSG_GRAD) { /* only a program of another build could send this */
+            fprintf(stderr, "mpirl: rank %d sent a message of kind %d, not a gradient\n", src,
+                    (int)hi->kind);
+            return 1;
+        }
+        const float *g = (const float *)(in + l.grad);
+        if (hi->flags & FLAG_SUMMARY)
+            env_steps += (int64_t)learner_take_summary(ln, r, (const double *)(in + l.summary), &f);
+        const double staleness = (double)(version - hi->version);
+        f.st_sum += staleness;
+        f.st_n += 1;
+        if (staleness > f.st_max)
+            f.st_max = staleness;
+        learner_count_staleness(ln, version - hi->version);
+        if (hi->flags & FLAG_BAD) {
+            if (ctrl_all != CTRL_ABORT)
+                learner_report_stop(ln, "rank %d sent a non-finite loss at version %lld", src,
+                                    (long long)hi->version);
+            ctrl_all = CTRL_ABORT;
+            rc = 1;
+        } else if (c->max_staleness > 0 && staleness > c->max_staleness) {
+            f.dropped++;
+        } else if (ctrl_all != CTRL_ABORT) {
+            memcpy(r->msg, g, ((size_t)r->np + N_EXTRA) * sizeof(float));
+            if (learner_apply(ln, r, run_lr_at(r, (double)env_steps, (double)c->steps), &acc) !=
+                0) {
+                learner_report_stop(ln, "the gradient from rank %d is not finite", src);
+                ctrl_all = CTRL_ABORT;
+                rc = 1;
+            } else {
+                version++;
+            }
+        }
+        if (ctrl_all == CTRL_CONTINUE &&
+            (env_steps >= c->steps || signals_pending() || (hi->flags & FLAG_SIGNAL)))
+            ctrl_all = CTRL_STOP_EPOCHS;
+        /* one answer buffer per actor: the send completes while the learner goes on, and
+         * the actor has received it before it sends its next gradient */
+        unsigned char *ans = out + (size_t)src * (size_t)l.params_len;
+        *(MsgHeader *)ans = (MsgHeader){.kind = MSG_PARAMS, .flags = ctrl_all, .version = version};
+        memcpy(ans + l.params, r->pbuf, (size_t)r->np * sizeof(float));
+        run_norm_pack(r, &r->global, &r->ret_global, (double *)(ans + l.stats));
+        if (comm_post_send(ans, l.params_len, src, TAG_PARAMS) != 0)
+            return 1;
+        if (ctrl_all != CTRL_CONTINUE)
+            active--;
+        if (env_steps >= next_row || active == 0) {
+            next_row += per_row;
+            const double lr = run_lr_at(r, (double)env_steps, (double)c->steps);
+            if (learner_write_row(ln, r, ++it, env_steps, clock_now() - t0, lr, &acc, &f,
+                                  &NO_EXTRA) != 0) {
+                rc = 1; /* keep answering so that every actor stops */
+                if (ctrl_all == CTRL_CONTINUE)
+                    ctrl_all = CTRL_ABORT;
+            }
+            acc = (StepStats){0};
+            f = (RowSums){0};
+            const int every = c->checkpoint_every;
+            if (active > 0 && ctrl_all != CTRL_ABORT && every > 0 && it % every == 0 &&
+                trainer_checkpoint(t, it, env_steps, version, 0) != 0)
+                ctrl_all = CTRL_ABORT, rc = 1;
+        }
+    }
+    if (comm_flush_sends() != 0)
+        return 1;
+    /* the final state; every actor has stopped */
+    if (rc == 0 && trainer_checkpoint(t, it, env_steps, version, 0) != 0)
+        rc = 1;
+    return rc;
+}

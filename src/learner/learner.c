@@ -1,0 +1,152 @@
+/* learner.c - the learner's work both modes share (see learner.h). */
+#include "learner.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "comm.h"
+#include "rng.h"
+
+const RowExtra NO_EXTRA = {NAN, NAN, NAN, NAN, NAN, NAN};
+
+int learner_init(Learner *l, Run *r, char *err, size_t errlen)
+{
+    memset(l, 0, sizeof *l);
+    const AdamConfig ac = {0.9, 0.999, r->cfg->adam_eps};
+    l->gathered = calloc((size_t)r->size * (size_t)r->summary_len, sizeof(double));
+    /* allocated here, not in the message loop */
+    l->stale_count = r->mode == MODE_ASYNC ? calloc(STALENESS_BINS, sizeof(int64_t)) : NULL;
+    if (!l->gathered || adam_init(&l->adam, r->np, &ac) != 0 ||
+        (r->mode == MODE_ASYNC && !l->stale_count)) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    Rng init;
+    rng_seed(&init, (uint64_t)r->cfg->seed, rng_stream_id(0, STREAM_INIT));
+    if (model_init_params(&r->m, r->pbuf, &init) != 0) {
+        snprintf(err, errlen, "parameter initialisation failed (LAPACK)");
+        return -1;
+    }
+    return 0;
+}
+
+void learner_free(Learner *l)
+{
+    adam_free(&l->adam);
+    free(l->gathered);
+    free(l->stale_count);
+    l->gathered = NULL;
+    l->stale_count = NULL;
+}
+
+double learner_take_summary(Learner *l, Run *r, const double *s, RowSums *f)
+{
+    for (int k = 0; k < (int)s[S_SENT]; k++)
+        metrics_episode(&l->mt, s[N_SUMMARY + k], s[N_SUMMARY + METRICS_WINDOW + k]);
+    l->mt.episodes += (int64_t)(s[S_EPISODES] - s[S_SENT]);
+    f->ret_sum += s[S_RET_SUM];
+    f->ret_sq += s[S_RET_SQ];
+    f->res_sum += s[S_RES_SUM];
+    f->res_sq += s[S_RES_SQ];
+    f->n += s[S_N];
+    for (int k = 0; k < N_TIMER; k++)
+        f->time[k] += s[S_TIME + k];
+    f->rollout_max = fmax(f->rollout_max, s[S_TIME + T_ROLLOUT]);
+    f->summaries += 1;
+    f->kl_sum += s[S_KL_SUM];
+    f->kl_n += s[S_KL_N];
+    const double *stats = s + N_SUMMARY + 2 * METRICS_WINDOW;
+    if (r->cfg->norm_obs)
+        rstats_merge_buf(&r->global, stats);
+    if (r->cfg->norm_reward)
+        rstats_merge_buf(&r->ret_global, stats + rstats_buf_len(r->spec->obs_dim));
+    return s[S_STEPS];
+}
+
+int learner_apply(Learner *l, Run *r, double lr, StepStats *acc)
+{
+    const float *x = r->msg + r->np;
+    if (!isfinite(grad_clip_global_norm(r->msg, r->np, r->cfg->max_grad_norm)))
+        return -1;
+    adam_step(&l->adam, r->pbuf, r->msg, lr);
+    acc->n += x[X_COUNT];
+    acc->pi_loss += x[X_PI_LOSS];
+    acc->v_loss += x[X_V_LOSS];
+    acc->entropy += x[X_ENTROPY];
+    acc->approx_kl += x[X_APPROX_KL];
+    acc->clip_frac += x[X_CLIP_FRAC];
+    return 0;
+}
+
+void learner_count_staleness(Learner *l, int64_t staleness)
+{
+    l->stale_count[staleness < STALENESS_BINS ? staleness : STALENESS_BINS - 1]++;
+}
+
+int learner_write_row(Learner *l, const Run *r, int64_t it, int64_t env_steps, double wall,
+                      double lr, const StepStats *acc, const RowSums *f, const RowExtra *x)
+{
+    MetricsRow row = {0};
+    row.iteration = it;
+    row.env_steps = env_steps;
+    row.wall_s = wall;
+    row.sps = wall > 0 ? (double)(env_steps - l->steps0) / wall : 0;
+    metrics_window(&l->mt, &row);
+    const double an = acc->n > 0 ? acc->n : 1;
+    row.policy_loss = acc->pi_loss / an;
+    row.value_loss = acc->v_loss / an;
+    row.entropy = acc->entropy / an;
+    row.approx_kl = acc->approx_kl / an;
+    row.clip_fraction = acc->clip_frac / an;
+    const double n = f->n;
+    const double var_ret = f->ret_sq / n - (f->ret_sum / n) * (f->ret_sum / n);
+    const double var_res = f->res_sq / n - (f->res_sum / n) * (f->res_sum / n);
+    row.explained_variance = n > 0 && var_ret > 0 ? 1.0 - var_res / var_ret : NAN;
+    row.lr = lr;
+    row.staleness_mean = f->st_n > 0 ? f->st_sum / f->st_n : 0;
+    row.staleness_max = f->st_max;
+    row.dropped = f->dropped;
+    row.comm_s = comm_take_seconds();
+    row.wait_s = comm_take_idle_seconds();
+    row.kl = x->kl;
+    row.surrogate_improvement = x->improve;
+    row.ls_steps = x->ls_steps;
+    row.cg_iterations = x->cg_iterations;
+    row.cg_residual = x->cg_residual;
+    row.beta = x->beta;
+    /* mean compute seconds per actor summary; phases an algorithm lacks are NaN */
+    double *times[N_TIMER] = {&row.rollout_s, &row.gradient_s, &row.cg_s, &row.linesearch_s,
+                              &row.vf_s};
+    for (int k = 0; k < N_TIMER; k++)
+        *times[k] = f->summaries > 0 ? f->time[k] / f->summaries : NAN;
+    row.rollout_max_s = f->summaries > 0 ? f->rollout_max : NAN;
+    if (r->natural) {
+        row.cg_s += l->cg_s;
+    } else {
+        row.cg_s = row.linesearch_s = row.vf_s = NAN;
+    }
+    l->cg_s = 0;
+    if (metrics_write(&l->mt, &row, r->cfg->steps) != 0 ||
+        metrics_staleness(&l->mt, it, l->stale_count, STALENESS_BINS) != 0) {
+        fprintf(stderr, "mpirl: cannot write metrics.csv or staleness.csv\n");
+        return -1;
+    }
+    if (l->stale_count)
+        memset(l->stale_count, 0, STALENESS_BINS * sizeof *l->stale_count);
+    return 0;
+}
+
+void learner_report_stop(const Learner *l, const char *fmt, ...)
+{
+    char what[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    fprintf(stderr,
+            "mpirl: %s; training stopped (the last checkpoint, of iteration %lld, is intact)\n",
+            what, (long long)l->last_checkpoint);
+}

@@ -1,0 +1,82 @@
+/* learner.h - the learner's state and the parts of its work both modes share: taking
+ * an actor's summary, applying a mean gradient (clip, Adam, statistics), writing a
+ * metrics row, reporting a stop. The synchronous iteration is sync.h, the asynchronous
+ * loop async.h; the actor's half is src/actor/actor.h.
+ */
+#ifndef MPIRL_LEARNER_H
+#define MPIRL_LEARNER_H
+
+#include <stdint.h>
+
+#include "metrics.h"
+#include "optim.h"
+#include "run.h"
+
+typedef struct {
+    Adam adam;
+    Metrics mt;
+    double *gathered;        /* sync: (size, summary_len) the actors' summaries */
+    int64_t *stale_count;    /* async: (STALENESS_BINS) gradients received per staleness
+                                since the last row */
+    int64_t steps0;          /* environment steps before this process started (resume) */
+    int64_t last_checkpoint; /* iteration of the newest checkpoint written (0: none) */
+    double cg_s;             /* trpo, npg: its own CG arithmetic in the current iteration */
+} Learner;
+
+/* loss statistics of the gradients applied since the last row, count-weighted sums */
+typedef struct {
+    double n, pi_loss, v_loss, entropy, approx_kl, clip_frac;
+} StepStats;
+
+/* What the learner accumulates between two metrics rows besides the loss statistics:
+ * value-fit sums of the rollouts and, in async mode, staleness. */
+typedef struct {
+    double ret_sum, ret_sq, res_sum, res_sq, n; /* returns and residuals (ret - val) */
+    double st_sum, st_max, st_n;                /* staleness of the gradients received */
+    int64_t dropped;
+    double time[N_TIMER], summaries; /* actors' compute seconds per phase, summaries taken */
+    double rollout_max;              /* the largest rollout seconds of one summary */
+    double kl_sum, kl_n;             /* ppo-kl: KL(old || new) after the update */
+} RowSums;
+
+/* What only some algorithms report (metrics.h): NaN where not applicable. */
+typedef struct {
+    double kl, improve, ls_steps, cg_iterations, cg_residual, beta;
+} RowExtra;
+
+extern const RowExtra NO_EXTRA;
+
+/* The optimizer, the buffers of the mode r runs in, and the initial parameters (drawn
+ * from the seed's learner stream into r->pbuf). Returns 0, or -1 with a message in err
+ * (free with learner_free in either case). */
+int learner_init(Learner *l, Run *r, char *err, size_t errlen);
+
+/* Free; accepts a zeroed struct. */
+void learner_free(Learner *l);
+
+/* Take one actor's iteration summary s: episodes into the window, value-fit sums into
+ * f, raw observation statistics into r's normaliser. Returns its environment steps. */
+double learner_take_summary(Learner *l, Run *r, const double *s, RowSums *f);
+
+/* Clip the mean gradient in r->msg to max_grad_norm, take an Adam step on r->pbuf and
+ * add the statistics that follow the gradient to acc. Returns 0, or -1 when the
+ * gradient is not finite (nothing is applied). */
+int learner_apply(Learner *l, Run *r, double lr, StepStats *acc);
+
+/* Async: count a gradient of the given staleness (>= 0) in the histogram; staleness
+ * beyond its last bin is counted there (metrics.h). */
+void learner_count_staleness(Learner *l, int64_t staleness);
+
+/* Write the metrics row of iteration it from what was accumulated since the last row.
+ * Returns 0 or -1 (message printed). */
+int learner_write_row(Learner *l, const Run *r, int64_t it, int64_t env_steps, double wall,
+                      double lr, const StepStats *acc, const RowSums *f, const RowExtra *x);
+
+/* "mpirl: <what>; training stopped (the last checkpoint, of iteration K, is intact)" */
+void learner_report_stop(const Learner *l, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+#endif
