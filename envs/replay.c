@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "env.h"
+#include "opts.h"
 #include "registry.h"
 
 #define MSG_LEN 1536
@@ -87,48 +88,20 @@ typedef struct {
 
 static int args_parse(Args *a, int argc, char **argv, char *msg)
 {
-    static const char valid[] =
-        "valid: --env, --state, --actions, --actions-file, --print-state, --help";
     memset(a, 0, sizeof *a);
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
-            a->help = 1;
-            return 0;
-        }
-        if (!strcmp(arg, "--print-state")) {
-            a->print_state = 1;
-            continue;
-        }
-        static const char *const names[] = {"--env", "--state", "--actions", "--actions-file"};
-        const char **slots[] = {&a->env, &a->state, &a->actions, &a->actions_file};
-        int k = -1;
-        const char *value = NULL;
-        for (int j = 0; j < 4 && k < 0; j++) {
-            const size_t len = strlen(names[j]);
-            if (!strncmp(arg, names[j], len) && (arg[len] == '\0' || arg[len] == '=')) {
-                k = j;
-                value = arg[len] == '=' ? arg + len + 1 : NULL;
-            }
-        }
-        if (k < 0) {
-            snprintf(msg, MSG_LEN, "%s '%s' (%s)",
-                     arg[0] == '-' ? "unknown option" : "unexpected argument", arg, valid);
-            return -1;
-        }
-        if (value == NULL) {
-            if (i + 1 >= argc) {
-                snprintf(msg, MSG_LEN, "option %s needs a value", names[k]);
-                return -1;
-            }
-            value = argv[++i];
-        }
-        if (*slots[k] != NULL) {
-            snprintf(msg, MSG_LEN, "option %s given twice", names[k]);
-            return -1;
-        }
-        *slots[k] = value;
-    }
+    const Opt opts[] = {
+        {"env", OPT_TEXT, &a->env, 0, 0},
+        {"state", OPT_TEXT, &a->state, 0, 0},
+        {"actions", OPT_TEXT, &a->actions, 0, 0},
+        {"actions-file", OPT_TEXT, &a->actions_file, 0, 0},
+        {"print-state", OPT_FLAG, &a->print_state, 0, 0},
+    };
+    const int rc = opts_parse(opts, (int)(sizeof opts / sizeof opts[0]), NULL, NULL, argc - 1,
+                              argv + 1, msg, MSG_LEN);
+    if (rc == 1)
+        a->help = 1;
+    if (rc != 0)
+        return rc == 1 ? 0 : -1;
     if (a->env == NULL || a->state == NULL || (a->actions == NULL) == (a->actions_file == NULL)) {
         snprintf(msg, MSG_LEN,
                  "%s (usage: mpirl replay --env ID --state V0,V1,... --actions "

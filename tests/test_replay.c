@@ -482,10 +482,10 @@ START_TEST(test_usage_errors)
     const char *n5[] = {"unknown option '--seed'", "valid: --env, --state", NULL};
     fails(a5, n5);
     const char *a6[] = {"--env", "CartPole-v1", "--env", "Pendulum-v1", NULL};
-    const char *n6[] = {"--env given twice", NULL};
+    const char *n6[] = {"option '--env' given twice", NULL};
     fails(a6, n6);
     const char *a7[] = {"--env", "CartPole-v1", "--state", NULL};
-    const char *n7[] = {"--state needs a value", NULL};
+    const char *n7[] = {"option '--state' needs a value", NULL};
     fails(a7, n7);
     const char *a8[] = {"--env", "CartPole-v1", "stray", NULL};
     const char *n8[] = {"unexpected argument 'stray'", NULL};

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "comm.h"
 #include "config.h"
 #include "dist.h"
+#include "opts.h"
 #include "policy.h"
 #include "registry.h"
 #include "rstats.h"
@@ -46,59 +48,21 @@ static void usage(void)
 /* 0, 1 for --help, or -1 with err */
 static int parse_args(EvalArgs *a, int argc, char **argv, char *err, size_t len)
 {
+    long long episodes = 100, seed = 1;
     *a = (EvalArgs){NULL, 100, 0, 1, 0};
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i], *v = NULL;
-        if (!strcmp(o, "-h") || !strcmp(o, "--help"))
-            return 1;
-        if (!strcmp(o, "--deterministic")) {
-            a->deterministic = 1;
-            continue;
-        }
-        if (!strcmp(o, "--json")) {
-            a->json = 1;
-            continue;
-        }
-        const char *eq = strchr(o, '=');
-        char name[32];
-        size_t n = eq ? (size_t)(eq - o) : strlen(o);
-        if (n >= sizeof name)
-            n = sizeof name - 1;
-        memcpy(name, o, n);
-        name[n] = '\0';
-        if (strcmp(name, "--checkpoint") && strcmp(name, "--episodes") && strcmp(name, "--seed")) {
-            snprintf(err, len,
-                     "unknown option '%s' (valid: --checkpoint, --episodes, --deterministic, "
-                     "--seed, --json)",
-                     o);
-            return -1;
-        }
-        v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-        if (!v) {
-            snprintf(err, len, "option '%s' needs a value", o);
-            return -1;
-        }
-        char *end;
-        errno = 0;
-        if (!strcmp(name, "--checkpoint")) {
-            a->checkpoint = v;
-        } else if (!strcmp(name, "--episodes")) {
-            a->episodes = strtol(v, &end, 10);
-            if (*end || errno || a->episodes < 1 || a->episodes > 1000000) {
-                snprintf(err, len,
-                         "--episodes: '%s' is not valid (expected an integer in [1, "
-                         "1000000])",
-                         v);
-                return -1;
-            }
-        } else {
-            a->seed = strtoll(v, &end, 10);
-            if (*end || errno || a->seed < 0) {
-                snprintf(err, len, "--seed: '%s' is not valid (expected an integer >= 0)", v);
-                return -1;
-            }
-        }
-    }
+    const Opt opts[] = {
+        {"checkpoint", OPT_TEXT, &a->checkpoint, 0, 0},
+        {"episodes", OPT_INT, &episodes, 1, 1000000},
+        {"deterministic", OPT_FLAG, &a->deterministic, 0, 0},
+        {"seed", OPT_INT, &seed, 0, INT64_MAX},
+        {"json", OPT_FLAG, &a->json, 0, 0},
+    };
+    const int rc = opts_parse(opts, (int)(sizeof opts / sizeof opts[0]), NULL, NULL, argc - 1,
+                              argv + 1, err, len);
+    if (rc != 0)
+        return rc;
+    a->episodes = (long)episodes;
+    a->seed = seed;
     if (!a->checkpoint) {
         snprintf(err, len, "--checkpoint FILE is required");
         return -1;

@@ -14,6 +14,7 @@
 
 #include "comm.h"
 #include "eval.h"
+#include "opts.h"
 #include "registry.h"
 #include "replay.h"
 #include "train_cmd.h"
@@ -58,6 +59,13 @@ static int usage_error(int *argc, char ***argv, const char *what, const char *ar
     return 2;
 }
 
+/* --env PLUGIN, once for every plugin: load it into the registry (ctx) */
+static int load_plugin(void *ctx, const Opt *opt, const char *value, char *err, size_t len)
+{
+    (void)opt;
+    return registry_load(ctx, value, err, len);
+}
+
 /* `mpirl envs [--env PLUGIN]...`: the registry's table, plugins included. No MPI. */
 static int cmd_envs(int argc, char **argv)
 {
@@ -67,36 +75,42 @@ static int cmd_envs(int argc, char **argv)
         return 1;
     }
     char err[1536];
-    for (int i = 2; i < argc; i++) {
-        const char *name = NULL;
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            printf("usage: mpirl envs [--env PLUGIN]...\n"
-                   "List every environment: id, action space, time limit, state size (the\n"
-                   "values mpirl replay --state takes), source, observation size and bounds.\n"
-                   "--env adds a plugin's environments: ./libmyenv.so or plugin:PATH[:ID].\n");
-            registry_destroy(&reg);
-            return 0;
-        }
-        if (!strcmp(argv[i], "--env") && i + 1 < argc)
-            name = argv[++i];
-        else if (!strncmp(argv[i], "--env=", 6))
-            name = argv[i] + 6;
-        if (name == NULL) {
-            fprintf(stderr, "mpirl envs: %s '%s' (valid: --env PLUGIN, repeatable)\n",
-                    !strcmp(argv[i], "--env") ? "no value for option" : "unknown option", argv[i]);
-            registry_destroy(&reg);
-            return 2;
-        }
-        if (registry_load(reg, name, err, sizeof err) != 0) {
-            fprintf(stderr, "mpirl envs: %s\n", err);
-            registry_destroy(&reg);
-            return 2;
-        }
-    }
-    registry_print(reg, stdout);
+    const Opt opts[] = {{"env", OPT_HANDLER, NULL, 0, 0}};
+    const int rc = opts_parse(opts, 1, load_plugin, reg, argc - 1, argv + 1, err, sizeof err);
+    if (rc == 1)
+        printf("usage: mpirl envs [--env PLUGIN]...\n"
+               "List every environment: id, action space, time limit, state size (the\n"
+               "values mpirl replay --state takes), source, observation size and bounds.\n"
+               "--env adds a plugin's environments: ./libmyenv.so or plugin:PATH[:ID].\n");
+    else if (rc != 0)
+        fprintf(stderr, "mpirl envs: %s\n", err);
+    else
+        registry_print(reg, stdout);
     registry_destroy(&reg);
-    return 0;
+    return rc < 0 ? 2 : 0;
 }
+
+/* the subcommands that take arguments; argv[0] is the command's name */
+static int cmd_train(int argc, char **argv)
+{
+    return train_main(argc, argv);
+}
+
+static int cmd_eval(int argc, char **argv)
+{
+    return eval_main(argc, argv);
+}
+
+static int cmd_replay(int argc, char **argv)
+{
+    return replay_main(argc, argv, stdout, stderr);
+}
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} COMMANDS[] = {
+    {"train", cmd_train}, {"eval", cmd_eval}, {"envs", cmd_envs}, {"replay", cmd_replay}};
 
 int main(int argc, char **argv)
 {
@@ -110,14 +124,9 @@ int main(int argc, char **argv)
         printf("mpirl %s\n", MPIRL_VERSION);
         return 0;
     }
-    if (!strcmp(cmd, "train"))
-        return train_main(argc - 1, argv + 1);
-    if (!strcmp(cmd, "eval"))
-        return eval_main(argc - 1, argv + 1);
-    if (!strcmp(cmd, "envs"))
-        return cmd_envs(argc, argv);
-    if (!strcmp(cmd, "replay"))
-        return replay_main(argc - 1, argv + 1, stdout, stderr);
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+        if (!strcmp(cmd, COMMANDS[i].name))
+            return COMMANDS[i].run(argc - 1, argv + 1);
     return usage_error(&argc, &argv, "unknown command", cmd,
                        "(valid: train, eval, envs, replay, help, version)");
 }

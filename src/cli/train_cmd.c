@@ -11,6 +11,7 @@
 #include "train_cmd.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,17 +128,33 @@ static int write_config(const Config *c, const char *dir, char *err, size_t len)
     return 0;
 }
 
+/* train's options: the configuration's (config_options) and --resume DIR */
+static int apply_option(void *ctx, const Opt *opt, const char *value, char *err, size_t len)
+{
+    return config_option_apply(ctx, opt, value, err, len);
+}
+
+/* Apply the arguments to c (opts.h's rules); *resume gets --resume's value or NULL.
+ * Returns 0 or -1 with err. */
+static int train_args(Config *c, const char **resume, int argc, char **argv, char *err, size_t len)
+{
+    Opt opts[CONFIG_N_OPTIONS + 1];
+    int n = config_options(opts, CONFIG_N_OPTIONS);
+    *resume = NULL;
+    opts[n++] = (Opt){.name = "resume", .kind = OPT_TEXT, .out = (void *)resume};
+    return opts_parse(opts, n, apply_option, c, argc, argv, err, len) == 0 ? 0 : -1;
+}
+
 /* Resolve the configuration and the environment; 0 or -1 with err. */
 static int resolve(Config *c, EnvRegistry *reg, const EnvSpec **spec, int argc, char **argv,
                    char *err, size_t len)
 {
     char cerr[CONFIG_ERR_LEN];
+    const char *resume;
     /* first pass: which environment (flags or a config file may name it) */
     config_defaults(c);
-    if (config_parse_args(c, argc, argv, cerr) != 0) {
-        snprintf(err, len, "%s", cerr);
+    if (train_args(c, &resume, argc, argv, err, len) != 0)
         return -1;
-    }
     *spec = registry_lookup(reg, c->env, err, len);
     if (!*spec)
         return -1;
@@ -149,11 +166,12 @@ static int resolve(Config *c, EnvRegistry *reg, const EnvSpec **spec, int argc, 
     config_defaults(c);
     snprintf(c->env, sizeof c->env, "%s", env);
     snprintf(c->algo, sizeof c->algo, "%s", algo);
-    if (config_apply_list(c, (*spec)->defaults, origin, cerr) != 0 ||
-        config_parse_args(c, argc, argv, cerr) != 0) {
+    if (config_apply_list(c, (*spec)->defaults, origin, cerr) != 0) {
         snprintf(err, len, "%s", cerr);
         return -1;
     }
+    if (train_args(c, &resume, argc, argv, err, len) != 0)
+        return -1;
     if (check_combination(c, err, len) != 0)
         return -1;
     if (!c->out[0]) {
@@ -196,10 +214,9 @@ static int resolve_resume(Config *c, EnvRegistry *reg, const EnvSpec **spec, con
         return -1;
     }
     *c = saved;
-    if (config_parse_args(c, argc, argv, cerr) != 0) {
-        snprintf(err, len, "%s", cerr);
+    const char *resume;
+    if (train_args(c, &resume, argc, argv, err, len) != 0)
         return -1;
-    }
     snprintf(c->out, sizeof c->out, "%s", dir);
     char *a = NULL, *b = NULL;
     size_t la = 0, lb = 0;
@@ -251,30 +268,11 @@ static int resolve_resume(Config *c, EnvRegistry *reg, const EnvSpec **spec, con
     return rc;
 }
 
-/* --resume DIR among the arguments: its value, and the arguments without it */
-static const char *take_resume(int *argc, char **argv)
-{
-    const char *dir = NULL;
-    int j = 0;
-    for (int i = 0; i < *argc; i++) {
-        if (!strcmp(argv[i], "--resume") && i + 1 < *argc)
-            dir = argv[++i];
-        else if (!strncmp(argv[i], "--resume=", 9))
-            dir = argv[i] + 9;
-        else
-            argv[j++] = argv[i];
-    }
-    *argc = j;
-    return dir;
-}
-
 int train_main(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            usage();
-            return 0;
-        }
+    if (opts_wants_help(argc - 1, argv + 1)) {
+        usage();
+        return 0;
     }
     if (comm_init(&argc, &argv) != 0)
         return 1;
@@ -285,11 +283,16 @@ int train_main(int argc, char **argv)
     EnvRegistry *reg = registry_create();
     int status = 0, nargs = argc - 1;
     char **args = argv + 1;
-    const char *resume = take_resume(&nargs, args);
+    const char *resume = NULL;
+    config_defaults(&c); /* a first look, for --resume */
+    if (train_args(&c, &resume, nargs, args, err, sizeof err) != 0)
+        status = 2;
     char ckpt[CONFIG_STR_LEN + 32] = "";
     if (resume)
         snprintf(ckpt, sizeof ckpt, "%s/checkpoint.bin", resume);
-    if (!reg) {
+    if (status != 0) {
+        /* reported below */
+    } else if (!reg) {
         snprintf(err, sizeof err, "out of memory");
         status = 1;
     } else if (resume) {
@@ -306,8 +309,8 @@ int train_main(int argc, char **argv)
         status = 2;
     }
     /* every rank learns rank 0's verdict on the run directory */
-    float verdict = (float)status;
-    if (comm_bcast_floats(&verdict, 1, 0) != 0)
+    int32_t verdict = status;
+    if (comm_bcast_bytes(&verdict, (long)sizeof verdict, 0) != 0)
         verdict = 1;
     status = status ? status : (int)verdict;
     if (status != 0) {

@@ -90,6 +90,7 @@ static const Key KEYS[] = {
     {"keep", K_INT, F(keep), 0, 1000, 0, NULL, "numbered checkpoints kept (checkpoint-<it>.bin)"},
 };
 #define N_KEYS ((int)(sizeof KEYS / sizeof KEYS[0]))
+_Static_assert(sizeof KEYS / sizeof KEYS[0] + 1 <= CONFIG_N_OPTIONS, "CONFIG_N_OPTIONS too small");
 
 void config_defaults(Config *c)
 {
@@ -425,53 +426,47 @@ int config_load_text(Config *c, const char *text, size_t len, const char *name, 
     return rc;
 }
 
-int config_parse_args(Config *c, int argc, char **argv, char *err)
+int config_options(Opt *opts, int max)
 {
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        char name[128], msg[CONFIG_ERR_LEN];
-        if (strncmp(a, "--", 2) != 0 || !a[2]) {
-            snprintf(err, CONFIG_ERR_LEN, "unexpected argument '%s' (options are --key value)", a);
+    if (max < N_KEYS + 1)
+        return -1;
+    opts[0] = (Opt){.name = "config", .kind = OPT_HANDLER};
+    for (int i = 0; i < N_KEYS; i++)
+        opts[1 + i] =
+            (Opt){.name = KEYS[i].name, .kind = KEYS[i].type == K_BOOL ? OPT_SWITCH : OPT_HANDLER};
+    return N_KEYS + 1;
+}
+
+int config_option_apply(Config *c, const Opt *opt, const char *value, char *err, size_t len)
+{
+    char msg[CONFIG_ERR_LEN];
+    if (strcmp(opt->name, "config") == 0) {
+        if (config_load_file(c, value, msg) != 0) {
+            snprintf(err, len, "%s", msg);
             return -1;
         }
-        const char *eq = strchr(a + 2, '=');
-        size_t n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-        if (n >= sizeof name) {
-            snprintf(err, CONFIG_ERR_LEN, "unknown option '%s'", a);
-            return -1;
-        }
-        memcpy(name, a + 2, n);
-        name[n] = '\0';
-        const Key *k = find_key(name);
-        const char *value = eq ? eq + 1 : NULL;
-        if (!value && k && k->type == K_BOOL &&
-            (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0)) {
-            value = "1"; /* --quiet */
-        } else if (!value) {
-            if (i + 1 >= argc) {
-                snprintf(err, CONFIG_ERR_LEN, "option '%s' needs a value", a);
-                return -1;
-            }
-            value = argv[++i];
-        }
-        if (strcmp(name, "config") == 0) {
-            if (config_load_file(c, value, err) != 0)
-                return -1;
-            continue;
-        }
-        if (!k) {
-            char keys[CONFIG_ERR_LEN];
-            key_list(keys, sizeof keys, "--");
-            snprintf(err, CONFIG_ERR_LEN, "unknown option '--%.100s' (valid: --config, %.800s)",
-                     name, keys);
-            return -1;
-        }
-        if (config_set(c, name, value, msg) != 0) {
-            snprintf(err, CONFIG_ERR_LEN, "--%.1000s", msg);
-            return -1;
-        }
+        return 0;
+    }
+    if (config_set(c, opt->name, value, msg) != 0) {
+        snprintf(err, len, "--%.1000s", msg);
+        return -1;
     }
     return 0;
+}
+
+static int apply(void *ctx, const Opt *opt, const char *value, char *err, size_t len)
+{
+    return config_option_apply(ctx, opt, value, err, len);
+}
+
+int config_parse_args(Config *c, int argc, char **argv, char *err)
+{
+    Opt opts[N_KEYS + 1];
+    const int n = config_options(opts, N_KEYS + 1);
+    const int rc = opts_parse(opts, n, apply, c, argc, argv, err, CONFIG_ERR_LEN);
+    if (rc == 1)
+        snprintf(err, CONFIG_ERR_LEN, "--help is not a configuration key");
+    return rc == 0 ? 0 : -1;
 }
 
 /* the text of one key's value, as config_set reads it back */

@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "opts.h"
+
 #define CONFIG_MAX_HIDDEN 7
 #define CONFIG_STR_LEN    256
 #define CONFIG_ERR_LEN    1024
@@ -100,10 +102,20 @@ int config_load_file(Config *c, const char *path, char *err);
  * stands for the file in messages. */
 int config_load_text(Config *c, const char *text, size_t len, const char *name, char *err);
 
-/* Apply command-line flags argv[0..argc): "--key value" or "--key=value"; a flag of a
- * boolean key alone means 1 ("--quiet"). `--config FILE` is loaded where it stands.
- * Returns 0 or -1 with err. */
+/* Apply command-line flags argv[0..argc) by opts.h's rules: "--key value" or
+ * "--key=value"; a flag of a boolean key alone means 1 ("--quiet"). `--config FILE` is
+ * loaded where it stands. Returns 0 or -1 with err. */
 int config_parse_args(Config *c, int argc, char **argv, char *err);
+
+/* The configuration's options for opts_parse, for a command that adds its own: --config
+ * then every key, in the table's order, into opts (max rows). Returns the count, or -1
+ * if max is too small (CONFIG_N_OPTIONS is enough). */
+#define CONFIG_N_OPTIONS 128
+int config_options(Opt *opts, int max);
+
+/* Apply one of config_options' options (an OptHandler's work, ctx the Config). Returns 0
+ * or -1 with err. */
+int config_option_apply(Config *c, const Opt *opt, const char *value, char *err, size_t len);
 
 /* Write every key as "key = value" lines under a [train] header; the output reads
  * back with config_load_file to the same configuration. Returns 0 or -1 on a write
