@@ -9,7 +9,6 @@
 #include "clock.h"
 #include "loss.h"
 #include "mat.h"
-#include "mlp.h"
 #include "signals.h"
 
 int actor_init(Actor *a, const Run *r, char *err, size_t errlen)
@@ -172,15 +171,8 @@ void actor_value_gradient(Actor *a, const Run *r, int lo, int hi)
     const double t0 = clock_now();
     memset(r->msg, 0, ((size_t)r->np + N_EXTRA) * sizeof(float));
     const Batch b = gather_minibatch(a, lo, hi);
-    const float *v = model_value(a->w, &r->m, r->pbuf, b.obs, b.n);
-    float *gv = a->w->g_value;
-    double s = 0.0;
-    for (int i = 0; i < b.n; i++) {
-        const double e = (double)v[i] - b.ret[i];
-        s += e * e;
-        gv[i] = (float)e; /* d(0.5 sum e^2) / dV: the count-weighted mean gradient */
-    }
-    mlp_backward(r->msg, NULL, &r->m.vf, r->pbuf, a->w->vf, gv);
+    /* the count-weighted mean gradient: d(0.5 sum e^2) / dV = e */
+    const double s = loss_value_sum(r->msg, a->w, &r->m, r->pbuf, &b, 0.0, 1.0, 1.0);
     float *x = r->msg + r->np;
     x[X_COUNT] = (float)b.n;
     x[X_V_LOSS] = (float)(0.5 * s);

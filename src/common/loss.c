@@ -124,9 +124,8 @@ static void policy_loss(float *grad, LossStats *st, ModelWork *w, const Model *m
     mlp_backward(grad, NULL, &m->pi, params, w->pi, gp);
 }
 
-/* Value part: returns the value loss and, if grad and vf_coef, adds its gradient. */
-static double value_loss(float *grad, ModelWork *w, const Model *m, const float *params,
-                         const Batch *b, const LossConfig *cfg)
+double loss_value_sum(float *grad, ModelWork *w, const Model *m, const float *params,
+                      const Batch *b, double vf_clip, double coef, double div)
 {
     const int n = b->n;
     const float *v = model_value(w, m, params, b->obs, n);
@@ -135,10 +134,10 @@ static double value_loss(float *grad, ModelWork *w, const Model *m, const float 
     for (int i = 0; i < n; i++) {
         double e = (double)v[i] - b->ret[i], g = e;
         double term = e * e;
-        if (cfg->vf_clip > 0.0) {
+        if (vf_clip > 0.0) {
             double dv = (double)v[i] - b->old_val[i];
-            int inside = dv >= -cfg->vf_clip && dv <= cfg->vf_clip;
-            double vc = b->old_val[i] + (inside ? dv : (dv < 0 ? -cfg->vf_clip : cfg->vf_clip));
+            int inside = dv >= -vf_clip && dv <= vf_clip;
+            double vc = b->old_val[i] + (inside ? dv : (dv < 0 ? -vf_clip : vf_clip));
             double ec = vc - b->ret[i];
             if (ec * ec > term) {
                 term = ec * ec;
@@ -146,11 +145,11 @@ static double value_loss(float *grad, ModelWork *w, const Model *m, const float 
             }
         }
         s += term;
-        gv[i] = (float)(cfg->vf_coef * g / n); /* d(0.5 vf_coef mean(e^2)) / dV */
+        gv[i] = (float)(coef * g / div); /* d(0.5 coef sum(e^2) / div) / dV */
     }
-    if (grad && cfg->vf_coef != 0.0)
+    if (grad && coef != 0.0)
         mlp_backward(grad, NULL, &m->vf, params, w->vf, gv);
-    return 0.5 * s / n;
+    return s;
 }
 
 int loss_compute(float *grad, LossStats *st, ModelWork *w, const Model *m, const float *params,
@@ -160,7 +159,10 @@ int loss_compute(float *grad, LossStats *st, ModelWork *w, const Model *m, const
     if (b->n <= 0 || b->n > w->max_batch)
         return -1;
     policy_loss(grad, st, w, m, params, b, cfg);
-    st->v_loss = b->ret ? value_loss(grad, w, m, params, b, cfg) : 0.0;
+    st->v_loss =
+        b->ret
+            ? 0.5 * loss_value_sum(grad, w, m, params, b, cfg->vf_clip, cfg->vf_coef, b->n) / b->n
+            : 0.0;
     st->loss = st->pi_loss + cfg->vf_coef * st->v_loss - cfg->ent_coef * st->entropy;
     return isfinite(st->loss) ? 0 : -1;
 }

@@ -66,6 +66,13 @@ typedef struct {
 int loss_compute(float *grad, LossStats *st, ModelWork *w, const Model *m, const float *params,
                  const Batch *b, const LossConfig *cfg);
 
+/* The value part of the loss alone (loss_compute's, and the value fit of trpo and npg):
+ * the sum over b of the squared errors (V - R)^2, each the larger of the plain and the
+ * clipped error if vf_clip > 0 (b->old_val needed then). If grad is not NULL and coef is
+ * not 0, adds the gradient of 0.5 coef sum / div into grad. */
+double loss_value_sum(float *grad, ModelWork *w, const Model *m, const float *params,
+                      const Batch *b, double vf_clip, double coef, double div);
+
 /* Adaptive KL coefficient of ppo-kl (Schulman et al. 2017, section 4): given the
  * mean KL(old || new) measured after an iteration, beta / 2 if kl < target / 1.5,
  * beta * 2 if kl > 1.5 target, beta otherwise (also for a NaN kl). */
