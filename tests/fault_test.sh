@@ -3,12 +3,18 @@
 # a hang (suite faults; needs a build configured with -Dfault_injection=true, fault.h).
 #   usage: fault_test.sh MPIRL
 # Each case runs under `timeout`: exit 124 means some rank was left waiting.
-# 1. set-up fails on an actor (its buffers) and on the learner: every rank exits
-#    non-zero, the failing rank says why, nobody else prints an error;
+# 1. set-up fails on an actor (its buffers), on the learner, on every rank: every rank
+#    exits non-zero, the first failing rank says why, nobody else prints an error;
 # 2. the signal handlers cannot be installed: one message naming them;
 # 3. resume: an actor (then the learner) cannot allocate the actor state: every rank
 #    stops, one message, and the checkpoint is intact (a resume without the fault
-#    completes the run).
+#    completes the run);
+# 4. a checkpoint write fails on the learner in sync mode (single process, sync np 3,
+#    async np 3): every rank stops, one message naming the iteration, the cause and the
+#    last good checkpoint, which is intact; only the learner knows of the failure, so
+#    before the fix the sync actors waited in the next reduction for ever;
+# 5. the numbered copies cannot be hard links: they are written as copies, the run
+#    completes.
 set -u
 # shellcheck source=tests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -34,6 +40,11 @@ for r in 2 0; do
     check "set-up fails on rank $r: one message from it" \
         $(one_line "^mpirl: rank $r: out of memory" && echo 0 || echo 1)
 done
+
+faulted "trainer-alloc" 3 --steps 4096 --out "$tmp/initall"
+check "set-up fails on every rank: all stop (exit $rc)" $([ $rc -ne 0 ] && [ $rc -ne 124 ] && echo 0 || echo 1)
+check "set-up fails on every rank: one message, from the first" \
+    $(one_line "^mpirl: rank 0: out of memory" && echo 0 || echo 1)
 
 faulted "signals-install@1" 3 --steps 4096 --out "$tmp/sig"
 check "signal handlers fail on rank 1: all ranks stop (exit $rc)" $([ $rc -ne 0 ] && [ $rc -ne 124 ] && echo 0 || echo 1)
@@ -68,4 +79,33 @@ rc=$?
 check "resume without the fault completes (exit $rc)" $([ $rc -eq 0 ] && echo 0 || echo 1)
 check "... to the end of the budget" \
     $([ "$(tail -1 "$tmp/run/metrics.csv" | cut -d, -f2)" = 32768 ] && echo 0 || echo 1)
+# 4. the second checkpoint write fails (the first, of iteration 4, is good)
+for launch in "1 sync" "3 sync" "3 async"; do
+    set -- $launch
+    np=$1 mode=$2
+    out=$tmp/write-$np-$mode
+    faulted "ckpt-write#2" "$np" --steps 32768 --rollout 64 --checkpoint-every 4 \
+        --mode "$mode" --out "$out"
+    check "np $np $mode: a failed checkpoint write stops every rank (exit $rc)" \
+        $([ $rc -eq 1 ] && echo 0 || echo 1)
+    check "np $np $mode: one message, naming the cause and the last good checkpoint" \
+        $(one_line "checkpoint at iteration [0-9]* not written: .*No space left on device; training stopped (the last checkpoint, of iteration 4, is intact)" && echo 0 || echo 1)
+    check "np $np $mode: the last good checkpoint is intact" \
+        $(cmp -s "$out/checkpoint.bin" "$out/checkpoint-4.bin" && echo 0 || echo 1)
+    check "np $np $mode: no temporary file left" \
+        $([ -z "$(find "$out" -name '*.tmp-*')" ] && echo 0 || echo 1)
+done
+faulted "ckpt-write" 3 --steps 4096 --rollout 64 --out "$tmp/write-first"
+check "the very first checkpoint fails: the message says none had been written" \
+    $(one_line "not written: .*; training stopped (no checkpoint had been written yet)" && echo 0 || echo 1)
+
+# 5. no hard links: every numbered copy is a copy
+faulted "ckpt-link#1+" 3 --steps 16384 --rollout 64 --checkpoint-every 4 --out "$tmp/nolink"
+check "numbered copies without hard links: the run completes (exit $rc)" \
+    $([ $rc -eq 0 ] && [ ! -s "$tmp/err" ] && echo 0 || echo 1)
+links=$(stat -c %h "$tmp/nolink/checkpoint.bin" "$tmp/nolink"/checkpoint-*.bin | sort -u)
+check "... with --keep 3 copies, each its own file" \
+    $([ "$(ls "$tmp/nolink"/checkpoint-*.bin | wc -l)" -eq 3 ] && [ "$links" = 1 ] && echo 0 || echo 1)
+check "... the newest identical to checkpoint.bin" \
+    $(cmp -s "$tmp/nolink/checkpoint.bin" "$tmp/nolink/checkpoint-32.bin" && echo 0 || echo 1)
 tap_done

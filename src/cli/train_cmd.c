@@ -11,7 +11,6 @@
 #include "train_cmd.h"
 
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,18 +303,26 @@ int train_main(int argc, char **argv)
         }
     } else if (resolve(&c, reg, &spec, nargs, args, err, sizeof err) != 0) {
         status = 2;
-    } else if (rank == 0 && (make_run_dir(c.out, err, sizeof err) != 0 ||
-                             write_config(&c, c.out, err, sizeof err) != 0)) {
-        status = 2;
     }
-    /* every rank learns rank 0's verdict on the run directory */
-    int32_t verdict = status;
-    if (comm_bcast_bytes(&verdict, (long)sizeof verdict, 0) != 0)
-        verdict = 1;
-    status = status ? status : (int)verdict;
+    /* every rank resolves the same arguments, but a file or plugin may be missing on one
+     * node only: all agree, the first failing rank reports, all exit alike. Then rank 0
+     * creates the run directory (the others wait for its verdict). */
+    int first = -1;
+    if (comm_agree_status(&status, &first) != 0) {
+        status = 1;
+    } else if (status == 0) { /* on every rank: the second verdict is rank 0's alone */
+        if (!resume && rank == 0 &&
+            (make_run_dir(c.out, err, sizeof err) != 0 ||
+             write_config(&c, c.out, err, sizeof err) != 0))
+            status = 2;
+        if (comm_agree_status(&status, &first) != 0)
+            status = 1;
+    }
     if (status != 0) {
-        if (rank == 0)
+        if (rank == first && rank == 0)
             fprintf(stderr, "mpirl train: %s\n", err);
+        else if (rank == first)
+            fprintf(stderr, "mpirl train: rank %d: %s\n", rank, err);
         registry_destroy(&reg);
         comm_finalize();
         return status;

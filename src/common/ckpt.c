@@ -25,6 +25,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "fault.h"
+
 #define MAGIC            "MPIRLCKP"
 #define MAGIC_LEN        8
 #define HEADER_LEN       24 /* magic, version u32, section count u32, file size u64 */
@@ -315,6 +317,10 @@ int ckpt_write(const CkptWriter *w, const char *path, char *err, size_t errlen)
     if (!(f = fdopen(fd, "wb")))
         goto fail;
     step = "writing";
+    if (fault_at("ckpt-write")) {
+        errno = ENOSPC;
+        goto fail;
+    }
     if (write_image(w, f) != 0 || fflush(f) != 0)
         goto fail;
     step = "syncing";

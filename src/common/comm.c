@@ -406,6 +406,23 @@ int comm_agree(int *ok)
     return 0;
 }
 
+int comm_agree_status(int *status, int *first)
+{
+    if (comm_settle() != 0)
+        return -1;
+    int v = *status != 0 ? comm_state.rank : comm_state.size;
+    if (comm_state.active && comm_state.size > 1) {
+        MPI_Request req;
+        COMM_CHECK(MPI_Iallreduce(MPI_IN_PLACE, &v, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD, &req));
+        if (comm_complete(&req, comm_state.rank == 0) != 0)
+            return -1;
+        if (v < comm_state.size)
+            COMM_CHECK(MPI_Bcast(status, 1, MPI_INT, v, MPI_COMM_WORLD));
+    }
+    *first = v < comm_state.size ? v : -1;
+    return 0;
+}
+
 int comm_gather_doubles(double *recv, const double *send, long n, int root)
 {
     if (comm_check_count("comm_gather_doubles", n) || comm_check_root("comm_gather_doubles", root))

@@ -47,6 +47,11 @@ int comm_allsum_doubles(double *buf, long n);
  * returns early instead leaves the others waiting in their next collective. */
 int comm_agree(int *ok);
 
+/* The same for an exit status (0: fine): *first becomes the lowest rank whose *status
+ * was not 0 (-1 if none), and *status that rank's status on every rank, so that the
+ * first failing rank alone reports and all exit alike. Every rank must call it. */
+int comm_agree_status(int *status, int *first);
+
 /* Gather n doubles from every rank into recv (size * n, rank order) on root; recv may
  * be NULL on other ranks. The root waits for the others outside MPI, its core given
  * away. */

@@ -21,7 +21,9 @@ int fault_at(const char *site)
     if (at && atoi(at + 1) != comm_rank())
         return 0;
     const long n = nth ? atol(nth + 1) : 1;
-    return ++passes == n;
+    const int onwards = nth && strchr(nth, '+') != NULL; /* #N+: the Nth and every later */
+    ++passes;
+    return onwards ? passes >= n : passes == n;
 }
 
 #else

@@ -4,12 +4,14 @@
  * call. To test it without waiting for the machine to run out of memory, the place
  * where the operation can fail also asks fault_at("site"). In a build configured with
  * -Dfault_injection=true, the environment variable
- *     MPIRL_FAULT=SITE[@RANK][#N]
- * makes the Nth pass (default the first) through SITE on rank RANK (default every
- * rank) answer 1, and the caller takes its failure path as if the operation itself
- * had failed. In every other build fault_at is the constant 0 and costs nothing.
+ *     MPIRL_FAULT=SITE[@RANK][#N[+]]
+ * makes the Nth pass (default the first; with '+' the Nth and every later one) through
+ * SITE on rank RANK (default every rank) answer 1, and the caller takes its failure path as if the
+ * operation itself had failed. In every other build fault_at is the constant 0 and costs nothing.
  *
  * Sites (the caller's errno-style failure in parentheses):
+ *   ckpt-write        ckpt_write: writing the image (ENOSPC)
+ *   ckpt-link         trainer_checkpoint: the hard link of a numbered copy (link)
  *   restore-alloc     trainer_restore: the actor-state buffer (malloc)
  *   signals-install   signals_install (sigaction)
  *   trainer-alloc     trainer_init: the rank's buffers (calloc)

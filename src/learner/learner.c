@@ -146,7 +146,11 @@ void learner_report_stop(const Learner *l, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    fprintf(stderr,
-            "mpirl: %s; training stopped (the last checkpoint, of iteration %lld, is intact)\n",
-            what, (long long)l->last_checkpoint);
+    if (l->last_checkpoint > 0)
+        fprintf(stderr,
+                "mpirl: %s; training stopped (the last checkpoint, of iteration %lld, is "
+                "intact)\n",
+                what, (long long)l->last_checkpoint);
+    else
+        fprintf(stderr, "mpirl: %s; training stopped (no checkpoint had been written yet)\n", what);
 }

@@ -72,7 +72,8 @@ void learner_count_staleness(Learner *l, int64_t staleness);
 int learner_write_row(Learner *l, const Run *r, int64_t it, int64_t env_steps, double wall,
                       double lr, const StepStats *acc, const RowSums *f, const RowExtra *x);
 
-/* "mpirl: <what>; training stopped (the last checkpoint, of iteration K, is intact)" */
+/* "mpirl: <what>; training stopped (the last checkpoint, of iteration K, is intact)",
+ * or "(no checkpoint had been written yet)" */
 void learner_report_stop(const Learner *l, const char *fmt, ...)
 #ifdef __GNUC__
     __attribute__((format(printf, 2, 3)))

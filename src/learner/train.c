@@ -58,19 +58,21 @@ int train_run(const Config *cfg, const EnvSpec *spec, const char *dir, const cha
 {
     Trainer t;
     memset(&t, 0, sizeof t);
-    char err[512];
+    char err[512] = "";
     /* set-up can fail on any rank (memory, an environment that does not open): every
-     * rank learns of it before the first collective, and all stop together */
-    int set_up = 1;
+     * rank learns of it before the first collective, the first failing rank reports,
+     * and all stop together */
+    int failed = 0, first = -1;
     if (fault_at("signals-install") || signals_install() != 0) {
-        fprintf(stderr, "mpirl: rank %d: cannot install the SIGINT/SIGTERM handlers: %s\n",
-                comm_rank(), strerror(errno ? errno : EINVAL));
-        set_up = 0;
+        snprintf(err, sizeof err, "cannot install the SIGINT/SIGTERM handlers: %s",
+                 strerror(errno ? errno : EINVAL));
+        failed = 1;
     } else if (trainer_init(&t, cfg, spec, dir, err, sizeof err) != 0) {
-        fprintf(stderr, "mpirl: rank %d: %s\n", comm_rank(), err);
-        set_up = 0;
+        failed = 1;
     }
-    if (comm_agree(&set_up) != 0 || !set_up) {
+    if (comm_agree_status(&failed, &first) != 0 || failed) {
+        if (first == comm_rank())
+            fprintf(stderr, "mpirl: rank %d: %s\n", first, err);
         trainer_free(&t);
         return 1;
     }

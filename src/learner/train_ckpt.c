@@ -72,7 +72,11 @@ static void prune(const char *dir, int keep)
     }
 }
 
-int trainer_checkpoint(Trainer *t, int64_t iteration, int64_t env_steps, int64_t version, int sync)
+/* trainer_checkpoint's work: in the sync form the actors' states are gathered, and the
+ * learner writes the file. Returns 0 or -1 (reported); in the sync form only the
+ * learner knows whether the file was written. */
+static int checkpoint_once(Trainer *t, int64_t iteration, int64_t env_steps, int64_t version,
+                           int sync)
 {
     const size_t blob = actor_state_size(&t->run);
     unsigned char *mine = NULL, *all = NULL;
@@ -159,9 +163,14 @@ int trainer_checkpoint(Trainer *t, int64_t iteration, int64_t env_steps, int64_t
         snprintf(numbered, sizeof numbered, "%s/checkpoint-%lld.bin", t->run.dir,
                  (long long)iteration);
         remove(numbered);
-        if (link(path, numbered) != 0) {
-            snprintf(err, sizeof err, "cannot link %.300s: %.100s", numbered, strerror(errno));
-            goto fail;
+        /* a hard link costs nothing; where the file system has none, a second copy */
+        if (fault_at("ckpt-link") || link(path, numbered) != 0) {
+            char cerr[512];
+            if (ckpt_write(w, numbered, cerr, sizeof cerr) != 0)
+                fprintf(stderr,
+                        "mpirl: checkpoint.bin of iteration %lld written, but not its numbered "
+                        "copy: %.400s\n",
+                        (long long)iteration, cerr);
         }
         prune(t->run.dir, t->run.cfg->keep);
     }
@@ -171,12 +180,22 @@ int trainer_checkpoint(Trainer *t, int64_t iteration, int64_t env_steps, int64_t
     free(all);
     return 0;
 fail:
-    fprintf(stderr, "mpirl: checkpoint at iteration %lld not written: %s\n", (long long)iteration,
-            err);
+    learner_report_stop(&t->learner, "checkpoint at iteration %lld not written: %.400s",
+                        (long long)iteration, err);
     ckpt_writer_destroy(&w);
     free(mine);
     free(all);
     return -1;
+}
+
+int trainer_checkpoint(Trainer *t, int64_t iteration, int64_t env_steps, int64_t version, int sync)
+{
+    const int rc = checkpoint_once(t, iteration, env_steps, version, sync);
+    if (!sync)
+        return rc;
+    /* every rank hears whether the learner wrote the file, so that all stop together */
+    int ok = rc == 0;
+    return comm_agree(&ok) != 0 || !ok ? -1 : 0;
 }
 
 /* learner: check that the checkpoint fits this run; 0 or -1 with err */
