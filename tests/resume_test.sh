@@ -9,7 +9,8 @@
 # 2. SIGTERM to every rank (what Slurm sends): a checkpoint is written, every rank exits
 #    0, and the resumed run again equals the uninterrupted one;
 # 3. async: killed and resumed, the run completes its budget with rows continuing and
-#    learns (return_mean >= 100 at the end, a random policy reaches ~22);
+#    learns (return_mean >= 100 at the end, a random policy reaches ~22); the actors
+#    continue at the checkpoint's parameter version (staleness stays small);
 # 4. ppo-kl and trpo: killed and resumed, bit-identical too (ppo-kl's beta included);
 # 5. resume refusals: a flag that changes the run's meaning, a smaller step budget, a
 #    directory without checkpoint, a different rank count (exit 2, one message);
@@ -120,6 +121,16 @@ awk -F, 'END { exit !($6 >= 100) }' "$dir/metrics.csv"
 learned=$?
 final=$(tail -1 "$dir/metrics.csv" | cut -d, -f6)
 check "async resume: the resumed run learns (return_mean $final >= 100)" $learned
+# the actors resume at the checkpoint's parameter version: the first row after the
+# resume sees staleness 1 or so, not the version count, and drops nothing under
+# --max-staleness (before, every actor's first gradient was as stale as the version)
+dir="$tmp/async-stale"
+run 3 "$dir" --mode async --steps 8192 --max-staleness 3 >/dev/null 2>&1
+rows=$(($(wc -l <"$dir/metrics.csv") - 1))
+mpirun -np 3 --oversubscribe "$mpirl" train --quiet --resume "$dir" --steps 16384
+awk -F, -v n="$rows" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    NR == n + 2 { exit !($c["staleness_max"] <= 3 && $c["dropped"] == 0) }' "$dir/metrics.csv"
+check "async resume: staleness continues from the checkpoint's version (none dropped)" $?
 
 # 4. ppo-kl (its beta must survive the checkpoint) and trpo: SIGKILL of an actor after a
 #    checkpoint, resumed, equal to the uninterrupted run

@@ -82,8 +82,9 @@ int actor_state_load(Actor *a, const Run *r, const unsigned char *buf);
 
 /* Asynchronous mode: roll out, send the gradients one by one, adopt each answer, until
  * the learner says stop (actor_async.c). out and in are message buffers of
- * msg_layout's grad_len and params_len bytes. Returns 0, or 1 if the learner aborted or
- * this actor failed. */
-int actor_async(Actor *a, Run *r, unsigned char *out, unsigned char *in);
+ * msg_layout's grad_len and params_len bytes; version is the parameter version r->pbuf
+ * holds (0, or a resumed checkpoint's). Returns 0, or 1 if the learner aborted or this
+ * actor failed. */
+int actor_async(Actor *a, Run *r, unsigned char *out, unsigned char *in, int64_t version);
 
 #endif

@@ -15,14 +15,13 @@
 #include "mat.h"
 #include "signals.h"
 
-int actor_async(Actor *a, Run *r, unsigned char *out, unsigned char *in)
+int actor_async(Actor *a, Run *r, unsigned char *out, unsigned char *in, int64_t version)
 {
     const Config *c = r->cfg;
     const MsgLayout l = msg_layout(r->np, r->summary_len, r->stats_len);
     const int n = c->rollout * c->num_envs;
     MsgHeader *ho = (MsgHeader *)out;
     const MsgHeader *hi = (const MsgHeader *)in;
-    int64_t version = 0;
     for (;;) {
         const int bad = actor_rollout(a, r, 0);
         actor_summary(a, r, &(TrpoServer){0});

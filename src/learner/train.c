@@ -120,7 +120,7 @@ int train_run(const Config *cfg, const EnvSpec *spec, const char *dir, const cha
             rc = 1;
         } else {
             rc = t.run.is_learner ? async_learner(&t, a, b, it0, env_steps, version)
-                                  : actor_async(&t.actor, &t.run, a, b);
+                                  : actor_async(&t.actor, &t.run, a, b, version);
         }
         free(a);
         free(b);
