@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # reliability_test.sh - real failures end every rank in bounded time with one message
 # (suite mpi; the deterministic versions are fault_test.sh's).
-#   usage: reliability_test.sh MPIRL
+#   usage: reliability_test.sh MPIRL CKPT_EDIT
 # Each case runs under `timeout`: exit 124 means some rank was left waiting.
 # 1. a configuration file present for rank 0 but missing for the actors (as when it
 #    sits on rank 0's node only): exit 2, one message from the first failing rank, no
@@ -10,10 +10,16 @@
 #    otherwise): the learner's checkpoint write fails at iteration 100 in sync mode;
 #    every rank exits 1 with one message and the checkpoint of iteration 50 intact.
 #    Before the fix the actors waited in the next reduction for ever.
+# 3. checkpoints edited by hand with a valid checksum (ckpt_edit): an episode window
+#    position far out (before: SIGSEGV) or negative (before: a silently corrupted
+#    stack), negative counters, non-finite parameters, a negative Adam second moment,
+#    negative normaliser counts, a zero KL coefficient: every resume is refused with
+#    exit 2 and one message naming the field, and the file is left as it was.
 set -u
 # shellcheck source=tests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 mpirl=$(realpath "$1")
+edit=$(realpath "$2")
 scratch_dir reliability
 TAP_DIAG=$tmp/err
 cd "$tmp" || exit 1
@@ -43,4 +49,30 @@ else
     echo "ok $((tap_n + 1)) - full file system # SKIP cannot mount a tmpfs (not root)"
     tap_n=$((tap_n + 1))
 fi
+mpirun -q -np 3 --oversubscribe "$mpirl" train --quiet --steps 4096 --out good >/dev/null 2>&1
+check "a run to edit" $(ok [ -f good/checkpoint.bin ])
+while read -r tag index type value field; do
+    rm -rf bad && cp -r good bad
+    "$edit" good/checkpoint.bin bad/checkpoint.bin "$tag" "$index" "$type" "$value"
+    cp bad/checkpoint.bin edited.bin
+    timeout 60 mpirun -q -np 3 --oversubscribe "$mpirl" train --quiet --resume bad \
+        --steps 8192 </dev/null >out 2>err
+    rc=$?
+    check "edited $tag[$index] = $value: refused (exit $rc)" $(ok [ $rc -eq 2 ])
+    check "... one message: its $field" \
+        $(ok [ "$(grep -c . err)" -eq 1 ] && grep -q "cannot resume from .*: its $field" err)
+    check "... the file left as it was" $(ok cmp -s bad/checkpoint.bin edited.bin)
+done <<'EDITS'
+window 1 f64 1e6 episode window is out of range
+window 1 f64 -5 episode window is out of range
+window 0 f64 101 episode window is out of range
+window 0 f64 2.5 episode window is out of range
+meta 1 i64 -1 iteration is negative
+meta 2 i64 -7 environment step count is negative
+meta 4 i64 -1 episode count is negative
+params 3 f32 nan parameters or Adam moments are not finite
+adam.v 0 f32 -1 parameters or Adam moments are not finite
+obs.stats 0 f64 -2 normaliser statistics are not finite
+kl_beta 0 f64 0 KL coefficient is not a positive number
+EDITS
 tap_done

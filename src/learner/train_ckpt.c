@@ -19,6 +19,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,6 +230,76 @@ static int check_fit(const Trainer *t, const Ckpt *c, const int64_t *meta, int s
     return 0;
 }
 
+/* normaliser statistics as stored (rstats.h: count, dim means, dim sums of squared
+ * deviations): all finite, count and sums not negative */
+static int stats_valid(const double *b, int dim)
+{
+    for (int i = 0; i < 1 + 2 * dim; i++)
+        if (!isfinite(b[i]) || ((i == 0 || i > dim) && b[i] < 0))
+            return 0;
+    return 1;
+}
+
+static int floats_finite(const float *x, long n, int nonnegative)
+{
+    for (long i = 0; i < n; i++)
+        if (!isfinite(x[i]) || (nonnegative && x[i] < 0))
+            return 0;
+    return 1;
+}
+
+/* learner: every value of the checkpoint in its range before any is used (a file with
+ * a valid checksum may still have been made by hand); 0 or -1 with err */
+static int check_values(const Trainer *t, const Ckpt *c, const int64_t *meta, const float *params,
+                        const float *m, const float *v, const double *stats, const double *window,
+                        char *err, size_t len)
+{
+    static const struct {
+        int slot;
+        const char *name;
+    } counters[] = {{M_ITERATION, "iteration"},
+                    {M_ENV_STEPS, "environment step count"},
+                    {M_VERSION, "parameter version"},
+                    {M_EPISODES, "episode count"},
+                    {M_ADAM_T, "Adam step count"}};
+    for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++)
+        if (meta[counters[i].slot] < 0) {
+            snprintf(err, len, "its %s is negative (%lld)", counters[i].name,
+                     (long long)meta[counters[i].slot]);
+            return -1;
+        }
+    const double n = window[0], head = window[1];
+    if (!(n >= 0 && n <= METRICS_WINDOW && n == floor(n)) ||
+        !(head >= 0 && head < METRICS_WINDOW && head == floor(head))) {
+        snprintf(err, len,
+                 "its episode window is out of range (%g episodes from position %g; the "
+                 "window holds %d)",
+                 n, head, METRICS_WINDOW);
+        return -1;
+    }
+    const long np = t->run.np;
+    if (!floats_finite(params, np, 0) || !floats_finite(m, np, 0) || !floats_finite(v, np, 1)) {
+        snprintf(err, len,
+                 "its parameters or Adam moments are not finite (or a second "
+                 "moment is negative)");
+        return -1;
+    }
+    size_t rl = 0;
+    const double *ret = ckpt_get(c, "ret.stats", &rl);
+    if (!stats_valid(stats, t->run.spec->obs_dim) ||
+        (ret && rl == (size_t)rstats_buf_len(1) * sizeof(double) && !stats_valid(ret, 1))) {
+        snprintf(err, len, "its normaliser statistics are not finite or negative");
+        return -1;
+    }
+    size_t bl = 0;
+    const double *beta = ckpt_get(c, "kl_beta", &bl);
+    if (beta && bl == sizeof(double) && !(isfinite(*beta) && *beta > 0)) {
+        snprintf(err, len, "its KL coefficient is not a positive number (%g)", *beta);
+        return -1;
+    }
+    return 0;
+}
+
 int trainer_restore(Trainer *t, const char *path, int64_t *iteration, int64_t *env_steps,
                     int64_t *version)
 {
@@ -258,7 +329,8 @@ int trainer_restore(Trainer *t, const char *path, int64_t *iteration, int64_t *e
                                     (size_t)rstats_buf_len(t->run.spec->obs_dim) * sizeof(double),
                                     err, sizeof err)) &&
             (window = ckpt_get_exact(c, "window", sizeof(double) * (2 + 2 * METRICS_WINDOW), err,
-                                     sizeof err))) {
+                                     sizeof err)) &&
+            check_values(t, c, meta, params, m, v, stats, window, err, sizeof err) == 0) {
             all = sync ? malloc(blob * (size_t)t->run.size) : NULL;
             int ok = !sync || all;
             if (!ok)
