@@ -15,6 +15,12 @@
 #    stack), negative counters, non-finite parameters, a negative Adam second moment,
 #    negative normaliser counts, a zero KL coefficient: every resume is refused with
 #    exit 2 and one message naming the field, and the file is left as it was.
+# 4. run directory ownership: a --resume of a live run (stopped with SIGSTOP, so that it
+#    stays alive) is refused naming the holder's pid and host, and the live run's files
+#    are untouched (before: accepted, and the live metrics.csv became a deleted file);
+#    once that run is dead (SIGKILL) its lock is stale and the resume proceeds; two runs
+#    started together on one new --out: exactly one runs; two runs started in the same
+#    second with the default --out get two directories.
 set -u
 # shellcheck source=tests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -75,4 +81,54 @@ adam.v 0 f32 -1 parameters or Adam moments are not finite
 obs.stats 0 f64 -2 normaliser statistics are not finite
 kl_beta 0 f64 0 KL coefficient is not a positive number
 EDITS
+"$mpirl" train --quiet --steps 1e8 --checkpoint-every 2 --out live >/dev/null 2>&1 &
+live=$!
+for _ in $(seq 300); do [ -f live/checkpoint.bin ] && break; sleep 0.1; done
+kill -STOP $live
+inode=$(stat -c %i live/metrics.csv)
+cp live/checkpoint.bin live.bin
+timeout 60 mpirun -q -np 1 "$mpirl" train --quiet --resume live </dev/null >out 2>err
+rc=$?
+check "--resume of a live run: refused (exit $rc)" $(ok [ $rc -eq 2 ])
+check "... naming the holder" \
+    $(ok grep -q "live is in use by another run (pid $live on host $(hostname))" err)
+check "... its files untouched" \
+    $(ok [ "$(stat -c %i live/metrics.csv)" = "$inode" ] && cmp -s live/checkpoint.bin live.bin)
+timeout 60 "$mpirl" train --quiet --steps 4096 --out live </dev/null >out 2>err
+check "a new run on a live run's directory: refused" $(ok [ $? -eq 2 ] && grep -q "not empty" err)
+kill -KILL $live
+wait $live 2>/dev/null
+timeout 60 "$mpirl" train --quiet --resume live --steps 1e8 --checkpoint-every 1000000 \
+    </dev/null >out 2>err &
+resumed=$!
+for _ in $(seq 100); do [ "$(stat -c %i live/metrics.csv)" != "$inode" ] && break; sleep 0.1; done
+kill -TERM $resumed
+wait $resumed
+rc=$?
+check "the dead run's lock is stale: the resume runs and stops on SIGTERM (exit $rc)" \
+    $(ok [ $rc -eq 0 ])
+winners=0
+for k in 1 2 3 4 5; do
+    "$mpirl" train --quiet --steps 2048 --out "race$k" </dev/null >/dev/null 2>"race$k-a.err" &
+    a=$!
+    "$mpirl" train --quiet --steps 2048 --out "race$k" </dev/null >/dev/null 2>"race$k-b.err" &
+    b=$!
+    wait $a
+    ra=$?
+    wait $b
+    rb=$?
+    [ $((ra + rb)) -eq 2 ] && [ $((ra * rb)) -eq 0 ] && winners=$((winners + 1))
+done
+check "two runs started together on one --out: one runs, one is refused ($winners of 5)" \
+    $(ok [ $winners -eq 5 ])
+mkdir same && cd same || exit 1
+"$mpirl" train --quiet --steps 1024 </dev/null >/dev/null 2>&1 &
+a=$!
+"$mpirl" train --quiet --steps 1024 </dev/null >/dev/null 2>&1
+rb=$?
+wait $a
+ra=$?
+check "two runs with the default --out: both run, in two directories" \
+    $(ok [ $ra -eq 0 ] && [ $rb -eq 0 ] && [ "$(ls runs | wc -l)" -eq 2 ])
+cd ..
 tap_done

@@ -23,6 +23,7 @@
 #include "comm.h"
 #include "config.h"
 #include "registry.h"
+#include "runlock.h"
 #include "train.h"
 
 static void usage(void)
@@ -74,6 +75,30 @@ static int check_combination(const Config *c, char *err, size_t len)
 
 /* mkdir -p of the parents of path, then path itself; refuses a non-empty existing
  * directory. 0 or -1 with err. */
+/* the lock of the run directory, held by rank 0 until it exits (runlock.h) */
+static int run_lock_fd = -1;
+
+/* 0 if dir holds nothing (but perhaps the lock of a run that ended), else -1 with err */
+static int dir_empty(const char *path, char *err, size_t len)
+{
+    DIR *d = opendir(path);
+    if (!d) {
+        snprintf(err, len, "%s exists and is not a usable directory: %s", path, strerror(errno));
+        return -1;
+    }
+    struct dirent *e;
+    int empty = 1;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, RUNLOCK_NAME))
+            empty = 0;
+    closedir(d);
+    if (!empty) {
+        snprintf(err, len, "run directory %s is not empty (choose another --out)", path);
+        return -1;
+    }
+    return 0;
+}
+
 static int make_run_dir(const char *path, char *err, size_t len)
 {
     char tmp[CONFIG_STR_LEN];
@@ -88,31 +113,18 @@ static int make_run_dir(const char *path, char *err, size_t len)
         }
         *p = '/';
     }
-    if (mkdir(path, 0777) == 0)
-        return 0;
-    if (errno != EEXIST) {
+    if (mkdir(path, 0777) != 0 && errno != EEXIST) {
         snprintf(err, len, "cannot create run directory %s: %s", path, strerror(errno));
         return -1;
     }
-    DIR *d = opendir(path);
-    if (!d) {
-        snprintf(err, len, "%s exists and is not a usable directory: %s", path, strerror(errno));
+    if (dir_empty(path, err, len) != 0)
         return -1;
-    }
-    struct dirent *e;
-    int empty = 1;
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            empty = 0;
-    closedir(d);
-    if (!empty) {
-        snprintf(err, len, "run directory %s is not empty (choose another --out)", path);
+    /* two runs started together on one --out: the lock decides, then look again */
+    if ((run_lock_fd = runlock_take(path, err, len)) < 0 || dir_empty(path, err, len) != 0)
         return -1;
-    }
     return 0;
 }
 
-/* DIR/config written through a temporary file and a rename */
 static int write_config(const Config *c, const char *dir, char *err, size_t len)
 {
     char path[CONFIG_STR_LEN + 16], tmp[CONFIG_STR_LEN + 32];
@@ -177,8 +189,18 @@ static int resolve(Config *c, EnvRegistry *reg, const EnvSpec **spec, int argc, 
         char stamp[32];
         time_t now = time(NULL);
         strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime(&now));
-        snprintf(c->out, sizeof c->out, "runs/%.64s-%.16s-%.8s-%.20s", (*spec)->id, c->algo,
-                 c->mode, stamp);
+        /* the time alone collides (Slurm array tasks start in the same second): the
+         * job and task ids, or else the process id, make it unique */
+        const char *job = getenv("SLURM_JOB_ID"), *task = getenv("SLURM_ARRAY_TASK_ID");
+        char who[64];
+        if (job && *job && task && *task)
+            snprintf(who, sizeof who, "j%.24s_%.24s", job, task);
+        else if (job && *job)
+            snprintf(who, sizeof who, "j%.24s", job);
+        else
+            snprintf(who, sizeof who, "p%ld", (long)getpid());
+        snprintf(c->out, sizeof c->out, "runs/%.64s-%.16s-%.8s-%.20s-%.50s", (*spec)->id, c->algo,
+                 c->mode, stamp, who);
     }
     return 0;
 }
@@ -311,9 +333,14 @@ int train_main(int argc, char **argv)
     if (comm_agree_status(&status, &first) != 0) {
         status = 1;
     } else if (status == 0) { /* on every rank: the second verdict is rank 0's alone */
+        /* rank 0's run directory (a default one names the time and rank 0's pid) */
+        if (comm_bcast_bytes(c.out, (long)sizeof c.out, 0) != 0)
+            status = 1;
         if (!resume && rank == 0 &&
             (make_run_dir(c.out, err, sizeof err) != 0 ||
              write_config(&c, c.out, err, sizeof err) != 0))
+            status = 2;
+        if (resume && rank == 0 && (run_lock_fd = runlock_take(resume, err, sizeof err)) < 0)
             status = 2;
         if (comm_agree_status(&status, &first) != 0)
             status = 1;
