@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # digest_test.sh - fixed-seed runs against committed digests (suite mpi).
-#   usage: digest_test.sh MPIRL DIGESTS [--record]
-# Each run of the table below trains in a fresh directory under the same relative name,
-# so that the checkpoint (whose config section holds the run directory) is comparable
-# byte for byte. Two digests per run: sha256 of metrics.csv without its time columns
-# (sps and every column whose name ends in _s) and sha256 of the final checkpoint.bin.
+#   usage: digest_test.sh MPIRL CKPT_DUMP DIGESTS [--record]
+# Two digests per run: sha256 of metrics.csv without its time columns (sps and every
+# column whose name ends in _s) and sha256 of every section of the final checkpoint.bin
+# but the configuration's text (ckpt_dump), so that a new configuration key leaves the
+# digests as they are while every number still counts.
 # They must equal DIGESTS line for line: a restructuring of the training code must not
 # change a single bit of what a run computes. --record writes DIGESTS instead (after a
 # change that is meant to alter the numbers, and only then).
@@ -13,9 +13,10 @@
 # answer before its next gradient, so its run is deterministic.)
 set -u
 mpirl=$(realpath "$1")
-digests=$2
+dump=$(realpath "$2")
+digests=$3
 record=0
-[ "${3-}" = --record ] && record=1
+[ "${4-}" = --record ] && record=1
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
 tmp=$(mktemp -d /tmp/mpirl-digest-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -64,7 +65,7 @@ for r in "${runs[@]}"; do
         continue
     }
     m=$(rows "$dir/run/metrics.csv" | sha256sum | cut -c1-64)
-    c=$(sha256sum <"$dir/run/checkpoint.bin" | cut -c1-64)
+    c=$("$dump" "$dir/run/checkpoint.bin" | sha256sum | cut -c1-64)
     echo "$name $m $c" >>"$out"
 done
 
