@@ -21,6 +21,13 @@
 #    once that run is dead (SIGKILL) its lock is stale and the resume proceeds; two runs
 #    started together on one new --out: exactly one runs; two runs started in the same
 #    second with the default --out get two directories.
+# 5. a frozen actor (SIGSTOP of rank 2, --actor-timeout 3): sync stops within seconds
+#    with a message naming the rank, after writing the learner's own state as the
+#    checkpoint, every rank gone; a resume of that checkpoint says the environments
+#    start afresh and trains on. SIGTERM to every rank with rank 2 frozen (Slurm at the
+#    time limit): a checkpoint within seconds, every rank gone. Async: the run goes on
+#    without the frozen actor, reaches its budget and ends without waiting for it; with
+#    SIGTERM as well, it stops within seconds. Before: every case waited for ever.
 set -u
 # shellcheck source=tests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -131,4 +138,67 @@ ra=$?
 check "two runs with the default --out: both run, in two directories" \
     $(ok [ $ra -eq 0 ] && [ $rb -eq 0 ] && [ "$(ls runs | wc -l)" -eq 2 ])
 cd ..
+# rank_pid RANK PATTERN: the pid of that rank among the processes matching PATTERN
+rank_pid() {
+    for p in $(pgrep -f "$2"); do
+        tr '\0' '\n' </proc/"$p"/environ 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$1" &&
+            echo "$p"
+    done
+}
+# frozen DIR SIGNAL-TOO ARGS...: a 3-rank run in DIR; once it trains, SIGSTOP
+# rank 2 (and SIGTERM every rank if SIGNAL-TOO is 1); sets rc, took (seconds after the
+# stop) and alive (processes of the run left afterwards)
+frozen() {
+    local dir=$1 term=$2
+    shift 2
+    timeout 120 mpirun -q -np 3 --oversubscribe "$mpirl" train --quiet --out "$dir" "$@" \
+        </dev/null >out 2>err &
+    local job=$!
+    for _ in $(seq 600); do # training has begun: some rows
+        [ "$(cat "$dir/metrics.csv" 2>/dev/null | wc -l)" -gt 5 ] && break
+        sleep 0.1
+    done
+    local start=$SECONDS
+    kill -STOP "$(rank_pid 2 "mpirl train --quiet --out $dir ")"
+    if [ "$term" = 1 ]; then # the ranks, as srun signals them (mpirun would pass it on)
+        sleep 0.5
+        for r in 0 1 2; do kill -TERM "$(rank_pid $r "mpirl train --quiet --out $dir ")"; done
+    fi
+    wait $job
+    rc=$?
+    took=$((SECONDS - start))
+    sleep 1
+    alive=$(pgrep -fc "mpirl train --quiet --out $dir ")
+}
+frozen frozen-sync 0 --steps 1e8 --checkpoint-every 5 --actor-timeout 3
+check "sync, rank 2 frozen: the run ends (exit $rc, ${took} s after the stop)" \
+    $(ok [ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $took -le 20 ])
+check "... every rank gone" $(ok [ "$alive" -eq 0 ])
+check "... the message names the rank and the timeout" \
+    $(ok grep -q "^mpirl: rank 2 has not answered for 3 s (stopped, or slower than --actor-timeout 3 s)" err)
+check "... the learner's state is saved" $(ok grep -q "learner's state after iteration" err)
+timeout 60 mpirun -q -np 3 --oversubscribe "$mpirl" train --quiet --resume frozen-sync \
+    </dev/null >out 2>err &
+job=$!
+sleep 3
+for r in 0 1 2; do kill -TERM "$(rank_pid $r "mpirl train --quiet --resume frozen-sync")"; done
+wait $job
+rc=$?
+check "... and resumes, its environments afresh, until SIGTERM (exit $rc)" \
+    $(ok [ $rc -eq 0 ] && grep -q "holds the learner's state alone" err)
+frozen frozen-term 1 --steps 1e8 --checkpoint-every 1000000
+check "sync, rank 2 frozen, then SIGTERM to all: the run ends (exit $rc, ${took} s)" \
+    $(ok [ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $took -le 20 ])
+check "... every rank gone, a checkpoint of the learner's state written" \
+    $(ok [ "$alive" -eq 0 ] && grep -q "stopping on a signal, but rank 2 has not answered" err &&
+        grep -q "learner's state after iteration" err)
+frozen frozen-async 0 --mode async --steps 3e5 --checkpoint-every 5 --actor-timeout 3
+check "async, rank 2 frozen: the budget is reached without it (exit $rc, ${took} s)" \
+    $(ok [ $rc -ne 124 ] && [ $took -le 60 ] &&
+        [ "$(tail -1 frozen-async/metrics.csv | cut -d, -f2)" -ge 300000 ])
+check "... every rank gone, the rank named" \
+    $(ok [ "$alive" -eq 0 ] && grep -q "^mpirl: rank 2 has sent nothing for .* training goes on without it" err)
+frozen frozen-async-term 1 --mode async --steps 1e8 --checkpoint-every 1000000
+check "async, rank 2 frozen, then SIGTERM: the run ends (exit $rc, ${took} s)" \
+    $(ok [ $rc -ne 124 ] && [ $took -le 20 ] && [ "$alive" -eq 0 ])
 tap_done

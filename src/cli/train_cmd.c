@@ -225,7 +225,8 @@ static const char *config_line(const char *text, const char *key, size_t *len)
 static int resolve_resume(Config *c, EnvRegistry *reg, const EnvSpec **spec, const char *dir,
                           int argc, char **argv, char *err, size_t len)
 {
-    static const char *const may_change[] = {"steps", "quiet", "checkpoint_every", "keep", "out"};
+    static const char *const may_change[] = {"steps", "quiet", "checkpoint_every",
+                                             "keep",  "out",   "actor_timeout"};
     char path[CONFIG_STR_LEN + 16], cerr[CONFIG_ERR_LEN];
     snprintf(path, sizeof path, "%s/config", dir);
     Config saved;
@@ -270,7 +271,8 @@ static int resolve_resume(Config *c, EnvRegistry *reg, const EnvSpec **spec, con
         if (!allowed && (!now || nl != ln || strncmp(now, line, ln) != 0)) {
             snprintf(err, len,
                      "--%s would change the meaning of the resumed run (it keeps its own "
-                     "configuration; --steps, --quiet, --checkpoint-every and --keep may change)",
+                     "configuration; --steps, --quiet, --checkpoint-every, --keep and "
+                     "--actor-timeout may change)",
                      key);
             rc = -1;
         }

@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -79,7 +80,13 @@ static struct {
     MPI_Request publish; /* the root's broadcast of comm_publish_floats, if pending */
     MPI_Request *sends;  /* size requests: comm_post_send's pending send to each rank */
     int pending;         /* whether publish is pending */
-} comm_state = {.rank = 0, .size = 1};
+    double patience;     /* comm_set_patience: the longest wait for other ranks (0: none) */
+    int (*stop)(void);   /* ... and once it says stop, the grace left to them */
+    double grace;
+    int timed_out; /* a wait ran out of patience (comm_timed_out) */
+    int missing;   /* ... the index of the first request not complete, then the rank */
+    double waited; /* ... after so many seconds */
+} comm_state = {.rank = 0, .size = 1, .missing = -1};
 
 /* Report a failed MPI call; returns -1 for the caller to pass on. */
 static int comm_fail(int rc, const char *call, int line)
@@ -136,9 +143,11 @@ static int comm_chunk(long n, long off)
  * (Naps that grow with the time waited cut the tests further but wake the learner late:
  * they cost a quarter of the throughput in `scripts/bench train`.) The time between
  * tests counts as idle time, the tests as time in MPI. */
-static int comm_idle_wait(int n, MPI_Request *reqs, MPI_Status *sts)
+static int comm_idle_wait_for(int n, MPI_Request *reqs, MPI_Status *sts, double patience)
 {
-    for (;;) {
+    const double t0 = clock_now();
+    double stop_at = 0.0; /* when stop() first said stop */
+    for (int k = 0;; k++) {
         int done = 0;
         COMM_CHECK(MPI_Testall(n, reqs, &done, sts));
         if (done)
@@ -149,8 +158,31 @@ static int comm_idle_wait(int n, MPI_Request *reqs, MPI_Status *sts)
             const struct timespec ts = {0, (long)(COMM_NAP * 1e9)};
             nanosleep(&ts, NULL);
         }
-        comm_state.idle += clock_now() - t1;
+        const double now = clock_now();
+        comm_state.idle += now - t1;
+        if ((k & 1023) != 0) /* the clock is read anyway; the limits every ~1000 tests */
+            continue;
+        if (comm_state.stop && stop_at == 0.0 && comm_state.stop())
+            stop_at = now;
+        if ((patience > 0 && now - t0 > patience) ||
+            (stop_at > 0 && now - stop_at > comm_state.grace)) {
+            comm_state.timed_out = 1;
+            comm_state.waited = now - t0;
+            comm_state.missing = -1;
+            for (int i = 0; i < n && comm_state.missing < 0; i++) {
+                int one = 0;
+                COMM_CHECK(MPI_Test(&reqs[i], &one, MPI_STATUS_IGNORE));
+                if (!one)
+                    comm_state.missing = i;
+            }
+            return COMM_TIMEOUT;
+        }
     }
+}
+
+static int comm_idle_wait(int n, MPI_Request *reqs, MPI_Status *sts)
+{
+    return comm_idle_wait_for(n, reqs, sts, comm_state.patience);
 }
 
 /* Complete the pending broadcast of comm_publish_floats, if any. Every operation of
@@ -160,7 +192,10 @@ static int comm_settle(void)
     if (!comm_state.pending)
         return 0;
     comm_state.pending = 0;
-    return comm_idle_wait(1, &comm_state.publish, MPI_STATUS_IGNORE);
+    const int rc = comm_idle_wait(1, &comm_state.publish, MPI_STATUS_IGNORE);
+    if (rc == COMM_TIMEOUT)
+        comm_state.missing = -1; /* a broadcast does not say who is late */
+    return rc;
 }
 
 /* Before a reduction or gather, whose root would otherwise wait inside MPI for the
@@ -182,15 +217,22 @@ static int comm_arrive(int root)
         if (r != root)
             COMM_CHECK(MPI_Irecv(NULL, 0, MPI_BYTE, r, COMM_TAG_ARRIVE, MPI_COMM_WORLD,
                                  &comm_state.reqs[n++]));
-    return comm_idle_wait(n, comm_state.reqs, MPI_STATUSES_IGNORE);
+    const int rc = comm_idle_wait(n, comm_state.reqs, MPI_STATUSES_IGNORE);
+    if (rc == COMM_TIMEOUT && comm_state.missing >= 0) /* request i waits for rank i or i + 1 */
+        comm_state.missing += comm_state.missing >= root;
+    return rc;
 }
 
 /* Complete a request: the waiting rank (idle != 0) outside MPI with comm_idle_wait,
  * the others inside MPI. */
 static int comm_complete(MPI_Request *req, int idle)
 {
-    if (idle)
-        return comm_idle_wait(1, req, MPI_STATUS_IGNORE);
+    if (idle) {
+        const int rc = comm_idle_wait(1, req, MPI_STATUS_IGNORE);
+        if (rc == COMM_TIMEOUT)
+            comm_state.missing = -1; /* a collective does not say who is late */
+        return rc;
+    }
     COMM_CHECK(MPI_Wait(req, MPI_STATUS_IGNORE));
     return 0;
 }
@@ -356,9 +398,9 @@ int comm_sum_floats_to_root(float *buf, long n, int root)
         return -1;
     if (!comm_state.active || comm_state.size == 1 || n == 0)
         return 0;
-    if (comm_settle() != 0)
-        return -1;
-    if (comm_arrive(root) != 0)
+    /* arrivals first: a rank that has arrived has taken the pending broadcast too, and a
+     * rank that does not arrive is then named by a timeout (comm_timed_out) */
+    if (comm_arrive(root) != 0 || comm_settle() != 0)
         return -1;
     for (long off = 0; off < n; off += COMM_CHUNK_MAX) {
         int c = comm_chunk(n, off);
@@ -438,7 +480,7 @@ int comm_gather_doubles(double *recv, const double *send, long n, int root)
     }
     if (n == 0)
         return 0;
-    if (comm_settle() != 0 || comm_arrive(root) != 0)
+    if (comm_arrive(root) != 0 || comm_settle() != 0) /* as in comm_sum_floats_to_root */
         return -1;
     COMM_CHECK(
         MPI_Gather(send, (int)n, MPI_DOUBLE, recv, (int)n, MPI_DOUBLE, root, MPI_COMM_WORLD));
@@ -537,6 +579,15 @@ int comm_post_send(const void *buf, long n, int dest, int tag)
     return 0;
 }
 
+int comm_forget_send(int dest)
+{
+    if (!comm_state.active || !comm_state.sends || dest < 0 || dest >= comm_state.size ||
+        comm_state.sends[dest] == MPI_REQUEST_NULL)
+        return 0;
+    COMM_CHECK(MPI_Request_free(&comm_state.sends[dest])); /* it completes, or not, unseen */
+    return 0;
+}
+
 int comm_flush_sends(void)
 {
     if (!comm_state.active || !comm_state.sends)
@@ -588,6 +639,59 @@ int comm_recv_any_idle(void *buf, long n, int tag, int *src, long *got)
         return -1;
     *src = st.MPI_SOURCE;
     return comm_count(&st, got);
+}
+
+int comm_recv_any_within(void *buf, long n, int tag, int *src, long *got, double seconds)
+{
+    if (comm_settle() != 0)
+        return -1;
+    if (comm_check_count("comm_recv_any_within", n))
+        return -1;
+    if (n > INT_MAX)
+        return comm_bad_arg("comm_recv_any_within", "buffer larger than INT_MAX bytes", n);
+    if (!comm_state.active)
+        return comm_bad_arg("comm_recv_any_within", "no MPI: point-to-point needs mpirun", n);
+    MPI_Request req;
+    MPI_Status st;
+    COMM_CHECK(MPI_Irecv(buf, (int)n, MPI_BYTE, MPI_ANY_SOURCE, tag, MPI_COMM_WORLD, &req));
+    int (*stop)(void) = comm_state.stop;
+    comm_state.stop = NULL; /* the caller decides what a signal means here */
+    const int rc = comm_idle_wait_for(1, &req, &st, seconds);
+    comm_state.stop = stop;
+    if (rc == COMM_TIMEOUT) {
+        /* nothing arrived: take the receive back, unless a message matched meanwhile */
+        comm_state.timed_out = 0;
+        int cancelled = 0;
+        COMM_CHECK(MPI_Cancel(&req));
+        COMM_CHECK(MPI_Wait(&req, &st));
+        COMM_CHECK(MPI_Test_cancelled(&st, &cancelled));
+        if (cancelled)
+            return 1;
+    } else if (rc != 0) {
+        return -1;
+    }
+    *src = st.MPI_SOURCE;
+    return comm_count(&st, got) != 0 ? -1 : 0;
+}
+
+void comm_set_patience(double seconds, int (*stop)(void), double grace)
+{
+    comm_state.patience = seconds > 0 ? seconds : 0.0;
+    comm_state.stop = stop;
+    comm_state.grace = grace;
+}
+
+int comm_timed_out(double *waited)
+{
+    if (waited)
+        *waited = comm_state.waited;
+    return comm_state.timed_out ? (comm_state.missing >= 0 ? comm_state.missing : -1) : -2;
+}
+
+_Noreturn void comm_abandon(int status)
+{
+    fflush(NULL);
+    _exit(status);
 }
 
 int comm_barrier(void)

@@ -72,6 +72,10 @@ int comm_post_send(const void *buf, long n, int dest, int tag);
 /* Complete every send started by comm_post_send (comm_finalize does too). */
 int comm_flush_sends(void);
 
+/* Stop tracking the pending comm_post_send to dest (a rank that no longer answers), so
+ * that comm_flush_sends does not wait for it. Returns 0 or -1 (reported). */
+int comm_forget_send(int dest);
+
 /* Receive at most n bytes from rank src with the given tag (blocking); the received
  * size goes to *got if got is not NULL. A longer message is an error. */
 int comm_recv(void *buf, long n, int src, int tag, long *got);
@@ -100,6 +104,29 @@ int comm_scatter_bytes(void *recv, const void *send, long n, int root);
 
 /* Wait for every rank. */
 int comm_barrier(void);
+
+/* Liveness. Rank 0 waits for the others outside MPI (see comm.c); with a patience set,
+ * such a wait fails with COMM_TIMEOUT when it lasts longer than seconds (0: no limit),
+ * or longer than grace seconds after stop() (if not NULL, asked about once a
+ * millisecond or so) first returned non-zero. The collective is then left incomplete:
+ * the process can no longer use MPI, and ends with comm_abandon. */
+#define COMM_TIMEOUT (-2)
+void comm_set_patience(double seconds, int (*stop)(void), double grace);
+
+/* After a wait ran out of patience: the rank that had not arrived if the wait tells
+ * (a reduction or a gather: the lowest such rank), -1 if it does not (a broadcast);
+ * -2 if no wait has run out. *waited (if not NULL): how long it waited, seconds. */
+int comm_timed_out(double *waited);
+
+/* End this process with status without MPI_Finalize, which would wait for a rank that
+ * does not answer; the launcher (mpirun, srun) then ends the other ranks. Output is
+ * flushed first. */
+_Noreturn void comm_abandon(int status);
+
+/* Rank 0, point-to-point: as comm_recv_any_idle, but give up when nothing arrives within
+ * seconds: returns 0 with a message, 1 when none arrived (nothing is left pending), -1
+ * on a failure. The stop function of comm_set_patience is not asked here. */
+int comm_recv_any_within(void *buf, long n, int tag, int *src, long *got, double seconds);
 
 /* printf on rank 0 only. */
 void comm_printf_once(const char *fmt, ...)

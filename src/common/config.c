@@ -88,6 +88,9 @@ static const Key KEYS[] = {
     {"checkpoint_every", K_INT, F(checkpoint_every), 0, 1 << 30, 0, NULL,
      "iterations between checkpoints (0: only at the end)"},
     {"keep", K_INT, F(keep), 0, 1000, 0, NULL, "numbered checkpoints kept (checkpoint-<it>.bin)"},
+    {"actor_timeout", K_DOUBLE, F(actor_timeout), 0, 1e6, 0, NULL,
+     "seconds the learner waits for an actor (0: the larger of 60 and 10 x the longest "
+     "iteration so far)"},
 };
 #define N_KEYS ((int)(sizeof KEYS / sizeof KEYS[0]))
 _Static_assert(sizeof KEYS / sizeof KEYS[0] + 1 <= CONFIG_N_OPTIONS, "CONFIG_N_OPTIONS too small");
@@ -138,6 +141,7 @@ void config_defaults(Config *c)
     c->max_staleness = 0;
     c->checkpoint_every = 50;
     c->keep = 3;
+    c->actor_timeout = 0.0;
 }
 
 /* "num-envs" and "num_envs" name the same key */

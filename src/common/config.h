@@ -78,6 +78,8 @@ typedef struct {
     /* checkpoints */
     int checkpoint_every; /* iterations between checkpoints (0: only at the end) */
     int keep;             /* numbered checkpoints kept besides checkpoint.bin */
+    /* liveness */
+    double actor_timeout; /* seconds the learner waits for an actor (0: adaptive) */
 } Config;
 
 /* The built-in defaults (PPO on CartPole-v1, synchronous). */

@@ -7,6 +7,11 @@
  * steps of one synchronous iteration have arrived. When the step budget is reached,
  * every actor's next answer says stop; the learner returns once each actor has been
  * told, so no message is left unmatched.
+ *
+ * An actor that sends nothing for --actor-timeout seconds (or for LEARNER_STOP_GRACE
+ * after a stop signal) is given up on: the run goes on without it, the loop does not
+ * wait for it at the end, and train_run ends the process without MPI_Finalize (which
+ * would wait for it), so that the launcher ends that rank.
  */
 #include "async.h"
 
@@ -16,6 +21,31 @@
 #include "clock.h"
 #include "comm.h"
 #include "signals.h"
+
+/* Give up on every actor that has sent nothing for the patience (or for the stop grace
+ * after a signal): the run goes on without it. Returns 0 or -1 (MPI failure). */
+static int check_alive(Trainer *t, double now, double signal_at, int *active)
+{
+    Learner *ln = &t->learner;
+    const double limit = learner_patience(ln, t->run.cfg);
+    for (int k = 1; k < t->run.size; k++) {
+        if (ln->lost[k] || ln->last_seen[k] < 0)
+            continue; /* given up on already, or told to stop */
+        const double silent = now - ln->last_seen[k];
+        if (silent > limit || (signal_at > 0 && now - signal_at > LEARNER_STOP_GRACE)) {
+            fprintf(stderr,
+                    "mpirl: rank %d has sent nothing for %.0f s (stopped, or slower than "
+                    "--actor-timeout %.0f s); training goes on without it\n",
+                    k, silent, limit);
+            ln->lost[k] = 1;
+            ln->n_lost++;
+            (*active)--;
+            if (comm_forget_send(k) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
 
 int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it, int64_t env_steps,
                   int64_t version)
@@ -31,10 +61,35 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
     int active = r->n_actors, ctrl_all = CTRL_CONTINUE, rc = 0;
     StepStats acc = {0};
     RowSums f = {0};
+    double signal_at = 0.0, next_check = t0 + 1.0; /* a stop signal seen; liveness */
+    for (int k = 1; k < r->size; k++)
+        ln->last_seen[k] = t0;
     while (active > 0) {
         int src = 0;
-        if (comm_recv_any_idle(in, l.grad_len, TAG_GRAD, &src, NULL) != 0)
+        const int got = comm_recv_any_within(in, l.grad_len, TAG_GRAD, &src, NULL, 1.0);
+        if (got < 0)
             return 1;
+        const double now = clock_now();
+        if (got == 1 || now >= next_check) { /* once a second: is every actor alive? */
+            next_check = now + 1.0;
+            if (signal_at == 0.0 && signals_pending())
+                signal_at = now;
+            if (check_alive(t, now, signal_at, &active) != 0)
+                return 1;
+            if (signal_at > 0 && ctrl_all == CTRL_CONTINUE)
+                ctrl_all = CTRL_STOP_EPOCHS;
+        }
+        if (got == 1)
+            continue;
+        if (ln->lost[src]) { /* it answered after all: it is told to stop, and not waited for */
+            unsigned char *ans = out + (size_t)src * (size_t)l.params_len;
+            *(MsgHeader *)ans = (MsgHeader){.kind = MSG_PARAMS, .flags = CTRL_ABORT};
+            if (comm_post_send(ans, l.params_len, src, TAG_PARAMS) != 0)
+                return 1;
+            comm_forget_send(src);
+            continue;
+        }
+        ln->last_seen[src] = clock_now();
         if (hi->kind != MSG_GRAD) { /* only a program of another build could send this */
             fprintf(stderr, "mpirl: rank %d sent a message of kind %d, not a gradient\n", src,
                     (int)hi->kind);
@@ -79,8 +134,10 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
         run_norm_pack(r, &r->global, &r->ret_global, (double *)(ans + l.stats));
         if (comm_post_send(ans, l.params_len, src, TAG_PARAMS) != 0)
             return 1;
-        if (ctrl_all != CTRL_CONTINUE)
+        if (ctrl_all != CTRL_CONTINUE) {
             active--;
+            ln->last_seen[src] = -1.0; /* told to stop: it sends nothing more */
+        }
         if (env_steps >= next_row || active == 0) {
             next_row += per_row;
             const double lr = run_lr_at(r, (double)env_steps, (double)c->steps);
@@ -94,14 +151,14 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
             f = (RowSums){0};
             const int every = c->checkpoint_every;
             if (active > 0 && ctrl_all != CTRL_ABORT && every > 0 && it % every == 0 &&
-                trainer_checkpoint(t, it, env_steps, version, 0) != 0)
+                trainer_checkpoint(t, it, env_steps, version, CKPT_ASYNC) != 0)
                 ctrl_all = CTRL_ABORT, rc = 1;
         }
     }
     if (comm_flush_sends() != 0)
         return 1;
     /* the final state; every actor has stopped */
-    if (rc == 0 && trainer_checkpoint(t, it, env_steps, version, 0) != 0)
+    if (rc == 0 && trainer_checkpoint(t, it, env_steps, version, CKPT_ASYNC) != 0)
         rc = 1;
     return rc;
 }

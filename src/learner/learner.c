@@ -19,8 +19,12 @@ int learner_init(Learner *l, Run *r, char *err, size_t errlen)
     l->gathered = calloc((size_t)r->size * (size_t)r->summary_len, sizeof(double));
     /* allocated here, not in the message loop */
     l->stale_count = r->mode == MODE_ASYNC ? calloc(STALENESS_BINS, sizeof(int64_t)) : NULL;
+    if (r->mode == MODE_ASYNC) {
+        l->last_seen = calloc((size_t)r->size, sizeof *l->last_seen);
+        l->lost = calloc((size_t)r->size, 1);
+    }
     if (!l->gathered || adam_init(&l->adam, r->np, &ac) != 0 ||
-        (r->mode == MODE_ASYNC && !l->stale_count)) {
+        (r->mode == MODE_ASYNC && (!l->stale_count || !l->last_seen || !l->lost))) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -38,8 +42,19 @@ void learner_free(Learner *l)
     adam_free(&l->adam);
     free(l->gathered);
     free(l->stale_count);
+    free(l->last_seen);
+    free(l->lost);
     l->gathered = NULL;
     l->stale_count = NULL;
+    l->last_seen = NULL;
+    l->lost = NULL;
+}
+
+double learner_patience(const Learner *l, const Config *c)
+{
+    if (c->actor_timeout > 0)
+        return c->actor_timeout;
+    return fmax(60.0, 10.0 * l->longest_iteration);
 }
 
 double learner_take_summary(Learner *l, Run *r, const double *s, RowSums *f)

@@ -21,7 +21,14 @@ typedef struct {
     int64_t steps0;          /* environment steps before this process started (resume) */
     int64_t last_checkpoint; /* iteration of the newest checkpoint written (0: none) */
     double cg_s;             /* trpo, npg: its own CG arithmetic in the current iteration */
+    double *last_seen;       /* async: (size) when each rank's last message arrived */
+    unsigned char *lost;     /* async: (size) ranks given up on (learner_lost_actors) */
+    int n_lost;
+    double longest_iteration; /* wall seconds, for the default actor timeout */
 } Learner;
+
+/* how long the learner waits for a rank once a stop signal has arrived, seconds */
+#define LEARNER_STOP_GRACE 5.0
 
 /* loss statistics of the gradients applied since the last row, count-weighted sums */
 typedef struct {
@@ -53,6 +60,10 @@ int learner_init(Learner *l, Run *r, char *err, size_t errlen);
 
 /* Free; accepts a zeroed struct. */
 void learner_free(Learner *l);
+
+/* How long to wait for an actor: --actor-timeout, or without it the larger of 60 s and
+ * 10 times the longest iteration so far. */
+double learner_patience(const Learner *l, const Config *c);
 
 /* Take one actor's iteration summary s: episodes into the window, value-fit sums into
  * f, raw observation statistics into r's normaliser. Returns its environment steps. */

@@ -245,7 +245,7 @@ static int phase_verdict(Trainer *t, int64_t it, int64_t env_steps, SyncVerdict 
     }
     if (v->ctrl == CTRL_ABORT)
         return 1;
-    if (v->checkpoint && trainer_checkpoint(t, it + 1, env_steps, 0, 1) != 0)
+    if (v->checkpoint && trainer_checkpoint(t, it + 1, env_steps, 0, CKPT_SYNC) != 0)
         return 1;
     return v->ctrl == CTRL_STOP_EPOCHS ? SYNC_STOPPED : 0;
 }

@@ -12,6 +12,7 @@
 #include "train.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,37 @@
 #include "signals.h"
 #include "sync.h"
 #include "trainer.h"
+
+/* Sync, learner: a wait for an actor ran out of patience inside iteration it (after
+ * `done` iterations of env_steps steps). The collectives cannot complete any more: say
+ * who, save the learner's own state (the actors' cannot be gathered) and end the
+ * process without MPI_Finalize; the launcher then ends the other ranks. */
+static _Noreturn void lost_actor(Trainer *t, int64_t done, int64_t env_steps)
+{
+    double waited = 0;
+    const int missing = comm_timed_out(&waited);
+    char who[64];
+    if (missing >= 0)
+        snprintf(who, sizeof who, "rank %d", missing);
+    else
+        snprintf(who, sizeof who, "an actor");
+    if (signals_pending())
+        fprintf(stderr, "mpirl: stopping on a signal, but %s has not answered for %.0f s\n", who,
+                waited);
+    else
+        fprintf(stderr,
+                "mpirl: %s has not answered for %.0f s (stopped, or slower than "
+                "--actor-timeout %.0f s)\n",
+                who, waited, learner_patience(&t->learner, t->run.cfg));
+    metrics_close(&t->learner.mt);
+    if (trainer_checkpoint(t, done, env_steps, 0, CKPT_LEARNER) == 0)
+        fprintf(stderr,
+                "mpirl: the learner's state after iteration %lld is in checkpoint.bin; the "
+                "actors' could not be gathered, so a resume starts their environments afresh "
+                "(not bit for bit)\n",
+                (long long)done);
+    comm_abandon(1);
+}
 
 static void trainer_free(Trainer *t)
 {
@@ -125,15 +157,35 @@ int train_run(const Config *cfg, const EnvSpec *spec, const char *dir, const cha
         free(a);
         free(b);
     } else {
+        const int watch = t.run.is_learner && t.run.size > 1;
         for (int64_t it = it0; it < iters && rc == 0; it++) {
+            if (watch) /* the learner's waits for the actors are bounded */
+                comm_set_patience(learner_patience(&t.learner, cfg), signals_pending,
+                                  LEARNER_STOP_GRACE);
+            const int64_t steps_before = env_steps;
+            const double t_it = clock_now();
             int r = sync_iteration(&t, it, iters, &env_steps, t0);
+            if (watch && r != 0 && comm_timed_out(NULL) != -2)
+                lost_actor(&t, it, steps_before); /* does not return */
+            t.learner.longest_iteration = fmax(t.learner.longest_iteration, clock_now() - t_it);
             if (r == SYNC_STOPPED)
                 break;
             rc = r == 0 ? 0 : 1;
         }
+        if (watch)
+            comm_set_patience(0, NULL, 0);
     }
     if (t.run.is_learner)
         metrics_close(&t.learner.mt);
+    if (t.run.is_learner && t.learner.n_lost > 0) {
+        /* MPI_Finalize would wait for the lost actors: end here, the launcher ends them */
+        fprintf(stderr,
+                "mpirl: the run ended without %d actor(s) that stopped answering; the "
+                "checkpoint holds the learner's state\n",
+                t.learner.n_lost);
+        trainer_free(&t);
+        comm_abandon(rc == 0 ? 0 : 1);
+    }
     trainer_free(&t);
     return rc;
 }

@@ -1,7 +1,8 @@
 /* train_ckpt.c - checkpoints of a training run (see trainer.h).
  *
  * Sections of checkpoint.bin (ckpt.h):
- *   meta      int64[N_META]: form (sync, async), iteration, env steps, version, episodes,
+ *   meta      int64[N_META]: form (CKPT_SYNC, CKPT_ASYNC, CKPT_LEARNER: a sync run's
+ *             learner alone, its actors lost), iteration, env steps, version, episodes,
  *             actors, environments per actor, parameters, observation size, Adam step
  *   config    the resolved configuration (INI text), env: the environment id
  *   params    float[np];  adam.m, adam.v: float[np];  obs.stats: double[1 + 2 obs_dim]
@@ -43,7 +44,6 @@ enum {
     M_ADAM_T,
     N_META
 };
-enum { FORM_SYNC = 0, FORM_ASYNC = 1 };
 
 /* numbered checkpoints beyond the newest `keep` are removed */
 static void prune(const char *dir, int keep)
@@ -77,8 +77,9 @@ static void prune(const char *dir, int keep)
  * learner writes the file. Returns 0 or -1 (reported); in the sync form only the
  * learner knows whether the file was written. */
 static int checkpoint_once(Trainer *t, int64_t iteration, int64_t env_steps, int64_t version,
-                           int sync)
+                           CkptForm form)
 {
+    const int sync = form == CKPT_SYNC;
     const size_t blob = actor_state_size(&t->run);
     unsigned char *mine = NULL, *all = NULL;
     int rc = 0;
@@ -109,7 +110,7 @@ static int checkpoint_once(Trainer *t, int64_t iteration, int64_t env_steps, int
     if (!w || rc != 0)
         goto fail;
     int64_t meta[N_META] = {0};
-    meta[M_FORM] = sync ? FORM_SYNC : FORM_ASYNC;
+    meta[M_FORM] = form;
     meta[M_ITERATION] = iteration;
     meta[M_ENV_STEPS] = env_steps;
     meta[M_VERSION] = version;
@@ -189,10 +190,11 @@ fail:
     return -1;
 }
 
-int trainer_checkpoint(Trainer *t, int64_t iteration, int64_t env_steps, int64_t version, int sync)
+int trainer_checkpoint(Trainer *t, int64_t iteration, int64_t env_steps, int64_t version,
+                       CkptForm form)
 {
-    const int rc = checkpoint_once(t, iteration, env_steps, version, sync);
-    if (!sync)
+    const int rc = checkpoint_once(t, iteration, env_steps, version, form);
+    if (form != CKPT_SYNC)
         return rc;
     /* every rank hears whether the learner wrote the file, so that all stop together */
     int ok = rc == 0;
@@ -217,13 +219,13 @@ static int check_fit(const Trainer *t, const Ckpt *c, const int64_t *meta, int s
                  (long long)meta[M_PARAMS], t->run.np);
         return -1;
     }
-    if (sync && (meta[M_FORM] != FORM_SYNC || meta[M_ACTORS] != t->run.n_actors ||
-                 meta[M_NUM_ENVS] != t->run.cfg->num_envs)) {
+    if (sync && ((meta[M_FORM] != CKPT_SYNC && meta[M_FORM] != CKPT_LEARNER) ||
+                 meta[M_ACTORS] != t->run.n_actors || meta[M_NUM_ENVS] != t->run.cfg->num_envs)) {
         snprintf(err, len,
                  "the checkpoint was written by %lld actor(s) with %lld environments each in "
                  "%s mode; resume with mpirun -np %lld",
                  (long long)meta[M_ACTORS], (long long)meta[M_NUM_ENVS],
-                 meta[M_FORM] == FORM_SYNC ? "sync" : "async",
+                 meta[M_FORM] == CKPT_ASYNC ? "async" : "sync",
                  (long long)(meta[M_ACTORS] > 1 ? meta[M_ACTORS] + 1 : meta[M_ACTORS]));
         return -1;
     }
@@ -331,11 +333,13 @@ int trainer_restore(Trainer *t, const char *path, int64_t *iteration, int64_t *e
             (window = ckpt_get_exact(c, "window", sizeof(double) * (2 + 2 * METRICS_WINDOW), err,
                                      sizeof err)) &&
             check_values(t, c, meta, params, m, v, stats, window, err, sizeof err) == 0) {
-            all = sync ? malloc(blob * (size_t)t->run.size) : NULL;
-            int ok = !sync || all;
+            /* the actors' states, unless the learner alone wrote it */
+            const int actors = sync && meta[M_FORM] == CKPT_SYNC;
+            all = actors ? malloc(blob * (size_t)t->run.size) : NULL;
+            int ok = !actors || all;
             if (!ok)
                 snprintf(err, sizeof err, "out of memory");
-            for (int r = 0; sync && ok && r < t->run.size; r++) {
+            for (int r = 0; actors && ok && r < t->run.size; r++) {
                 if (t->run.size > 1 && r == 0)
                     continue;
                 char tag[32];
@@ -385,7 +389,13 @@ int trainer_restore(Trainer *t, const char *path, int64_t *iteration, int64_t *e
         rc = -1;
     if (rc == 0)
         run_norm_unpack(&t->run, t->run.nbuf);
-    if (rc == 0 && sync) {
+    if (rc == 0 && sync && verdict.meta[M_FORM] == CKPT_LEARNER && t->run.is_learner)
+        fprintf(stderr,
+                "mpirl train: %s holds the learner's state alone (its actors were lost when it "
+                "was written): the environments start afresh, so the run continues, but not "
+                "bit for bit\n",
+                path);
+    if (rc == 0 && sync && verdict.meta[M_FORM] == CKPT_SYNC) {
         /* every rank enters the scatter, or none: a rank without its buffer says so */
         int have = mine != NULL;
         if (!have)

@@ -21,12 +21,21 @@ typedef struct {
     Trpo trpo;       /* if run.natural */
 } Trainer;
 
+/* What a checkpoint holds (its meta section says which). */
+typedef enum {
+    CKPT_SYNC = 0,   /* a sync run: the learner's state and every actor's */
+    CKPT_ASYNC = 1,  /* an async run: the learner's state (actors start afresh) */
+    CKPT_LEARNER = 2 /* a sync run whose actors were lost: the learner's state alone */
+} CkptForm;
+
 /* Write DIR/checkpoint.bin (and the numbered copies) after `iteration` iterations. In
- * the synchronous form every rank calls it (the actors' environments, generators and
- * episode sums are gathered, so that a resumed run continues bit for bit); in the
- * asynchronous form only the learner calls it and saves its own state. Returns 0, or
- * -1 (message printed by the rank that failed; the previous checkpoint is intact). */
-int trainer_checkpoint(Trainer *t, int64_t iteration, int64_t env_steps, int64_t version, int sync);
+ * the CKPT_SYNC form every rank calls it (the actors' environments, generators and
+ * episode sums are gathered, so that a resumed run continues bit for bit, and every
+ * rank learns whether the file was written); in the others only the learner calls it
+ * and saves its own state. Returns 0, or -1 (message printed by the rank that failed;
+ * the previous checkpoint is intact). */
+int trainer_checkpoint(Trainer *t, int64_t iteration, int64_t env_steps, int64_t version,
+                       CkptForm form);
 
 /* Restore from the checkpoint at path (read and validated by the learner, then sent
  * to the actors); every rank calls it after set-up. Writes the iteration, step and
