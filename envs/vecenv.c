@@ -180,6 +180,16 @@ void vecenv_reset(VecEnv *v)
 static void describe_bad_action(VecEnv *v, int i, const float *a)
 {
     const EnvSpec *spec = v->spec;
+    /* a non-finite observation makes the policy's action NaN: name the cause */
+    const float *o = v->obs + (size_t)i * (size_t)v->obs_dim;
+    for (int k = 0; k < v->obs_dim; k++)
+        if (!isfinite(o[k])) {
+            snprintf(v->err, sizeof v->err,
+                     "environment %d of %s: its observation is not finite (component %d is "
+                     "%g), so the policy's action is not a number",
+                     i, spec->id, k, (double)o[k]);
+            return;
+        }
     if (spec->act_kind == SPACE_DISCRETE) {
         snprintf(v->err, sizeof v->err,
                  "environment %d of %s: invalid action %.9g (valid: an integer in [0, %d])", i,

@@ -34,6 +34,11 @@ for launch in single mpi; do
         "${run[@]}" train --lr 1e-3x
     refused "$launch out of range" "--gamma: '1.5' is not valid (expected [0, 1])" \
         "${run[@]}" train --gamma 1.5
+    refused "$launch a batch beyond int (it wrapped before)" \
+        "--rollout 65536 x --num-envs 65537 = 4295032832 samples per actor and iteration exceeds" \
+        "${run[@]}" train --rollout 65536 --num-envs 65537
+    refused "$launch a config directory" "not a regular file (a directory)" \
+        "${run[@]}" train --config "$tmp"
     refused "$launch a3c with sync" "--algo a3c runs in --mode async" "${run[@]}" train --algo a3c
     refused "$launch a2c with async" "--algo a2c runs in --mode sync" \
         "${run[@]}" train --algo a2c --mode async

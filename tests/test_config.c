@@ -177,6 +177,29 @@ START_TEST(test_load_file)
     ck_assert_msg(strstr(err, ":2: not 'key = value'"), "%s", err);
     unlink(p);
 
+    /* a key given twice, in or out of [train], is refused with both lines */
+    p = temp_file("lr = 0.001\ngamma = 0.9\n[train]\nlr = 0.002\n");
+    ck_assert_int_eq(config_load_file(&c, p, err), -1);
+    ck_assert_msg(strstr(err, ":4: key 'lr' given twice (first on line 1)"), "%s", err);
+    unlink(p);
+
+    /* text after a NUL byte would be dropped silently: the line is refused */
+    {
+        char path[64] = "/tmp/mpirl-config-XXXXXX";
+        int fd = mkstemp(path);
+        ck_assert_int_ge(fd, 0);
+        static const char nul[] = "seed = 3\nlr = 0.001\0gamma = 2\n";
+        ck_assert_int_eq(write(fd, nul, sizeof nul - 1), (int)(sizeof nul - 1));
+        close(fd);
+        ck_assert_int_eq(config_load_file(&c, path, err), -1);
+        ck_assert_msg(strstr(err, ":2: a NUL byte in the line"), "%s", err);
+        unlink(path);
+    }
+
+    /* a directory opens for reading, but is no configuration */
+    ck_assert_int_eq(config_load_file(&c, "/tmp", err), -1);
+    ck_assert_str_eq(err, "config file /tmp: not a regular file (a directory)");
+
     ck_assert_int_eq(config_load_file(&c, "/nonexistent/mpirl.ini", err), -1);
     ck_assert_str_eq(err, "config file /nonexistent/mpirl.ini: No such file or directory");
 }

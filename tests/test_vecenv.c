@@ -440,6 +440,12 @@ START_TEST(test_invalid_action)
     ck_assert_int_eq(v.bad_env, 1);
     ck_assert_msg(strstr(v.err, "Pendulum-v1") && strstr(v.err, "nan"), "message: %s", v.err);
     ck_assert(same_shown(&v, &before));
+    /* a NaN action from a NaN observation: the message names the observation */
+    v.obs[1 * 3 + 2] = NAN;
+    ck_assert_int_eq(vecenv_step(&v, nan_action), -1);
+    ck_assert_msg(strstr(v.err, "environment 1 of Pendulum-v1: its observation is not finite "
+                                "(component 2 is nan)"),
+                  "message: %s", v.err);
     vecenv_free(&v);
 
     /* the same through step_batch (CartPole-v1, a vector long enough to use it); a twin

@@ -11,6 +11,7 @@
 #include "train_cmd.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,13 +51,23 @@ static void usage(void)
     config_print_help(stdout);
 }
 
+/* an actor's batch (rollout x num_envs) is indexed with int throughout */
+#define TRAIN_MAX_SAMPLES (1 << 27)
+
 /* algorithm and mode combinations this build runs (the algorithm table's modes), and
  * minibatch counts the rollout can fill; 0 or -1 with err */
 static int check_combination(const Config *c, char *err, size_t len)
 {
     const Algo *a = algo_find(c->algo);
     const Mode *m = mode_find(c->mode);
-    const int samples = c->rollout * c->num_envs;
+    const int64_t samples = (int64_t)c->rollout * c->num_envs;
+    if (samples > TRAIN_MAX_SAMPLES) {
+        snprintf(err, len,
+                 "--rollout %d x --num-envs %d = %lld samples per actor and iteration exceeds "
+                 "the largest batch, %d",
+                 c->rollout, c->num_envs, (long long)samples, TRAIN_MAX_SAMPLES);
+        return -1;
+    }
     if (!algo_runs_in(a, m->id)) {
         snprintf(err, len, "--algo %s runs in --mode %s", a->name, a->mode_note);
         return -1;
@@ -66,15 +77,13 @@ static int check_combination(const Config *c, char *err, size_t len)
     const int mb = natural ? c->vf_minibatches : c->minibatches;
     if ((natural || (a->flags & ALGO_MINIBATCHED)) && mb > samples) {
         snprintf(err, len,
-                 "--%s %d exceeds the %d samples of an actor's rollout (rollout x num_envs)",
-                 natural ? "vf-minibatches" : "minibatches", mb, samples);
+                 "--%s %d exceeds the %lld samples of an actor's rollout (rollout x num_envs)",
+                 natural ? "vf-minibatches" : "minibatches", mb, (long long)samples);
         return -1;
     }
     return 0;
 }
 
-/* mkdir -p of the parents of path, then path itself; refuses a non-empty existing
- * directory. 0 or -1 with err. */
 /* the lock of the run directory, held by rank 0 until it exits (runlock.h) */
 static int run_lock_fd = -1;
 
@@ -99,6 +108,8 @@ static int dir_empty(const char *path, char *err, size_t len)
     return 0;
 }
 
+/* mkdir -p of the parents of path, then path itself; refuses a non-empty existing
+ * directory, and takes the directory's lock. 0 or -1 with err. */
 static int make_run_dir(const char *path, char *err, size_t len)
 {
     char tmp[CONFIG_STR_LEN];

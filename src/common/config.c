@@ -10,6 +10,7 @@
 #include <ini.h>
 #include <math.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #include "algo.h"
@@ -357,6 +358,7 @@ typedef struct {
     int newlines; /* lines completely read */
     int failed;
     char *err;
+    int first_line[CONFIG_N_OPTIONS]; /* of each key in this file (0: not yet) */
 } IniCtx;
 
 /* Hands libinih one piece of a line at a time (it reads at most CONFIG_LINE_MAX
@@ -365,10 +367,24 @@ static char *ini_reader_counting(char *str, int num, void *stream)
 {
     IniCtx *x = stream;
     x->line = x->newlines + 1;
-    char *r = fgets(str, num, x->f);
-    if (r && strchr(r, '\n'))
+    /* as fgets, but a NUL byte (which would hide the rest of the line) is an error */
+    int n = 0, ch = 0;
+    while (n < num - 1 && (ch = getc(x->f)) != EOF) {
+        if (ch == '\0' && !x->failed) {
+            snprintf(x->err, CONFIG_ERR_LEN, "%.300s:%d: a NUL byte in the line", x->path,
+                     x->line);
+            x->failed = 1;
+        }
+        str[n++] = (char)(ch ? ch : ' ');
+        if (ch == '\n')
+            break;
+    }
+    if (n == 0)
+        return NULL;
+    str[n] = '\0';
+    if (ch == '\n')
         x->newlines++;
-    return r;
+    return str;
 }
 
 static int ini_on_value(void *user, const char *section, const char *name, const char *value)
@@ -383,18 +399,26 @@ static int ini_on_value(void *user, const char *section, const char *name, const
         x->failed = 1;
         return 0;
     }
+    const Key *k = find_key(name);
+    if (k && x->first_line[k - KEYS] > 0) {
+        snprintf(x->err, CONFIG_ERR_LEN, "%.300s:%d: key '%s' given twice (first on line %d)",
+                 x->path, x->line, k->name, x->first_line[k - KEYS]);
+        x->failed = 1;
+        return 0;
+    }
     if (config_set(x->c, name, value, msg) != 0) {
         snprintf(x->err, CONFIG_ERR_LEN, "%.200s:%d: %.800s", x->path, x->line, msg);
         x->failed = 1;
         return 0;
     }
+    x->first_line[k - KEYS] = x->line;
     return 1;
 }
 
 /* parse an open stream; `name` for messages */
 static int load_stream(Config *c, FILE *f, const char *name, char *err)
 {
-    IniCtx x = {c, f, name, 0, 0, 0, err};
+    IniCtx x = {c, f, name, 0, 0, 0, err, {0}};
     int rc = ini_parse_stream(ini_reader_counting, &x, ini_on_value, &x);
     if (x.failed)
         return -1;
@@ -411,6 +435,13 @@ int config_load_file(Config *c, const char *path, char *err)
     FILE *f = fopen(path, "r");
     if (!f) {
         snprintf(err, CONFIG_ERR_LEN, "config file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, CONFIG_ERR_LEN, "config file %s: not a regular file%s", path,
+                 S_ISDIR(st.st_mode) ? " (a directory)" : "");
+        fclose(f);
         return -1;
     }
     int rc = load_stream(c, f, path, err);
