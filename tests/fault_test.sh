@@ -14,7 +14,9 @@
 #    last good checkpoint, which is intact; only the learner knows of the failure, so
 #    before the fix the sync actors waited in the next reduction for ever;
 # 5. the numbered copies cannot be hard links: they are written as copies, the run
-#    completes.
+#    completes;
+# 6. a metrics row fails half way (sync and async): every rank stops, one message naming
+#    the file, the row and the cause, and no torn row is left in metrics.csv.
 set -u
 # shellcheck source=tests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -108,4 +110,16 @@ check "... with --keep 3 copies, each its own file" \
     $([ "$(ls "$tmp/nolink"/checkpoint-*.bin | wc -l)" -eq 3 ] && [ "$links" = 1 ] && echo 0 || echo 1)
 check "... the newest identical to checkpoint.bin" \
     $(cmp -s "$tmp/nolink/checkpoint.bin" "$tmp/nolink/checkpoint-32.bin" && echo 0 || echo 1)
+# 6. the 20th metrics row fails after its fields
+for mode in sync async; do
+    out=$tmp/metrics-$mode
+    faulted "metrics-write#20" 3 --steps 1e6 --rollout 32 --mode "$mode" --out "$out"
+    check "$mode: a failed metrics row stops every rank (exit $rc)" $([ $rc -eq 1 ] && echo 0 || echo 1)
+    check "$mode: one message naming the row, the file and the cause" \
+        $(one_line "rank 0: cannot write row 20 of metrics.csv in .*: Input/output error; training stopped" && echo 0 || echo 1)
+    fields=$(head -1 "$out/metrics.csv" | tr , '\n' | wc -l)
+    check "$mode: no torn row left (19 complete rows)" \
+        $([ "$(tail -n +2 "$out/metrics.csv" | wc -l)" -eq 19 ] &&
+            awk -F, -v n="$fields" 'NF != n { exit 1 }' "$out/metrics.csv" && echo 0 || echo 1)
+done
 tap_done

@@ -371,8 +371,7 @@ static char *ini_reader_counting(char *str, int num, void *stream)
     int n = 0, ch = 0;
     while (n < num - 1 && (ch = getc(x->f)) != EOF) {
         if (ch == '\0' && !x->failed) {
-            snprintf(x->err, CONFIG_ERR_LEN, "%.300s:%d: a NUL byte in the line", x->path,
-                     x->line);
+            snprintf(x->err, CONFIG_ERR_LEN, "%.300s:%d: a NUL byte in the line", x->path, x->line);
             x->failed = 1;
         }
         str[n++] = (char)(ch ? ch : ' ');

@@ -12,6 +12,7 @@
  * Sites (the caller's errno-style failure in parentheses):
  *   ckpt-write        ckpt_write: writing the image (ENOSPC)
  *   ckpt-link         trainer_checkpoint: the hard link of a numbered copy (link)
+ *   metrics-write     metrics_write: a row, after its fields and before its newline (EIO)
  *   restore-alloc     trainer_restore: the actor-state buffer (malloc)
  *   signals-install   signals_install (sigaction)
  *   trainer-alloc     trainer_init: the rank's buffers (calloc)

@@ -1,6 +1,7 @@
 /* learner.c - the learner's work both modes share (see learner.h). */
 #include "learner.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -144,9 +145,16 @@ int learner_write_row(Learner *l, const Run *r, int64_t it, int64_t env_steps, d
         row.cg_s = row.linesearch_s = row.vf_s = NAN;
     }
     l->cg_s = 0;
-    if (metrics_write(&l->mt, &row, r->cfg->steps) != 0 ||
-        metrics_staleness(&l->mt, it, l->stale_count, STALENESS_BINS) != 0) {
-        fprintf(stderr, "mpirl: cannot write metrics.csv or staleness.csv\n");
+    if (l->metrics_failed)
+        return -1; /* reported once, when it failed */
+    const char *file = "metrics.csv";
+    int bad = metrics_write(&l->mt, &row, r->cfg->steps) != 0;
+    if (!bad && metrics_staleness(&l->mt, it, l->stale_count, STALENESS_BINS) != 0)
+        bad = 1, file = "staleness.csv";
+    if (bad) {
+        l->metrics_failed = 1;
+        learner_report_stop(l, "rank 0: cannot write row %lld of %s in %.200s: %s", (long long)it,
+                            file, r->dir, errno ? strerror(errno) : "I/O error");
         return -1;
     }
     if (l->stale_count)

@@ -25,6 +25,7 @@ typedef struct {
     unsigned char *lost;     /* async: (size) ranks given up on (learner_lost_actors) */
     int n_lost;
     double longest_iteration; /* wall seconds, for the default actor timeout */
+    int metrics_failed;       /* a row could not be written (reported once) */
 } Learner;
 
 /* how long the learner waits for a rank once a stop signal has arrived, seconds */

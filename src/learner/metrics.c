@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "fault.h"
 
 /* A CSV file of the run whose rows start with the iteration (metrics.csv,
  * staleness.csv) cut after the rows of iteration `keep`; 0 or -1 with err */
@@ -199,9 +202,23 @@ static void progress_line(Metrics *mt, const MetricsRow *r, int64_t total)
     fflush(stdout);
 }
 
+/* After a failed write: cut f back to `start` bytes, so that no torn row stays, and
+ * keep errno. */
+static void cut_back(FILE *f, long start)
+{
+    const int e = errno;
+    clearerr(f);
+    fflush(f);
+    if (start >= 0 && ftruncate(fileno(f), start) == 0)
+        fseek(f, start, SEEK_SET);
+    errno = e;
+}
+
 int metrics_write(Metrics *mt, const MetricsRow *r, int64_t total_steps)
 {
     int rc = 0;
+    errno = 0;
+    const long start = ftell(mt->csv);
     for (size_t k = 0; k < N_COLUMNS && rc >= 0; k++) {
         const Column *c = &COLUMNS[k];
         const char *field = (const char *)r + c->off;
@@ -212,10 +229,14 @@ int metrics_write(Metrics *mt, const MetricsRow *r, int64_t total_steps)
         else
             rc = fprintf(mt->csv, c->fmt, *(const double *)(const void *)field);
     }
+    if (rc >= 0 && fault_at("metrics-write")) /* a row half written, then the disk fails */
+        errno = EIO, rc = -1;
     if (rc >= 0 && fputc('\n', mt->csv) == EOF)
         rc = -1;
-    if (rc < 0 || fflush(mt->csv) != 0)
+    if (rc < 0 || fflush(mt->csv) != 0) {
+        cut_back(mt->csv, start);
         return -1;
+    }
     /* plain lines at most once a second; the in-place line every row */
     int last = r->env_steps >= total_steps;
     if (mt->progress == 2 || (mt->progress == 1 && (r->wall_s - mt->last_print >= 1.0 || last))) {
@@ -229,9 +250,17 @@ int metrics_staleness(Metrics *mt, int64_t iteration, const int64_t *count, int 
 {
     if (!mt->stale)
         return 0;
+    errno = 0;
+    const long start = ftell(mt->stale);
     for (int k = 0; k < n; k++)
-        if (count[k] > 0 &&
-            fprintf(mt->stale, "%lld,%d,%lld\n", (long long)iteration, k, (long long)count[k]) < 0)
+        if (count[k] > 0 && fprintf(mt->stale, "%lld,%d,%lld\n", (long long)iteration, k,
+                                    (long long)count[k]) < 0) {
+            cut_back(mt->stale, start);
             return -1;
-    return fflush(mt->stale) != 0 ? -1 : 0;
+        }
+    if (fflush(mt->stale) != 0) {
+        cut_back(mt->stale, start);
+        return -1;
+    }
+    return 0;
 }
