@@ -6,6 +6,8 @@
 # 1. a configuration file present for rank 0 but missing for the actors (as when it
 #    sits on rank 0's node only): exit 2, one message from the first failing rank, no
 #    run directory. Before the fix rank 0 trained on and waited for ever.
+#    The same for eval with the checkpoint missing on the actors' nodes: before, exit
+#    2 with no message.
 # 2. the run directory on a full file system (a 200 KiB tmpfs; root only, skipped
 #    otherwise): the learner's checkpoint write fails at iteration 100 in sync mode;
 #    every rank exits 1 with one message and the checkpoint of iteration 50 intact.
@@ -39,7 +41,8 @@ cd "$tmp" || exit 1
 ok() { "$@" && echo 0 || echo 1; }
 
 printf '[train]\nsteps = 4096\n' >ok.ini
-timeout 60 mpirun -q -np 1 "$mpirl" train --quiet --config ok.ini --out D : \
+"$mpirl" train --quiet --steps 2048 --out first >/dev/null 2>&1 && cp first/checkpoint.bin good.bin
+timeout -k 5 60 mpirun -q -np 1 "$mpirl" train --quiet --config ok.ini --out D : \
     -np 2 --oversubscribe "$mpirl" train --quiet --config missing.ini --out D \
     >out 2>err
 rc=$?
@@ -48,9 +51,16 @@ check "... one message, from rank 1, naming the file" \
     $(ok [ "$(grep -c . err)" -eq 1 ] && grep -q "^mpirl train: rank 1: config file missing.ini" err)
 check "... no run directory" $(ok [ ! -e D ])
 
+timeout -k 5 60 mpirun -q -np 1 "$mpirl" eval --checkpoint good.bin : \
+    -np 2 --oversubscribe "$mpirl" eval --checkpoint missing.bin </dev/null >out 2>err
+rc=$?
+check "eval, the checkpoint missing on the other ranks: exit $rc, one message from rank 1" \
+    $(ok [ $rc -eq 2 ] && [ "$(grep -c . err)" -eq 1 ] &&
+        grep -q "^mpirl eval: rank 1: missing.bin: No such file or directory" err)
+
 mkdir full
 if mount -t tmpfs -o size=200k tmpfs full 2>/dev/null; then
-    timeout 60 mpirun -q -np 3 --oversubscribe "$mpirl" train --quiet --steps 2e5 \
+    timeout -k 5 60 mpirun -q -np 3 --oversubscribe "$mpirl" train --quiet --steps 2e5 \
         --out full/run >out 2>err
     rc=$?
     check "full file system, sync np 3: every rank stops (exit $rc)" $(ok [ $rc -eq 1 ])
@@ -68,7 +78,7 @@ while read -r tag index type value field; do
     rm -rf bad && cp -r good bad
     "$edit" good/checkpoint.bin bad/checkpoint.bin "$tag" "$index" "$type" "$value"
     cp bad/checkpoint.bin edited.bin
-    timeout 60 mpirun -q -np 3 --oversubscribe "$mpirl" train --quiet --resume bad \
+    timeout -k 5 60 mpirun -q -np 3 --oversubscribe "$mpirl" train --quiet --resume bad \
         --steps 8192 </dev/null >out 2>err
     rc=$?
     check "edited $tag[$index] = $value: refused (exit $rc)" $(ok [ $rc -eq 2 ])
@@ -94,7 +104,7 @@ for _ in $(seq 300); do [ -f live/checkpoint.bin ] && break; sleep 0.1; done
 kill -STOP $live
 inode=$(stat -c %i live/metrics.csv)
 cp live/checkpoint.bin live.bin
-timeout 60 mpirun -q -np 1 "$mpirl" train --quiet --resume live </dev/null >out 2>err
+timeout -k 5 60 mpirun -q -np 1 "$mpirl" train --quiet --resume live </dev/null >out 2>err
 rc=$?
 check "--resume of a live run: refused (exit $rc)" $(ok [ $rc -eq 2 ])
 check "... naming the holder" \
@@ -151,7 +161,7 @@ rank_pid() {
 frozen() {
     local dir=$1 term=$2
     shift 2
-    timeout 120 mpirun -q -np 3 --oversubscribe "$mpirl" train --quiet --out "$dir" "$@" \
+    timeout -k 5 120 mpirun -q -np 3 --oversubscribe "$mpirl" train --quiet --out "$dir" "$@" \
         </dev/null >out 2>err &
     local job=$!
     for _ in $(seq 600); do # training has begun: some rows
@@ -177,7 +187,7 @@ check "... every rank gone" $(ok [ "$alive" -eq 0 ])
 check "... the message names the rank and the timeout" \
     $(ok grep -q "^mpirl: rank 2 has not answered for 3 s (stopped, or slower than --actor-timeout 3 s)" err)
 check "... the learner's state is saved" $(ok grep -q "learner's state after iteration" err)
-timeout 60 mpirun -q -np 3 --oversubscribe "$mpirl" train --quiet --resume frozen-sync \
+timeout -k 5 60 mpirun -q -np 3 --oversubscribe "$mpirl" train --quiet --resume frozen-sync \
     </dev/null >out 2>err &
 job=$!
 sleep 3

@@ -178,6 +178,24 @@ int eval_main(int argc, char **argv)
             obsnorm_set(&norm, &stats, 1e-8);
         }
     }
+    /* every rank reads the same arguments, but the file may be missing or different on
+     * one node: all agree before playing, and the first failing rank reports */
+    int first = -1;
+    if (comm_agree_status(&status, &first) != 0)
+        status = 1;
+    if (status != 0) {
+        if (rank == first && rank == 0)
+            fprintf(stderr, "mpirl eval: %s\n", err);
+        else if (rank == first)
+            fprintf(stderr, "mpirl eval: rank %d: %s\n", rank, err);
+        free(params);
+        rstats_free(&stats);
+        obsnorm_free(&norm);
+        ckpt_destroy(&c);
+        registry_destroy(&reg);
+        comm_finalize();
+        return status;
+    }
     /* episodes of this rank, then everyone's to rank 0 */
     const long per = (a.episodes + size - 1) / size;
     const int mine = status ? 0 : (int)(a.episodes / size + (rank < a.episodes % size ? 1 : 0));
@@ -219,9 +237,7 @@ int eval_main(int argc, char **argv)
             printf("%s, %.0f episodes%s: return %.2f +- %.2f, length %.1f\n", spec->id, cnt,
                    a.deterministic ? " (deterministic)" : "", mean, sd, l / cnt);
     }
-    if (status == 2 && rank == 0)
-        fprintf(stderr, "mpirl eval: %s\n", err);
-    else if (status == 1 && err[0])
+    if (status != 0 && err[0])
         fprintf(stderr, "mpirl eval: rank %d: %s\n", rank, err);
     free(local);
     free(all);
