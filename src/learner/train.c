@@ -184,7 +184,7 @@ int train_run(const Config *cfg, const EnvSpec *spec, const char *dir, const cha
                 "checkpoint holds the learner's state\n",
                 t.learner.n_lost);
         trainer_free(&t);
-        comm_abandon(rc == 0 ? 0 : 1);
+        comm_abandon(1); /* non-zero: the launcher ends the job at once */
     }
     trainer_free(&t);
     return rc;
