@@ -174,11 +174,29 @@ frozen() {
         sleep 0.5
         for r in 0 1 2; do kill -TERM "$(rank_pid $r "mpirl train --quiet --out $dir ")"; done
     fi
+    # the ranks must end; mpirun is given as long again to exit (Open MPI 4.1's mpirun
+    # now and then stays after a stopped rank was killed, every rank ended: then it is
+    # killed here and rc is 137)
+    took=999
+    for _ in $(seq 600); do
+        if [ "$(live_ranks "mpirl train --quiet --out $dir ")" -eq 0 ]; then
+            took=$((SECONDS - start))
+            break
+        fi
+        sleep 0.1
+    done
+    for _ in $(seq 300); do kill -0 $job 2>/dev/null || break; sleep 0.1; done
+    kill -0 $job 2>/dev/null && kill -KILL $job && echo "# mpirun left hanging after every rank had ended: killed"
     wait $job
     rc=$?
-    took=$((SECONDS - start))
-    sleep 1
-    alive=$(pgrep -fc "mpirl train --quiet --out $dir ")
+    alive=$(live_ranks "mpirl train --quiet --out $dir ")
+}
+live_ranks() { # processes matching PATTERN that have not ended (zombies have)
+    local n=0
+    for p in $(pgrep -f "$1"); do
+        [ "$(cut -d' ' -f3 /proc/"$p"/stat 2>/dev/null)" = Z ] || n=$((n + 1))
+    done
+    echo $n
 }
 frozen frozen-sync 0 --steps 1e8 --checkpoint-every 5 --actor-timeout 3
 check "sync, rank 2 frozen: the run ends (exit $rc, ${took} s after the stop)" \
