@@ -18,21 +18,8 @@ runs=${2:-24}
 scratch_dir chaos
 cd "$tmp" || exit 1
 RANDOM=20261203
-rank_pid() { # rank_pid RANK PATTERN
-    for p in $(pgrep -f "$2"); do
-        tr '\0' '\n' </proc/"$p"/environ 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$1" &&
-            echo "$p"
-    done
-}
 ranks_term() { # SIGTERM to the three ranks matching PATTERN
     for r in 0 1 2; do kill -TERM "$(rank_pid $r "$1")" 2>/dev/null; done
-}
-live_ranks() { # processes of PATTERN that have not ended (zombies have)
-    local n=0
-    for p in $(pgrep -f "$1"); do
-        [ "$(cut -d' ' -f3 /proc/"$p"/stat 2>/dev/null)" = Z ] || n=$((n + 1))
-    done
-    echo $n
 }
 declare -A seen
 hung=0

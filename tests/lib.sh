@@ -4,6 +4,9 @@
 #                       named by $TAP_DIAG, if set and present, is shown as comments)
 #   tap_done            the plan line; returns non-zero if a check failed
 #   scratch_dir NAME    sets tmp to a new directory, removed when the script exits
+#   rank_pid R PATTERN  the pid of MPI rank R among the processes matching PATTERN
+#   live_ranks PATTERN  how many processes matching PATTERN have not ended (a zombie
+#                       has)
 # It also exports what mpirun needs here: root's consent, one BLAS thread per rank.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
 tap_n=0
@@ -28,4 +31,17 @@ tap_done() {
 scratch_dir() {
     tmp=$(mktemp -d "/tmp/mpirl-$1-XXXXXX")
     trap 'rm -rf "$tmp"' EXIT
+}
+rank_pid() {
+    for p in $(pgrep -f "$2"); do
+        tr '\0' '\n' </proc/"$p"/environ 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$1" &&
+            echo "$p"
+    done
+}
+live_ranks() {
+    local n=0
+    for p in $(pgrep -f "$1"); do
+        [ "$(cut -d' ' -f3 /proc/"$p"/stat 2>/dev/null)" = Z ] || n=$((n + 1))
+    done
+    echo $n
 }

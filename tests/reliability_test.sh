@@ -148,13 +148,6 @@ ra=$?
 check "two runs with the default --out: both run, in two directories" \
     $(ok [ $ra -eq 0 ] && [ $rb -eq 0 ] && [ "$(ls runs | wc -l)" -eq 2 ])
 cd ..
-# rank_pid RANK PATTERN: the pid of that rank among the processes matching PATTERN
-rank_pid() {
-    for p in $(pgrep -f "$2"); do
-        tr '\0' '\n' </proc/"$p"/environ 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$1" &&
-            echo "$p"
-    done
-}
 # frozen DIR SIGNAL-TOO ARGS...: a 3-rank run in DIR; once it trains, SIGSTOP
 # rank 2 (and SIGTERM every rank if SIGNAL-TOO is 1); sets rc, took (seconds after the
 # stop) and alive (processes of the run left afterwards)
@@ -190,13 +183,6 @@ frozen() {
     wait $job
     rc=$?
     alive=$(live_ranks "mpirl train --quiet --out $dir ")
-}
-live_ranks() { # processes matching PATTERN that have not ended (zombies have)
-    local n=0
-    for p in $(pgrep -f "$1"); do
-        [ "$(cut -d' ' -f3 /proc/"$p"/stat 2>/dev/null)" = Z ] || n=$((n + 1))
-    done
-    echo $n
 }
 frozen frozen-sync 0 --steps 1e8 --checkpoint-every 5 --actor-timeout 3
 check "sync, rank 2 frozen: the run ends (exit $rc, ${took} s after the stop)" \

@@ -167,6 +167,36 @@ START_TEST(test_root_waits_outside_mpi)
 }
 END_TEST
 
+START_TEST(test_recv_within)
+{
+    /* nothing sent: rank 0 gives up after the time asked for and nothing stays posted
+     * (the message sent afterwards goes to the next receive, whole) */
+    int rank = comm_rank(), size = comm_size();
+    if (size < 2)
+        return;
+    int v = 0, src = -1;
+    long got = 0;
+    comm_barrier();
+    if (rank == 0) {
+        const double t0 = clock_now();
+        ck_assert_int_eq(comm_recv_any_within(&v, sizeof v, 8, &src, &got, 0.2), 1);
+        ck_assert_msg(clock_now() - t0 >= 0.2, "gave up after %.3f s", clock_now() - t0);
+    }
+    comm_barrier();
+    if (rank == size - 1) {
+        const int x = 4242;
+        ck_assert_int_eq(comm_send(&x, sizeof x, 0, 8), 0);
+    }
+    if (rank == 0) {
+        ck_assert_int_eq(comm_recv_any_within(&v, sizeof v, 8, &src, &got, 30.0), 0);
+        ck_assert_int_eq(v, 4242);
+        ck_assert_int_eq(src, size - 1);
+        ck_assert_int_eq(got, (long)sizeof v);
+    }
+    comm_barrier();
+}
+END_TEST
+
 START_TEST(test_post_send)
 {
     /* rank 0 sends every other rank two messages without waiting, one buffer per rank,
@@ -566,6 +596,7 @@ int main(int argc, char **argv)
         {"comm_bcast_doubles", test_bcast_doubles},
         {"comm_publish_floats", test_publish_floats},
         {"comm_post_send", test_post_send},
+        {"comm_recv_any_within", test_recv_within},
         {"comm_root_waits_outside_mpi", test_root_waits_outside_mpi},
         {"comm_sum_floats_to_root", test_sum_floats_to_root},
         {"comm_allsum_doubles", test_allsum_doubles},

@@ -183,24 +183,19 @@ int eval_main(int argc, char **argv)
     int first = -1;
     if (comm_agree_status(&status, &first) != 0)
         status = 1;
+    double *local = NULL, *all = NULL;
     if (status != 0) {
         if (rank == first && rank == 0)
             fprintf(stderr, "mpirl eval: %s\n", err);
         else if (rank == first)
             fprintf(stderr, "mpirl eval: rank %d: %s\n", rank, err);
-        free(params);
-        rstats_free(&stats);
-        obsnorm_free(&norm);
-        ckpt_destroy(&c);
-        registry_destroy(&reg);
-        comm_finalize();
-        return status;
+        goto done;
     }
     /* episodes of this rank, then everyone's to rank 0 */
     const long per = (a.episodes + size - 1) / size;
-    const int mine = status ? 0 : (int)(a.episodes / size + (rank < a.episodes % size ? 1 : 0));
-    double *local = calloc((size_t)(2 * per + 1), sizeof(double));
-    double *all = rank == 0 ? calloc((size_t)(2 * per + 1) * (size_t)size, sizeof(double)) : NULL;
+    const int mine = (int)(a.episodes / size + (rank < a.episodes % size ? 1 : 0));
+    local = calloc((size_t)(2 * per + 1), sizeof(double));
+    all = rank == 0 ? calloc((size_t)(2 * per + 1) * (size_t)size, sizeof(double)) : NULL;
     if (status == 0 && (!local || (rank == 0 && !all))) {
         snprintf(err, sizeof err, "out of memory");
         status = 1;
@@ -239,6 +234,7 @@ int eval_main(int argc, char **argv)
     }
     if (status != 0 && err[0])
         fprintf(stderr, "mpirl eval: rank %d: %s\n", rank, err);
+done:
     free(local);
     free(all);
     free(params);

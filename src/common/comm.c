@@ -622,25 +622,6 @@ int comm_recv(void *buf, long n, int src, int tag, long *got)
     return comm_count(&st, got);
 }
 
-int comm_recv_any_idle(void *buf, long n, int tag, int *src, long *got)
-{
-    if (comm_settle() != 0)
-        return -1;
-    if (comm_check_count("comm_recv_any_idle", n))
-        return -1;
-    if (n > INT_MAX)
-        return comm_bad_arg("comm_recv_any_idle", "buffer larger than INT_MAX bytes", n);
-    if (!comm_state.active)
-        return comm_bad_arg("comm_recv_any_idle", "no MPI: point-to-point needs mpirun", n);
-    MPI_Request req;
-    MPI_Status st;
-    COMM_CHECK(MPI_Irecv(buf, (int)n, MPI_BYTE, MPI_ANY_SOURCE, tag, MPI_COMM_WORLD, &req));
-    if (comm_idle_wait(1, &req, &st) != 0)
-        return -1;
-    *src = st.MPI_SOURCE;
-    return comm_count(&st, got);
-}
-
 int comm_recv_any_within(void *buf, long n, int tag, int *src, long *got, double seconds)
 {
     if (comm_settle() != 0)

@@ -80,17 +80,11 @@ int comm_forget_send(int dest);
  * size goes to *got if got is not NULL. A longer message is an error. */
 int comm_recv(void *buf, long n, int src, int tag, long *got);
 
-/* Receive at most n bytes with the given tag from any rank, the sender into *src and
- * the size into *got (if not NULL). Waits outside MPI without occupying a core (as the
- * root of a reduction does, see comm.c), so that a rank that waits most of the time
- * (the learner) leaves the core to the actors; that time counts as idle time. */
-int comm_recv_any_idle(void *buf, long n, int tag, int *src, long *got);
-
 /* Seconds spent inside this module's MPI calls since the last call (then reset). */
 double comm_take_seconds(void);
 
 /* Seconds a waiting rank gave its core away (the root of a reduction or gather, a
- * comm_recv_any_idle) since the last call (then reset); not part of comm_take_seconds. */
+ * comm_recv_any_within) since the last call (then reset); not part of comm_take_seconds. */
 double comm_take_idle_seconds(void);
 
 /* Broadcast n bytes from root. */
@@ -123,9 +117,13 @@ int comm_timed_out(double *waited);
  * flushed first. */
 _Noreturn void comm_abandon(int status);
 
-/* Rank 0, point-to-point: as comm_recv_any_idle, but give up when nothing arrives within
- * seconds: returns 0 with a message, 1 when none arrived (nothing is left pending), -1
- * on a failure. The stop function of comm_set_patience is not asked here. */
+/* Receive at most n bytes with the given tag from any rank, the sender into *src and
+ * the size into *got (if not NULL). Waits outside MPI without occupying a core (as the
+ * root of a reduction does, see comm.c), so that a rank that waits most of the time
+ * (the learner) leaves the core to the actors; that time counts as idle time. Gives up
+ * when nothing arrives within seconds (0: no limit): returns 0 with a message, 1 when
+ * none arrived (nothing is left pending), -1 on a failure. The stop function of
+ * comm_set_patience is not asked here. */
 int comm_recv_any_within(void *buf, long n, int tag, int *src, long *got, double seconds);
 
 /* printf on rank 0 only. */
