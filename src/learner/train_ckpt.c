@@ -232,28 +232,47 @@ static int check_fit(const Trainer *t, const Ckpt *c, const int64_t *meta, int s
     return 0;
 }
 
+/* Section data need not be aligned for its type: numbers are read through memcpy. */
+static double double_at(const void *p, size_t i)
+{
+    double v;
+    memcpy(&v, (const unsigned char *)p + i * sizeof v, sizeof v);
+    return v;
+}
+
+static float float_at(const void *p, size_t i)
+{
+    float v;
+    memcpy(&v, (const unsigned char *)p + i * sizeof v, sizeof v);
+    return v;
+}
+
 /* normaliser statistics as stored (rstats.h: count, dim means, dim sums of squared
  * deviations): all finite, count and sums not negative */
-static int stats_valid(const double *b, int dim)
+static int stats_valid(const void *b, int dim)
 {
-    for (int i = 0; i < 1 + 2 * dim; i++)
-        if (!isfinite(b[i]) || ((i == 0 || i > dim) && b[i] < 0))
+    for (int i = 0; i < 1 + 2 * dim; i++) {
+        const double x = double_at(b, (size_t)i);
+        if (!isfinite(x) || ((i == 0 || i > dim) && x < 0))
             return 0;
+    }
     return 1;
 }
 
-static int floats_finite(const float *x, long n, int nonnegative)
+static int floats_finite(const void *x, long n, int nonnegative)
 {
-    for (long i = 0; i < n; i++)
-        if (!isfinite(x[i]) || (nonnegative && x[i] < 0))
+    for (long i = 0; i < n; i++) {
+        const float v = float_at(x, (size_t)i);
+        if (!isfinite(v) || (nonnegative && v < 0))
             return 0;
+    }
     return 1;
 }
 
 /* learner: every value of the checkpoint in its range before any is used (a file with
  * a valid checksum may still have been made by hand); 0 or -1 with err */
-static int check_values(const Trainer *t, const Ckpt *c, const int64_t *meta, const float *params,
-                        const float *m, const float *v, const double *stats, const double *window,
+static int check_values(const Trainer *t, const Ckpt *c, const int64_t *meta, const void *params,
+                        const void *m, const void *v, const void *stats, const void *window,
                         char *err, size_t len)
 {
     static const struct {
@@ -270,7 +289,7 @@ static int check_values(const Trainer *t, const Ckpt *c, const int64_t *meta, co
                      (long long)meta[counters[i].slot]);
             return -1;
         }
-    const double n = window[0], head = window[1];
+    const double n = double_at(window, 0), head = double_at(window, 1);
     if (!(n >= 0 && n <= METRICS_WINDOW && n == floor(n)) ||
         !(head >= 0 && head < METRICS_WINDOW && head == floor(head))) {
         snprintf(err, len,
@@ -287,16 +306,16 @@ static int check_values(const Trainer *t, const Ckpt *c, const int64_t *meta, co
         return -1;
     }
     size_t rl = 0;
-    const double *ret = ckpt_get(c, "ret.stats", &rl);
+    const void *ret = ckpt_get(c, "ret.stats", &rl);
     if (!stats_valid(stats, t->run.spec->obs_dim) ||
         (ret && rl == (size_t)rstats_buf_len(1) * sizeof(double) && !stats_valid(ret, 1))) {
         snprintf(err, len, "its normaliser statistics are not finite or negative");
         return -1;
     }
     size_t bl = 0;
-    const double *beta = ckpt_get(c, "kl_beta", &bl);
-    if (beta && bl == sizeof(double) && !(isfinite(*beta) && *beta > 0)) {
-        snprintf(err, len, "its KL coefficient is not a positive number (%g)", *beta);
+    const void *beta = ckpt_get(c, "kl_beta", &bl);
+    if (beta && bl == sizeof(double) && !(isfinite(double_at(beta, 0)) && double_at(beta, 0) > 0)) {
+        snprintf(err, len, "its KL coefficient is not a positive number (%g)", double_at(beta, 0));
         return -1;
     }
     return 0;
@@ -361,11 +380,12 @@ int trainer_restore(Trainer *t, const char *path, int64_t *iteration, int64_t *e
                 const void *ret = ckpt_get(c, "ret.stats", &rl);
                 if (ret && rl == (size_t)rstats_buf_len(1) * sizeof(double))
                     memcpy(t->run.ret_global.buf, ret, rl);
-                const double *win = window;
-                t->learner.mt.n = (int)win[0];
-                t->learner.mt.head = (int)win[1];
-                memcpy(t->learner.mt.ret, win + 2, sizeof t->learner.mt.ret);
-                memcpy(t->learner.mt.len, win + 2 + METRICS_WINDOW, sizeof t->learner.mt.len);
+                const unsigned char *win = window;
+                t->learner.mt.n = (int)double_at(win, 0);
+                t->learner.mt.head = (int)double_at(win, 1);
+                memcpy(t->learner.mt.ret, win + 2 * sizeof(double), sizeof t->learner.mt.ret);
+                memcpy(t->learner.mt.len, win + (2 + METRICS_WINDOW) * sizeof(double),
+                       sizeof t->learner.mt.len);
                 t->learner.mt.episodes = meta[M_EPISODES];
                 verdict.ok = 1;
                 memcpy(verdict.meta, meta, sizeof verdict.meta);
