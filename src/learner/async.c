@@ -8,7 +8,7 @@
  * every actor's next answer says stop; the learner returns once each actor has been
  * told, so no message is left unmatched.
  *
- * An actor that sends nothing for --actor-timeout seconds (or for LEARNER_STOP_GRACE
+ * An actor that sends nothing for --actor-timeout seconds (or for learner_stop_grace
  * after a stop signal) is given up on: the run goes on without it, the loop does not
  * wait for it at the end, and train_run ends the process without MPI_Finalize (which
  * would wait for it), so that the launcher ends that rank.
@@ -32,7 +32,7 @@ static int check_alive(Trainer *t, double now, double signal_at, int *active)
         if (ln->lost[k] || ln->last_seen[k] < 0)
             continue; /* given up on already, or told to stop */
         const double silent = now - ln->last_seen[k];
-        if (silent > limit || (signal_at > 0 && now - signal_at > LEARNER_STOP_GRACE)) {
+        if (silent > limit || (signal_at > 0 && now - signal_at > learner_stop_grace(ln))) {
             fprintf(stderr,
                     "mpirl: rank %d has sent nothing for %.0f s (stopped, or slower than "
                     "--actor-timeout %.0f s); training goes on without it\n",

@@ -51,6 +51,11 @@ void learner_free(Learner *l)
     l->lost = NULL;
 }
 
+double learner_stop_grace(const Learner *l)
+{
+    return fmin(20.0, fmax(5.0, 2.0 * l->longest_iteration));
+}
+
 double learner_patience(const Learner *l, const Config *c)
 {
     if (c->actor_timeout > 0)

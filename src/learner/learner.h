@@ -28,8 +28,10 @@ typedef struct {
     int metrics_failed;       /* a row could not be written (reported once) */
 } Learner;
 
-/* how long the learner waits for a rank once a stop signal has arrived, seconds */
-#define LEARNER_STOP_GRACE 5.0
+/* How long the learner still waits for an actor once a stop signal has arrived: twice
+ * the longest iteration, at least 5 s and at most 20 s (batch systems kill some 30 s
+ * after their SIGTERM, and the checkpoint must be written before). */
+double learner_stop_grace(const Learner *l);
 
 /* loss statistics of the gradients applied since the last row, count-weighted sums */
 typedef struct {

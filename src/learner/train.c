@@ -161,7 +161,7 @@ int train_run(const Config *cfg, const EnvSpec *spec, const char *dir, const cha
         for (int64_t it = it0; it < iters && rc == 0; it++) {
             if (watch) /* the learner's waits for the actors are bounded */
                 comm_set_patience(learner_patience(&t.learner, cfg), signals_pending,
-                                  LEARNER_STOP_GRACE);
+                                  learner_stop_grace(&t.learner));
             const int64_t steps_before = env_steps;
             const double t_it = clock_now();
             int r = sync_iteration(&t, it, iters, &env_steps, t0);
