@@ -435,16 +435,10 @@ int comm_allsum_doubles(double *buf, long n)
 
 int comm_agree(int *ok)
 {
-    if (comm_settle() != 0)
+    int failed = *ok == 0, first = -1;
+    if (comm_agree_status(&failed, &first) != 0)
         return -1;
-    int v = *ok != 0;
-    if (comm_state.active && comm_state.size > 1) {
-        MPI_Request req;
-        COMM_CHECK(MPI_Iallreduce(MPI_IN_PLACE, &v, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD, &req));
-        if (comm_complete(&req, comm_state.rank == 0) != 0)
-            return -1;
-    }
-    *ok = v;
+    *ok = first < 0;
     return 0;
 }
 
@@ -458,8 +452,9 @@ int comm_agree_status(int *status, int *first)
         COMM_CHECK(MPI_Iallreduce(MPI_IN_PLACE, &v, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD, &req));
         if (comm_complete(&req, comm_state.rank == 0) != 0)
             return -1;
-        if (v < comm_state.size)
-            COMM_CHECK(MPI_Bcast(status, 1, MPI_INT, v, MPI_COMM_WORLD));
+        /* the first failing rank's status, to all (only when one failed) */
+        if (v < comm_state.size && comm_bcast(status, 1, MPI_INT, sizeof *status, v) != 0)
+            return -1;
     }
     *first = v < comm_state.size ? v : -1;
     return 0;
