@@ -76,13 +76,17 @@ int vecenv_init(VecEnv *v, const EnvSpec *spec, int n, int max_steps, uint64_t s
         return -1;
     }
     const size_t e = (size_t)n, od = (size_t)spec->obs_dim;
-    const int batched = spec->step_batch != NULL && spec->open == NULL && n >= VEC_BATCH_MIN;
+    const int batched = spec->step_batch != NULL && spec->open == NULL && spec->observe64 == NULL &&
+                        n >= VEC_BATCH_MIN;
     /* a slot per struct, or the structure of arrays of step_batch (n * state_bytes) */
     const size_t stride = batched ? spec->state_bytes : round_up(spec->state_bytes);
     size_t off = 0;
     int overflow = 0;
     const size_t o_obs = reserve(&off, e * od, sizeof(float), &overflow);
     const size_t o_final = reserve(&off, e * od, sizeof(float), &overflow);
+    const size_t od64 = spec->observe64 != NULL ? e * od : 0;
+    const size_t o_obs64 = reserve(&off, od64, sizeof(double), &overflow);
+    const size_t o_final64 = reserve(&off, od64, sizeof(double), &overflow);
     const size_t o_rew = reserve(&off, e, sizeof(float), &overflow);
     const size_t o_term = reserve(&off, e, 1, &overflow);
     const size_t o_trunc = reserve(&off, e, 1, &overflow);
@@ -109,6 +113,8 @@ int vecenv_init(VecEnv *v, const EnvSpec *spec, int n, int max_steps, uint64_t s
     v->obs = (float *)(block + o_obs);
     v->final_obs = (float *)(block + o_final);
     v->reward = (float *)(block + o_rew);
+    v->obs64 = od64 ? (double *)(block + o_obs64) : NULL;
+    v->final_obs64 = od64 ? (double *)(block + o_final64) : NULL;
     v->terminated = block + o_term;
     v->truncated = block + o_trunc;
     v->ep_return = (double *)(block + o_ret);
@@ -116,7 +122,7 @@ int vecenv_init(VecEnv *v, const EnvSpec *spec, int n, int max_steps, uint64_t s
     v->done_return = (double *)(block + o_dret);
     v->done_len = (int *)(block + o_dlen);
     v->rng = (Rng *)(block + o_rng);
-    v->step_reward = (double *)(block + o_sr);
+    v->reward64 = (double *)(block + o_sr);
     v->states = block + o_state;
     v->state_stride = stride;
     v->batched = batched;
@@ -145,8 +151,16 @@ void vecenv_free(VecEnv *v)
     memset(v, 0, sizeof *v);
 }
 
+/* Row i of obs64 (if any) <- environment i's float64 observation of its state now. */
+static void observe_row(VecEnv *v, double *obs64, int i)
+{
+    if (obs64 != NULL)
+        v->spec->observe64(v->spec, v->states + (size_t)i * v->state_stride,
+                           obs64 + (size_t)i * (size_t)v->obs_dim);
+}
+
 /* Reset environment i: a new start state from its generator, whose observation goes to
- * obs row i. */
+ * obs row i (and obs64's). */
 static void reset_row(VecEnv *v, int i)
 {
     const EnvSpec *spec = v->spec;
@@ -156,7 +170,15 @@ static void reset_row(VecEnv *v, int i)
         env_batch_put(spec, v->states, v->n, i, v->scratch);
     } else {
         spec->reset(spec, v->states + (size_t)i * v->state_stride, &v->rng[i], o);
+        observe_row(v, v->obs64, i);
     }
+}
+
+/* obs64 <- final_obs64, if the environment has them */
+static void copy_obs64(VecEnv *v, double *to, const double *from)
+{
+    if (to != NULL)
+        memcpy(to, from, (size_t)v->n * (size_t)v->obs_dim * sizeof(double));
 }
 
 void vecenv_reset(VecEnv *v)
@@ -166,11 +188,13 @@ void vecenv_reset(VecEnv *v)
         reset_row(v, i);
         memcpy(v->final_obs + (size_t)i * od, v->obs + (size_t)i * od, od * sizeof(float));
         v->reward[i] = 0.0f;
+        v->reward64[i] = 0.0;
         v->terminated[i] = 0;
         v->truncated[i] = 0;
         v->ep_return[i] = 0.0;
         v->ep_len[i] = 0;
     }
+    copy_obs64(v, v->final_obs64, v->obs64);
     v->n_done = 0;
     v->bad_env = -1;
     v->err[0] = '\0';
@@ -233,7 +257,7 @@ int vecenv_step(VecEnv *v, const float *action)
     const EnvSpec *spec = v->spec;
     const int n = v->n;
     const size_t od = (size_t)v->obs_dim, ad = (size_t)v->act_dim;
-    double *r = v->step_reward;
+    double *r = v->reward64;
     if (v->batched) {
         int bad = -1;
         if (spec->step_batch(spec, v->states, n, action, v->final_obs, r, v->terminated, &bad) !=
@@ -260,11 +284,13 @@ int vecenv_step(VecEnv *v, const float *action)
                 MPIRL_FAIL("%s: step refused the action of environment %d, which env.h "
                            "defines as valid",
                            spec->id, i);
+            observe_row(v, v->final_obs64, i);
         }
     }
     const int n_done = book_rows(r, v->reward, v->ep_return, v->ep_len, v->terminated, v->truncated,
                                  n, v->max_steps);
     memcpy(v->obs, v->final_obs, (size_t)n * od * sizeof(float));
+    copy_obs64(v, v->obs64, v->final_obs64);
     const uint8_t *term = v->terminated, *trunc = v->truncated;
     for (int i = 0, left = n_done; left > 0; i++) { /* the finished rows */
         if (term[i] | trunc[i]) {
@@ -280,11 +306,18 @@ int vecenv_step(VecEnv *v, const float *action)
     return 0;
 }
 
+/* Bytes of one saved observation: the float64 one where there is one (the float32 obs
+ * is its cast), else the float32 one. */
+static size_t obs_bytes(const EnvSpec *spec)
+{
+    return (size_t)spec->obs_dim * (spec->observe64 != NULL ? sizeof(double) : sizeof(float));
+}
+
 size_t vecenv_save_size(const EnvSpec *spec, int n)
 {
     /* per environment: state, Rng, return (double), length (int64), observation */
     return (size_t)n * (env_save_bytes(spec) + sizeof(Rng) + sizeof(double) + sizeof(int64_t) +
-                        (size_t)spec->obs_dim * sizeof(float));
+                        obs_bytes(spec));
 }
 
 void vecenv_save(const VecEnv *v, void *out)
@@ -304,8 +337,11 @@ void vecenv_save(const VecEnv *v, void *out)
         const int64_t len = v->ep_len[i];
         memcpy(p, &len, sizeof len);
         p += sizeof len;
-        memcpy(p, v->obs + (size_t)i * v->obs_dim, (size_t)v->obs_dim * sizeof(float));
-        p += (size_t)v->obs_dim * sizeof(float);
+        if (v->obs64 != NULL)
+            memcpy(p, v->obs64 + (size_t)i * v->obs_dim, obs_bytes(spec));
+        else
+            memcpy(p, v->obs + (size_t)i * v->obs_dim, obs_bytes(spec));
+        p += obs_bytes(spec);
     }
 }
 
@@ -330,8 +366,16 @@ int vecenv_load(VecEnv *v, const void *in, size_t len)
         memcpy(&l, p, sizeof l);
         v->ep_len[i] = (int)l;
         p += sizeof l;
-        memcpy(v->obs + (size_t)i * v->obs_dim, p, (size_t)v->obs_dim * sizeof(float));
-        p += (size_t)v->obs_dim * sizeof(float);
+        float *o = v->obs + (size_t)i * v->obs_dim;
+        if (v->obs64 != NULL) {
+            double *o64 = v->obs64 + (size_t)i * v->obs_dim;
+            memcpy(o64, p, obs_bytes(spec));
+            for (int k = 0; k < v->obs_dim; k++)
+                o[k] = (float)o64[k];
+        } else {
+            memcpy(o, p, obs_bytes(spec));
+        }
+        p += obs_bytes(spec);
     }
     return 0;
 }

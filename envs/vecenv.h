@@ -4,9 +4,12 @@
  * for the networks and for MPI with no gathering:
  *   obs        (E, obs_dim)  the observation to act on next
  *   final_obs  (E, obs_dim)  the observation the last step produced, before auto-reset
- *   reward     (E)           float32 copy of the step's float64 reward
+ *   reward     (E)           float32 copy of the step's float64 reward (reward64)
  *   terminated (E), truncated (E)  0/1, both written on every step
- * plus per-environment episode statistics.
+ * plus per-environment episode statistics. Environments whose observations are float64
+ * (env.h's observe64: the MuJoCo set) also fill obs64 and final_obs64, the values
+ * Gymnasium returns, of which obs and final_obs are the float32 casts: normalisation
+ * works on them, and the cast to float32 is the network's.
  *
  * Semantics are Gymnasium 1.x's TimeLimit wrapper under a same-step auto-reset vector
  * (gymnasium.vector.AutoresetMode.SAME_STEP): truncated = (steps since the last reset
@@ -40,6 +43,9 @@ typedef struct {
     float *obs;          /* (E, obs_dim) observation to act on */
     float *final_obs;    /* (E, obs_dim) observation produced by the last step, pre-reset */
     float *reward;       /* (E) reward of the last step */
+    double *reward64;    /* (E) the same, float64 as the environment computed it */
+    double *obs64;       /* (E, obs_dim) float64 obs if the environment has observe64, else NULL */
+    double *final_obs64; /* (E, obs_dim) float64 final_obs likewise, else NULL */
     uint8_t *terminated; /* (E) the last step ended the episode (failure or goal) */
     uint8_t *truncated;  /* (E) the last step reached the time limit */
 
@@ -55,7 +61,6 @@ typedef struct {
 
     /* private */
     Rng *rng;              /* (E) */
-    double *step_reward;   /* (E) float64 rewards of the last step */
     unsigned char *states; /* (E, state_stride) the environments' state structs, or if
                               batched their structure of arrays (env.h) */
     size_t state_stride;
@@ -93,7 +98,8 @@ void vecenv_reset(VecEnv *v);
 int vecenv_step(VecEnv *v, const float *action);
 
 /* Bytes vecenv_save writes for n environments of spec: per environment its state
- * (env_save_bytes), generator, running episode return and length, and current observation. */
+ * (env_save_bytes), generator, running episode return and length, and current observation
+ * (float64 where the environment has observe64, else float32). */
 size_t vecenv_save_size(const EnvSpec *spec, int n);
 
 /* Copy the complete state of the vector (not the last step's outputs) into out

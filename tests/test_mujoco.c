@@ -296,6 +296,65 @@ START_TEST(test_truncation)
 }
 END_TEST
 
+/* The vector's float64 observations: obs and final_obs are their casts on every step
+ * (resets included), rows that did not finish have final_obs64 = obs64, and a vector
+ * saved and loaded into a fresh one continues with the same float64 observations. */
+static void assert_obs64(const VecEnv *v)
+{
+    const size_t n = (size_t)v->n * (size_t)v->obs_dim;
+    for (size_t k = 0; k < n; k++) {
+        ck_assert(v->obs[k] == (float)v->obs64[k]);
+        ck_assert(v->final_obs[k] == (float)v->final_obs64[k]);
+    }
+    for (int i = 0; i < v->n; i++) {
+        const size_t row = (size_t)i * (size_t)v->obs_dim;
+        if (!v->terminated[i] && !v->truncated[i])
+            ck_assert(memcmp(v->obs64 + row, v->final_obs64 + row,
+                             (size_t)v->obs_dim * sizeof(double)) == 0);
+    }
+}
+
+START_TEST(test_vector_obs64)
+{
+    enum { E = 3, STEPS = 400 };
+    const EnvSpec *spec = &mj_tasks[_i]->spec;
+    VecEnv v, w;
+    char err[256];
+    ck_assert_msg(vecenv_init(&v, spec, E, 50, 5, 1, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(vecenv_init(&w, spec, E, 50, 6, 2, err, sizeof err) == 0, "%s", err);
+    ck_assert(v.obs64 != NULL && v.final_obs64 != NULL);
+    assert_obs64(&v);
+    float act[E * 64];
+    Rng r;
+    rng_seed(&r, 11, 0);
+    long ends = 0;
+    const size_t bytes = vecenv_save_size(spec, E);
+    unsigned char *buf = malloc(bytes);
+    ck_assert(buf != NULL);
+    for (int t = 0; t < STEPS; t++) {
+        if (t == STEPS / 2) { /* w continues from v's state */
+            vecenv_save(&v, buf);
+            ck_assert_int_eq(vecenv_load(&w, buf, bytes), 0);
+            ck_assert(memcmp(v.obs64, w.obs64, (size_t)E * spec->obs_dim * sizeof(double)) == 0);
+        }
+        for (int e = 0; e < E; e++)
+            random_action(spec, &r, act + (size_t)e * spec->act_n);
+        ck_assert_int_eq(vecenv_step(&v, act), 0);
+        assert_obs64(&v);
+        ends += v.n_done;
+        if (t >= STEPS / 2) {
+            ck_assert_int_eq(vecenv_step(&w, act), 0);
+            ck_assert(memcmp(v.obs64, w.obs64, (size_t)E * spec->obs_dim * sizeof(double)) == 0);
+            ck_assert(memcmp(v.reward64, w.reward64, E * sizeof(double)) == 0);
+        }
+    }
+    ck_assert(ends >= E * (STEPS / 50)); /* episodes ended (at least by the time limit) */
+    free(buf);
+    vecenv_free(&v);
+    vecenv_free(&w);
+}
+END_TEST
+
 /* Reset noise per id: qpos0 + U(-s, s) or + s N(0, 1) for qpos and for qvel ('u' / 'n'),
  * and the qpos coordinates to leave out (free joints' quaternions, which mj_forward
  * normalises: [skip_lo, skip_hi)). Reacher and Pusher draw goal positions by rejection
@@ -554,7 +613,7 @@ int main(void)
     } cases[] = {{"reference", test_reference, 1},   {"save_load", test_save_load, 1},
                  {"stack", test_stack, 1},           {"nan_action", test_nan_action, 1},
                  {"truncation", test_truncation, 0}, {"reset_goal", test_reset_goal, 0},
-                 {"preset", test_preset, 1}};
+                 {"preset", test_preset, 1},         {"vector_obs64", test_vector_obs64, 1}};
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         TCase *tc = tcase_create(cases[k].name);
         tcase_set_timeout(tc, 300);

@@ -302,6 +302,34 @@ START_TEST(test_obsnorm)
     for (int i = 0; i < n * DIM; i++)
         ck_assert(out[i] >= -clip && out[i] <= clip);
 
+    /* the float64 path: Gymnasium's arithmetic exactly, (float)clip((x - mean) / sd),
+     * here on values a float cannot hold (x + 1e-9 x) */
+    double *x64 = malloc((size_t)n * DIM * sizeof *x64);
+    float *out64 = malloc((size_t)n * DIM * sizeof *out64);
+    ck_assert(x64 && out64);
+    for (int i = 0; i < n * DIM; i++)
+        x64[i] = (double)x[i] * (1.0 + 1e-9);
+    obsnorm_apply64(&o, out64, x64, n);
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < DIM; j++) {
+            double z = (x64[i * DIM + j] - rstats_mean(&s)[j]) / sqrt(var[j] + eps);
+            z = z > clip ? clip : (z < -clip ? -clip : z);
+            ck_assert_msg(out64[i * DIM + j] == (float)z, "row %d col %d: %.9g, want %.9g", i, j,
+                          (double)out64[i * DIM + j], (double)(float)z);
+        }
+    /* statistics of float64 rows: the float rows widened give the float path's numbers */
+    RunningStats s32, s64;
+    ck_assert(rstats_init(&s32, DIM) == 0 && rstats_init(&s64, DIM) == 0);
+    for (int i = 0; i < n * DIM; i++)
+        x64[i] = x[i];
+    rstats_update(&s32, x, n);
+    rstats_update64(&s64, x64, n);
+    ck_assert(memcmp(s32.buf, s64.buf, (size_t)rstats_buf_len(DIM) * sizeof(double)) == 0);
+    rstats_free(&s32);
+    rstats_free(&s64);
+    free(x64);
+    free(out64);
+
     /* in place gives the same */
     obsnorm_apply(&o, x, x, n);
     ck_assert(memcmp(x, out, (size_t)n * DIM * sizeof *x) == 0);
@@ -319,7 +347,7 @@ START_TEST(test_obsnorm)
     free(want);
     free(x);
     obsnorm_free(&o);
-    ck_assert(o.shift == NULL && o.scale == NULL);
+    ck_assert(o.shift == NULL && o.scale == NULL && o.mean64 == NULL && o.std64 == NULL);
     obsnorm_free(&o);
     rstats_free(&s);
 }

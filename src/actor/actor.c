@@ -25,7 +25,7 @@ int actor_init(Actor *a, const Run *r, char *err, size_t errlen)
         goto oom;
     a->rn = (RewardNorm){.acc = calloc((size_t)E, sizeof(double)),
                          .gamma = cfg->gamma,
-                         .clip = (float)cfg->reward_clip,
+                         .clip = cfg->reward_clip,
                          .raw = &a->ret_raw};
     if (!a->rn.acc)
         goto oom;
@@ -90,7 +90,7 @@ void actor_norm_refresh(Actor *a, const Run *r)
     double var = 1.0;
     if (rstats_count(&r->ret_global) > 0)
         rstats_var(&r->ret_global, &var);
-    a->rn.scale = (float)(1.0 / sqrt(var + 1e-8));
+    a->rn.std = sqrt(var + 1e-8);
 }
 
 int actor_rollout(Actor *a, const Run *r, int64_t iteration)

@@ -36,10 +36,11 @@ int rollout_init(Rollout *r, const Model *m, int T, int E)
     r->ep_return = malloc((size_t)r->cap_episodes * sizeof(double));
     r->ep_length = malloc((size_t)r->cap_episodes * sizeof(int));
     r->scratch_obs = malloc((size_t)E * (size_t)r->obs_dim * sizeof(float));
-    r->scratch_g = malloc((size_t)E * sizeof(float));
+    r->scratch_obs64 = malloc((size_t)E * (size_t)r->obs_dim * sizeof(double));
+    r->scratch_g = malloc((size_t)E * sizeof(double));
     if (!r->obs || !r->act || !r->logp || !r->val || !r->pdist || !r->rew || !r->term ||
         !r->trunc || !r->final_val || !r->last_val || !r->adv || !r->ret || !r->logstd ||
-        !r->ep_return || !r->ep_length || !r->scratch_obs || !r->scratch_g) {
+        !r->ep_return || !r->ep_length || !r->scratch_obs || !r->scratch_obs64 || !r->scratch_g) {
         rollout_free(r);
         return -1;
     }
@@ -64,33 +65,37 @@ void rollout_free(Rollout *r)
     free(r->ep_return);
     free(r->ep_length);
     free(r->scratch_obs);
+    free(r->scratch_obs64);
     free(r->scratch_g);
     memset(r, 0, sizeof *r);
 }
 
-/* out (E, obs_dim) = the policy's view of the raw rows x */
-static const float *policy_view(float *out, const float *x, int E, const ObsNorm *norm)
+const float *obs_view(float *out, const float *x, const double *x64, int n, const ObsNorm *norm)
 {
     if (!norm)
-        return x;
-    obsnorm_apply(norm, out, x, E);
+        return x; /* x is x64's cast */
+    if (x64 != NULL)
+        obsnorm_apply64(norm, out, x64, n);
+    else
+        obsnorm_apply(norm, out, x, n);
     return out;
 }
 
-void reward_norm_apply(RewardNorm *rn, float *restrict rew, float *restrict g, const VecEnv *v)
+void reward_norm_apply(RewardNorm *rn, float *restrict rew, double *restrict g, const VecEnv *v)
 {
     const int E = v->n;
     for (int e = 0; e < E; e++) {
-        const double r = v->reward[e];
+        const double r = v->reward64[e];
         rn->acc[e] = rn->acc[e] * rn->gamma + r;
-        g[e] = (float)rn->acc[e];
-        const float x = (float)r * rn->scale;
-        rew[e] = x < -rn->clip ? -rn->clip : x > rn->clip ? rn->clip : x;
+        g[e] = rn->acc[e];
+        double x = r / rn->std;
+        x = x < -rn->clip ? -rn->clip : x > rn->clip ? rn->clip : x;
+        rew[e] = (float)x;
         if (v->terminated[e] || v->truncated[e])
             rn->acc[e] = 0.0;
     }
     if (rn->raw != NULL)
-        rstats_update(rn->raw, g, E);
+        rstats_update64(rn->raw, g, E);
 }
 
 int rollout_collect(Rollout *r, VecEnv *v, ModelWork *w, const Model *m, const float *params,
@@ -106,12 +111,13 @@ int rollout_collect(Rollout *r, VecEnv *v, ModelWork *w, const Model *m, const f
         const size_t row = (size_t)t * E;
         float *obs = r->obs + row * od;
         /* (E, obs_dim) the observation to act on, as the networks see it */
-        if (raw_stats)
+        if (raw_stats && v->obs64)
+            rstats_update64(raw_stats, v->obs64, E);
+        else if (raw_stats)
             rstats_update(raw_stats, v->obs, E);
-        if (norm)
-            obsnorm_apply(norm, obs, v->obs, E);
-        else
-            memcpy(obs, v->obs, (size_t)E * od * sizeof(float));
+        const float *view = obs_view(obs, v->obs, v->obs64, E, norm);
+        if (view != obs)
+            memcpy(obs, view, (size_t)E * od * sizeof(float));
         const float *pout = model_policy(w, m, params, obs, E);
         memcpy(r->pdist + row * dn, pout, (size_t)E * dn * sizeof(float));
         memcpy(r->val + row, model_value(w, m, params, obs, E), (size_t)E * sizeof(float));
@@ -131,12 +137,18 @@ int rollout_collect(Rollout *r, VecEnv *v, ModelWork *w, const Model *m, const f
         int n_cut = 0;
         for (int e = 0; e < E; e++) {
             r->final_val[row + e] = 0.0f;
-            if (v->truncated[e] && !v->terminated[e])
-                memcpy(r->scratch_obs + (size_t)n_cut++ * od, v->final_obs + (size_t)e * od,
-                       (size_t)od * sizeof(float));
+            if (!v->truncated[e] || v->terminated[e])
+                continue;
+            memcpy(r->scratch_obs + (size_t)n_cut * od, v->final_obs + (size_t)e * od,
+                   (size_t)od * sizeof(float));
+            if (v->final_obs64)
+                memcpy(r->scratch_obs64 + (size_t)n_cut * od, v->final_obs64 + (size_t)e * od,
+                       (size_t)od * sizeof(double));
+            n_cut++;
         }
         if (n_cut > 0) {
-            const float *fo = policy_view(r->scratch_obs, r->scratch_obs, n_cut, norm);
+            const float *fo = obs_view(r->scratch_obs, r->scratch_obs,
+                                       v->final_obs64 ? r->scratch_obs64 : NULL, n_cut, norm);
             const float *fv = model_value(w, m, params, fo, n_cut);
             for (int e = 0, k = 0; e < E; e++)
                 if (v->truncated[e] && !v->terminated[e])
@@ -149,7 +161,7 @@ int rollout_collect(Rollout *r, VecEnv *v, ModelWork *w, const Model *m, const f
             }
         }
     }
-    const float *last = policy_view(r->scratch_obs, v->obs, E, norm);
+    const float *last = obs_view(r->scratch_obs, v->obs, v->obs64, E, norm);
     memcpy(r->last_val, model_value(w, m, params, last, E), (size_t)E * sizeof(float));
     gae_compute(r->adv, r->ret, r->rew, r->val, r->last_val, r->final_val, r->term, r->trunc, T, E,
                 gamma, lambda);

@@ -13,7 +13,13 @@
  * an episode ends (terminated or truncated); the variance of G over the run is the
  * learner's (merged across actors like the observation statistics), and the rollout
  * stores clip(r / sqrt(Var[G] + 1e-8), -clip, clip) with the scale frozen for the
- * rollout (the raw rewards still make the episode returns reported).
+ * rollout (the raw rewards still make the episode returns reported). G, its statistics
+ * and the division are float64 on the environment's float64 reward; the result is cast
+ * to float32.
+ *
+ * Observations: float32 rows go through ObsNorm's float path; environments with float64
+ * observations (the MuJoCo set, VecEnv's obs64) are counted and normalised in float64,
+ * and only the result is cast to float32 for the networks (obs_view).
  *
  * Leaves out: recurrent policies, frame stacking.
  */
@@ -47,21 +53,27 @@ typedef struct {
     int n_episodes;
     int cap_episodes;
     /* scratch */
-    float *scratch_obs; /* (E, obs_dim) */
-    float *scratch_g;   /* (E) discounted returns of one step, for RewardNorm's statistics */
+    float *scratch_obs;    /* (E, obs_dim) */
+    double *scratch_obs64; /* (E, obs_dim) */
+    double *scratch_g;     /* (E) discounted returns of one step, for RewardNorm's statistics */
 } Rollout;
 
 typedef struct {
     double *acc;       /* (E) each environment's discounted return of its episode so far */
     double gamma;      /* the discount of G */
-    float scale, clip; /* r * scale, clipped to [-clip, clip] */
+    double std, clip;  /* r / std, clipped to [-clip, clip] */
     RunningStats *raw; /* if not NULL: the G after every step are added to it (dim 1) */
 } RewardNorm;
 
 /* rew (E) = the last step's rewards of v normalised by rn: each environment's
- * G <- gamma G + r first, then clip(r * scale, -clip, clip), then G = 0 where the
- * episode ended; the new G go into rn->raw if it is set (g: E floats of scratch). */
-void reward_norm_apply(RewardNorm *rn, float *restrict rew, float *restrict g, const VecEnv *v);
+ * G <- gamma G + r first, then clip(r / std, -clip, clip), then G = 0 where the
+ * episode ended; the new G go into rn->raw if it is set (g: E doubles of scratch). */
+void reward_norm_apply(RewardNorm *rn, float *restrict rew, double *restrict g, const VecEnv *v);
+
+/* out (n, obs_dim) = the networks' view of n observation rows: x (float32) or, if x64
+ * is not NULL, x64 (float64, of which x is the cast), normalised by norm (NULL: none)
+ * and cast to float32. Returns out, or x itself when there is nothing to do. */
+const float *obs_view(float *out, const float *x, const double *x64, int n, const ObsNorm *norm);
 
 /* Buffers for T steps of E environments of the model's sizes; 0 or -1 (no memory). */
 int rollout_init(Rollout *r, const Model *m, int T, int E);

@@ -21,6 +21,7 @@
 #include "opts.h"
 #include "policy.h"
 #include "registry.h"
+#include "rollout.h"
 #include "rstats.h"
 #include "vecenv.h"
 
@@ -88,11 +89,8 @@ static int play(const Model *m, const float *params, const ObsNorm *norm, const 
     rng_seed(&rng, (uint64_t)a->seed, rng_stream_id((uint32_t)comm_rank(), 0xffffffffu));
     int left = count;
     while (rc == 0 && left > 0) {
-        if (norm)
-            obsnorm_apply(norm, obs, v.obs, count);
-        else
-            memcpy(obs, v.obs, sizeof(float) * (size_t)count * (size_t)spec->obs_dim);
-        const float *p = model_policy(w, m, params, obs, count);
+        const float *p =
+            model_policy(w, m, params, obs_view(obs, v.obs, v.obs64, count, norm), count);
         if (a->deterministic)
             dist_mode(act, &m->dist, p, count);
         else

@@ -51,23 +51,27 @@ void rstats_reset(RunningStats *s)
     memset(s->buf, 0, (size_t)rstats_buf_len(s->dim) * sizeof *s->buf);
 }
 
-void rstats_update(RunningStats *s, const float *x, int n)
+/* The batch (n, dim) of float32 rows xf or float64 rows xd (one of them NULL) merged
+ * into s; a float32 value enters as the double it converts to, so both forms of the
+ * same numbers give the same statistics. */
+static void update_rows(RunningStats *s, const float *xf, const double *xd, int n)
 {
     if (n <= 0)
         return;
     const int dim = s->dim;
     const double na = RS_COUNT(s->buf), nb = n, ntot = na + nb;
     double *mean = RS_MEAN(s->buf), *m2 = RS_M2(s->buf, dim);
+#define X(r, j) (xf ? (double)xf[(long)(r)*dim + (j)] : xd[(long)(r)*dim + (j)])
     /* one column at a time: its batch moments in two passes, then Chan's merge; no
      * scratch memory needed */
     for (int j = 0; j < dim; j++) {
         double sum = 0.0;
         for (int r = 0; r < n; r++)
-            sum += x[(long)r * dim + j]; /* x: (n, dim) */
+            sum += X(r, j);
         const double mb = sum / nb;
         double m2b = 0.0;
         for (int r = 0; r < n; r++) {
-            const double dx = x[(long)r * dim + j] - mb;
+            const double dx = X(r, j) - mb;
             m2b += dx * dx;
         }
         if (na <= 0.0) { /* empty side: the batch's moments as they are */
@@ -79,7 +83,18 @@ void rstats_update(RunningStats *s, const float *x, int n)
         mean[j] += d * nb / ntot;
         m2[j] += m2b + d * d * na * nb / ntot;
     }
+#undef X
     RS_COUNT(s->buf) = ntot;
+}
+
+void rstats_update(RunningStats *s, const float *x, int n)
+{
+    update_rows(s, x, NULL, n);
+}
+
+void rstats_update64(RunningStats *s, const double *x, int n)
+{
+    update_rows(s, NULL, x, n);
 }
 
 void rstats_merge_buf(RunningStats *s, const double *other)
@@ -136,7 +151,9 @@ int obsnorm_init(ObsNorm *o, int dim, double clip)
     const size_t len = dim > 0 ? (size_t)dim : 1;
     o->shift = malloc(len * sizeof *o->shift);
     o->scale = malloc(len * sizeof *o->scale);
-    if (!o->shift || !o->scale) {
+    o->mean64 = malloc(len * sizeof *o->mean64);
+    o->std64 = malloc(len * sizeof *o->std64);
+    if (!o->shift || !o->scale || !o->mean64 || !o->std64) {
         obsnorm_free(o);
         return -1;
     }
@@ -144,6 +161,8 @@ int obsnorm_init(ObsNorm *o, int dim, double clip)
     for (int j = 0; j < dim; j++) {
         o->shift[j] = 0.0f;
         o->scale[j] = 1.0f;
+        o->mean64[j] = 0.0;
+        o->std64[j] = 1.0;
     }
     return 0;
 }
@@ -152,8 +171,12 @@ void obsnorm_free(ObsNorm *o)
 {
     free(o->shift);
     free(o->scale);
+    free(o->mean64);
+    free(o->std64);
     o->shift = NULL;
     o->scale = NULL;
+    o->mean64 = NULL;
+    o->std64 = NULL;
     o->dim = 0;
 }
 
@@ -166,6 +189,8 @@ void obsnorm_set(ObsNorm *o, const RunningStats *s, double eps)
         const double var = n > 0.0 ? m2[j] / n : 1.0;
         o->shift[j] = (float)mu;
         o->scale[j] = (float)(1.0 / sqrt(var + eps));
+        o->mean64[j] = mu;
+        o->std64[j] = sqrt(var + eps);
     }
 }
 
@@ -181,6 +206,21 @@ void obsnorm_apply(const ObsNorm *o, float *out, const float *x, int n)
             y = y < lo ? lo : y;
             y = y > hi ? hi : y;
             out[i] = y;
+        }
+    }
+}
+
+void obsnorm_apply64(const ObsNorm *o, float *out, const double *x, int n)
+{
+    const int dim = o->dim;
+    const double hi = o->clip, lo = -(double)o->clip;
+    for (long r = 0; r < n; r++) {
+        for (int j = 0; j < dim; j++) {
+            const long i = r * dim + j; /* (n, dim) */
+            double y = (x[i] - o->mean64[j]) / o->std64[j];
+            y = y < lo ? lo : y;
+            y = y > hi ? hi : y;
+            out[i] = (float)y;
         }
     }
 }

@@ -35,6 +35,9 @@ void rstats_reset(RunningStats *s);
 /* Add the n rows of x (n, dim): the batch's own moments (two passes, double) merged
  * into s. */
 void rstats_update(RunningStats *s, const float *x, int n);
+/* The same for float64 rows (observations as the MuJoCo set returns them, discounted
+ * returns). */
+void rstats_update64(RunningStats *s, const double *x, int n);
 
 /* Merge statistics given as a flat buffer of the same dimension into s. */
 void rstats_merge_buf(RunningStats *s, const double *other);
@@ -48,12 +51,15 @@ const double *rstats_mean(const RunningStats *s);
 /* var[i] = M2[i] / count (1 when count = 0). */
 void rstats_var(const RunningStats *s, double *var);
 
-/* Precomputed normaliser, float, for the per-step hot path. */
+/* Precomputed normaliser: float for the per-step hot path of float32 observations,
+ * double for float64 ones. */
 typedef struct {
     int dim;
     float clip;
-    float *shift; /* mean */
-    float *scale; /* 1 / sqrt(var + eps) */
+    float *shift;   /* mean */
+    float *scale;   /* 1 / sqrt(var + eps) */
+    double *mean64; /* mean */
+    double *std64;  /* sqrt(var + eps) */
 } ObsNorm;
 
 /* Allocate for dim; identity transform with the given clip. Returns 0 or -1. */
@@ -67,5 +73,9 @@ void obsnorm_set(ObsNorm *o, const RunningStats *s, double eps);
 
 /* out (n, dim) = clip((x - shift) * scale); out may equal x. */
 void obsnorm_apply(const ObsNorm *o, float *out, const float *x, int n);
+/* out (n, dim) = (float)clip((x - mean) / sqrt(var + eps)) computed in double, as
+ * Gymnasium's NormalizeObservation and a clip do it on float64 observations before the
+ * network's float32 cast. */
+void obsnorm_apply64(const ObsNorm *o, float *out, const double *x, int n);
 
 #endif
