@@ -5,6 +5,7 @@
 # Each case runs under `timeout`: exit 124 means some rank was left waiting.
 # 1. set-up fails on an actor (its buffers), on the learner, on every rank: every rank
 #    exits non-zero, the first failing rank says why, nobody else prints an error;
+#    A node with less memory left than the run's buffers need: refused at set-up;
 # 2. the signal handlers cannot be installed: one message naming them;
 # 3. resume: an actor (then the learner) cannot allocate the actor state: every rank
 #    stops, one message, and the checkpoint is intact (a resume without the fault
@@ -47,6 +48,15 @@ faulted "trainer-alloc" 3 --steps 4096 --out "$tmp/initall"
 check "set-up fails on every rank: all stop (exit $rc)" $([ $rc -ne 0 ] && [ $rc -ne 124 ] && echo 0 || echo 1)
 check "set-up fails on every rank: one message, from the first" \
     $(one_line "^mpirl: rank 0: out of memory" && echo 0 || echo 1)
+
+# 1b. the node has 64 MiB left: a run of two actors with 4,096 environments each (about
+# 300 MiB of buffers apiece) is refused at set-up, exit 2, one message from rank 0
+faulted "sysmem-available" 3 --steps 4096 --num-envs 4096 --out "$tmp/mem"
+check "a node without the memory the run needs: refused (exit $rc)" $([ $rc -eq 2 ] && echo 0 || echo 1)
+check "... one message with the figures" \
+    $(one_line "^mpirl: rank 0: not enough memory on node .*: its 3 ranks would take another [0-9]* MiB as they fill their buffers (up to [0-9]* MiB for one rank), and it has 64 MiB (MemAvailable in /proc/meminfo)" && echo 0 || echo 1)
+faulted "sysmem-available" 3 --steps 4096 --out "$tmp/mem-small"
+check "... a run that fits in 64 MiB runs (exit $rc)" $([ $rc -eq 0 ] && echo 0 || echo 1)
 
 faulted "signals-install@1" 3 --steps 4096 --out "$tmp/sig"
 check "signal handlers fail on rank 1: all ranks stop (exit $rc)" $([ $rc -ne 0 ] && [ $rc -ne 124 ] && echo 0 || echo 1)

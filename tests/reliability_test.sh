@@ -8,6 +8,7 @@
 #    run directory. Before the fix rank 0 trained on and waited for ever.
 #    The same for eval with the checkpoint missing on the actors' nodes: before, exit
 #    2 with no message.
+#    A run that would need more memory than its node has is refused at set-up.
 # 2. the run directory on a full file system (a 200 KiB tmpfs; root only, skipped
 #    otherwise): the learner's checkpoint write fails at iteration 100 in sync mode;
 #    every rank exits 1 with one message and the checkpoint of iteration 50 intact.
@@ -57,6 +58,25 @@ rc=$?
 check "eval, the checkpoint missing on the other ranks: exit $rc, one message from rank 1" \
     $(ok [ $rc -eq 2 ] && [ "$(grep -c . err)" -eq 1 ] &&
         grep -q "^mpirl eval: rank 1: missing.bin: No such file or directory" err)
+
+# 1b. a run that cannot fit the node's memory: two actors whose buffers (about 72 KiB
+# per CartPole environment at the default rollout) would take 1.5 times MemAvailable.
+# Refused at set-up, before the buffers are filled, with exit 2 and one message that
+# says how much (before: the OOM killer, or swap, once the rollouts began).
+avail=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
+envs=$(((avail * 3 / 2) / (2 * 72)))
+if [ "$(cat /proc/sys/vm/overcommit_memory)" != 2 ] && [ "$envs" -le 1048576 ]; then
+    timeout -k 5 60 mpirun -q -np 3 --oversubscribe "$mpirl" train --quiet --num-envs "$envs" \
+        --steps 1 --out mem </dev/null >out 2>err
+    rc=$?
+    check "$envs environments per actor, more than the node has: refused (exit $rc)" $(ok [ $rc -eq 2 ])
+    check "... one message, saying how much is needed and how much there is" \
+        $(ok [ "$(grep -c . err)" -eq 1 ] &&
+            grep -q "^mpirl: rank 0: not enough memory on node .*: its 3 ranks would take another [0-9.]* GiB .* and it has [0-9.]* GiB (" err)
+else
+    echo "ok $((tap_n + 1)) - memory refusal # SKIP strict overcommit, or more memory than 1M environments can ask for"
+    tap_n=$((tap_n + 1))
+fi
 
 mkdir full
 if mount -t tmpfs -o size=200k tmpfs full 2>/dev/null; then

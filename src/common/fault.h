@@ -15,6 +15,7 @@
  *   metrics-write     metrics_write: a row, after its fields and before its newline (EIO)
  *   restore-alloc     trainer_restore: the actor-state buffer (malloc)
  *   signals-install   signals_install (sigaction)
+ *   sysmem-available  sysmem_available: the node has 64 MiB left (as if MemAvailable said so)
  *   trainer-alloc     trainer_init: the rank's buffers (calloc)
  */
 #ifndef MPIRL_FAULT_H

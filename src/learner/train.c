@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "fault.h"
 #include "signals.h"
 #include "sync.h"
+#include "sysmem.h"
 #include "trainer.h"
 
 /* Sync, learner: a wait for an actor ran out of patience inside iteration it (after
@@ -86,11 +88,69 @@ static int trainer_init(Trainer *t, const Config *cfg, const EnvSpec *spec, cons
     return 0;
 }
 
+/* A 52-bit hash of this host's name (exact in a double). */
+static double host_key(char *host, size_t len)
+{
+    if (gethostname(host, len) != 0)
+        snprintf(host, len, "this node");
+    host[len - 1] = '\0';
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (const char *c = host; *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211ull;
+    return (double)(h >> 12);
+}
+
+/* After set-up, on every rank: what the ranks of each node have allocated but not yet
+ * touched, they will take from the node as they fill their buffers (sysmem.h). The
+ * lowest rank of a node compares its node's sum with what the node has and refuses a
+ * run that cannot fit. Returns 0, or 2 with err on the rank that found the shortfall,
+ * or -1 if MPI failed. */
+static int check_memory(char *err, size_t errlen)
+{
+    const int size = comm_size(), me = comm_rank();
+    char host[128];
+    double heap, resident;
+    sysmem_usage(&heap, &resident);
+    double *table = calloc(2 * (size_t)size, sizeof(double)); /* (rank, {host, bytes}) */
+    if (table == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return 2;
+    }
+    table[2 * me] = host_key(host, sizeof host);
+    table[2 * me + 1] = heap > resident ? heap - resident : 0.0;
+    if (comm_allsum_doubles(table, 2 * (long)size) != 0) {
+        free(table);
+        return -1;
+    }
+    int lowest = -1, n = 0;
+    double need = 0.0, most = 0.0;
+    for (int r = 0; r < size; r++) {
+        if (table[2 * r] != table[2 * me])
+            continue;
+        lowest = lowest < 0 ? r : lowest;
+        n++;
+        need += table[2 * r + 1];
+        most = table[2 * r + 1] > most ? table[2 * r + 1] : most;
+    }
+    free(table);
+    double avail;
+    char what[128], a[32], b[32], c[32];
+    if (me != lowest || sysmem_available(&avail, what, sizeof what) != 0 || need <= avail)
+        return 0;
+    snprintf(err, errlen,
+             "not enough memory on node %s: its %d rank%s would take another %s as they fill their "
+             "buffers (up to %s for one rank), and it has %s (%s); use fewer environments per "
+             "actor (--num-envs), a shorter --rollout or fewer ranks per node",
+             host, n, n > 1 ? "s" : "", sysmem_format(need, a, sizeof a),
+             sysmem_format(most, b, sizeof b), sysmem_format(avail, c, sizeof c), what);
+    return 2;
+}
+
 int train_run(const Config *cfg, const EnvSpec *spec, const char *dir, const char *resume)
 {
     Trainer t;
     memset(&t, 0, sizeof t);
-    char err[512] = "";
+    char err[1024] = "";
     /* set-up can fail on any rank (memory, an environment that does not open): every
      * rank learns of it before the first collective, the first failing rank reports,
      * and all stop together */
@@ -107,6 +167,18 @@ int train_run(const Config *cfg, const EnvSpec *spec, const char *dir, const cha
             fprintf(stderr, "mpirl: rank %d: %s\n", first, err);
         trainer_free(&t);
         return 1;
+    }
+    /* the run fits its nodes' memory (refused before its buffers are filled) */
+    int fits = check_memory(err, sizeof err);
+    if (fits < 0 || comm_agree_status(&fits, &first) != 0) {
+        trainer_free(&t);
+        return 1;
+    }
+    if (fits != 0) { /* the first rank that found its node short says so; exit 2 */
+        if (first == comm_rank())
+            fprintf(stderr, "mpirl: rank %d: %s\n", first, err);
+        trainer_free(&t);
+        return fits == 2 ? 2 : 1;
     }
     int64_t it0 = 0, env_steps = 0, version = 0;
     int rc = 0;
