@@ -27,23 +27,10 @@
 #include <unistd.h>
 
 #include "ckpt.h"
+#include "ckpt_check.h"
 #include "comm.h"
 #include "fault.h"
 #include "trainer.h"
-
-enum {
-    M_FORM,
-    M_ITERATION,
-    M_ENV_STEPS,
-    M_VERSION,
-    M_EPISODES,
-    M_ACTORS,
-    M_NUM_ENVS,
-    M_PARAMS,
-    M_OBS_DIM,
-    M_ADAM_T,
-    N_META
-};
 
 /* numbered checkpoints beyond the newest `keep` are removed */
 static void prune(const char *dir, int keep)
@@ -201,126 +188,6 @@ int trainer_checkpoint(Trainer *t, int64_t iteration, int64_t env_steps, int64_t
     return comm_agree(&ok) != 0 || !ok ? -1 : 0;
 }
 
-/* learner: check that the checkpoint fits this run; 0 or -1 with err */
-static int check_fit(const Trainer *t, const Ckpt *c, const int64_t *meta, int sync, char *err,
-                     size_t len)
-{
-    size_t n;
-    const char *env = ckpt_get(c, "env", &n);
-    if (!env || n != strlen(t->run.spec->id) || memcmp(env, t->run.spec->id, n) != 0) {
-        snprintf(err, len, "the checkpoint is of environment '%.*s', this run trains '%s'",
-                 env ? (int)(n > 64 ? 64 : n) : 7, env ? env : "unknown", t->run.spec->id);
-        return -1;
-    }
-    if (meta[M_PARAMS] != t->run.np || meta[M_OBS_DIM] != t->run.spec->obs_dim) {
-        snprintf(err, len,
-                 "the checkpoint's model has %lld parameters, this configuration %ld "
-                 "(hidden sizes or activation differ)",
-                 (long long)meta[M_PARAMS], t->run.np);
-        return -1;
-    }
-    if (sync && ((meta[M_FORM] != CKPT_SYNC && meta[M_FORM] != CKPT_LEARNER) ||
-                 meta[M_ACTORS] != t->run.n_actors || meta[M_NUM_ENVS] != t->run.cfg->num_envs)) {
-        snprintf(err, len,
-                 "the checkpoint was written by %lld actor(s) with %lld environments each in "
-                 "%s mode; resume with mpirun -np %lld",
-                 (long long)meta[M_ACTORS], (long long)meta[M_NUM_ENVS],
-                 meta[M_FORM] == CKPT_ASYNC ? "async" : "sync",
-                 (long long)(meta[M_ACTORS] > 1 ? meta[M_ACTORS] + 1 : meta[M_ACTORS]));
-        return -1;
-    }
-    return 0;
-}
-
-/* Section data need not be aligned for its type: numbers are read through memcpy. */
-static double double_at(const void *p, size_t i)
-{
-    double v;
-    memcpy(&v, (const unsigned char *)p + i * sizeof v, sizeof v);
-    return v;
-}
-
-static float float_at(const void *p, size_t i)
-{
-    float v;
-    memcpy(&v, (const unsigned char *)p + i * sizeof v, sizeof v);
-    return v;
-}
-
-/* normaliser statistics as stored (rstats.h: count, dim means, dim sums of squared
- * deviations): all finite, count and sums not negative */
-static int stats_valid(const void *b, int dim)
-{
-    for (int i = 0; i < 1 + 2 * dim; i++) {
-        const double x = double_at(b, (size_t)i);
-        if (!isfinite(x) || ((i == 0 || i > dim) && x < 0))
-            return 0;
-    }
-    return 1;
-}
-
-static int floats_finite(const void *x, long n, int nonnegative)
-{
-    for (long i = 0; i < n; i++) {
-        const float v = float_at(x, (size_t)i);
-        if (!isfinite(v) || (nonnegative && v < 0))
-            return 0;
-    }
-    return 1;
-}
-
-/* learner: every value of the checkpoint in its range before any is used (a file with
- * a valid checksum may still have been made by hand); 0 or -1 with err */
-static int check_values(const Trainer *t, const Ckpt *c, const int64_t *meta, const void *params,
-                        const void *m, const void *v, const void *stats, const void *window,
-                        char *err, size_t len)
-{
-    static const struct {
-        int slot;
-        const char *name;
-    } counters[] = {{M_ITERATION, "iteration"},
-                    {M_ENV_STEPS, "environment step count"},
-                    {M_VERSION, "parameter version"},
-                    {M_EPISODES, "episode count"},
-                    {M_ADAM_T, "Adam step count"}};
-    for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++)
-        if (meta[counters[i].slot] < 0) {
-            snprintf(err, len, "its %s is negative (%lld)", counters[i].name,
-                     (long long)meta[counters[i].slot]);
-            return -1;
-        }
-    const double n = double_at(window, 0), head = double_at(window, 1);
-    if (!(n >= 0 && n <= METRICS_WINDOW && n == floor(n)) ||
-        !(head >= 0 && head < METRICS_WINDOW && head == floor(head))) {
-        snprintf(err, len,
-                 "its episode window is out of range (%g episodes from position %g; the "
-                 "window holds %d)",
-                 n, head, METRICS_WINDOW);
-        return -1;
-    }
-    const long np = t->run.np;
-    if (!floats_finite(params, np, 0) || !floats_finite(m, np, 0) || !floats_finite(v, np, 1)) {
-        snprintf(err, len,
-                 "its parameters or Adam moments are not finite (or a second "
-                 "moment is negative)");
-        return -1;
-    }
-    size_t rl = 0;
-    const void *ret = ckpt_get(c, "ret.stats", &rl);
-    if (!stats_valid(stats, t->run.spec->obs_dim) ||
-        (ret && rl == (size_t)rstats_buf_len(1) * sizeof(double) && !stats_valid(ret, 1))) {
-        snprintf(err, len, "its normaliser statistics are not finite or negative");
-        return -1;
-    }
-    size_t bl = 0;
-    const void *beta = ckpt_get(c, "kl_beta", &bl);
-    if (beta && bl == sizeof(double) && !(isfinite(double_at(beta, 0)) && double_at(beta, 0) > 0)) {
-        snprintf(err, len, "its KL coefficient is not a positive number (%g)", double_at(beta, 0));
-        return -1;
-    }
-    return 0;
-}
-
 int trainer_restore(Trainer *t, const char *path, int64_t *iteration, int64_t *env_steps,
                     int64_t *version)
 {
@@ -336,22 +203,13 @@ int trainer_restore(Trainer *t, const char *path, int64_t *iteration, int64_t *e
     Ckpt *c = NULL;
     if (t->run.is_learner) {
         char err[1024];
-        const int64_t *meta = NULL;
+        const CkptShape shape = {t->run.spec->id, t->run.np,           t->run.spec->obs_dim, sync,
+                                 t->run.n_actors, t->run.cfg->num_envs};
+        CkptView cv;
         c = ckpt_read(path, err, sizeof err);
-        if (c)
-            meta = ckpt_get_exact(c, "meta", sizeof(int64_t) * N_META, err, sizeof err);
-        const size_t pbytes = (size_t)t->run.np * sizeof(float);
-        const void *params = NULL, *m = NULL, *v = NULL, *stats = NULL, *window = NULL;
-        if (meta && check_fit(t, c, meta, sync, err, sizeof err) == 0 &&
-            (params = ckpt_get_exact(c, "params", pbytes, err, sizeof err)) &&
-            (m = ckpt_get_exact(c, "adam.m", pbytes, err, sizeof err)) &&
-            (v = ckpt_get_exact(c, "adam.v", pbytes, err, sizeof err)) &&
-            (stats = ckpt_get_exact(c, "obs.stats",
-                                    (size_t)rstats_buf_len(t->run.spec->obs_dim) * sizeof(double),
-                                    err, sizeof err)) &&
-            (window = ckpt_get_exact(c, "window", sizeof(double) * (2 + 2 * METRICS_WINDOW), err,
-                                     sizeof err)) &&
-            check_values(t, c, meta, params, m, v, stats, window, err, sizeof err) == 0) {
+        if (c && ckpt_check(c, &shape, &cv, err, sizeof err) == 0) {
+            const int64_t *meta = cv.meta;
+            const size_t pbytes = (size_t)t->run.np * sizeof(float);
             /* the actors' states, unless the learner alone wrote it */
             const int actors = sync && meta[M_FORM] == CKPT_SYNC;
             all = actors ? malloc(blob * (size_t)t->run.size) : NULL;
@@ -370,30 +228,25 @@ int trainer_restore(Trainer *t, const char *path, int64_t *iteration, int64_t *e
                     memcpy(all + (size_t)r * blob, a, blob);
             }
             if (ok) {
-                memcpy(t->run.pbuf, params, pbytes);
-                memcpy(t->learner.adam.m, m, pbytes);
-                memcpy(t->learner.adam.v, v, pbytes);
+                memcpy(t->run.pbuf, cv.params, pbytes);
+                memcpy(t->learner.adam.m, cv.adam_m, pbytes);
+                memcpy(t->learner.adam.v, cv.adam_v, pbytes);
                 t->learner.adam.t = meta[M_ADAM_T];
-                memcpy(t->run.global.buf, stats,
+                memcpy(t->run.global.buf, cv.stats,
                        (size_t)rstats_buf_len(t->run.spec->obs_dim) * sizeof(double));
-                size_t rl = 0;
-                const void *ret = ckpt_get(c, "ret.stats", &rl);
-                if (ret && rl == (size_t)rstats_buf_len(1) * sizeof(double))
-                    memcpy(t->run.ret_global.buf, ret, rl);
-                const unsigned char *win = window;
-                t->learner.mt.n = (int)double_at(win, 0);
-                t->learner.mt.head = (int)double_at(win, 1);
+                if (cv.ret)
+                    memcpy(t->run.ret_global.buf, cv.ret,
+                           (size_t)rstats_buf_len(1) * sizeof(double));
+                const unsigned char *win = cv.window;
+                t->learner.mt.n = (int)ckpt_double_at(win, 0);
+                t->learner.mt.head = (int)ckpt_double_at(win, 1);
                 memcpy(t->learner.mt.ret, win + 2 * sizeof(double), sizeof t->learner.mt.ret);
                 memcpy(t->learner.mt.len, win + (2 + METRICS_WINDOW) * sizeof(double),
                        sizeof t->learner.mt.len);
                 t->learner.mt.episodes = meta[M_EPISODES];
                 verdict.ok = 1;
                 memcpy(verdict.meta, meta, sizeof verdict.meta);
-                size_t bl = 0;
-                const void *beta = ckpt_get(c, "kl_beta", &bl);
-                verdict.kl_beta = t->run.kl_beta;
-                if (beta && bl == sizeof(double))
-                    memcpy(&verdict.kl_beta, beta, sizeof(double));
+                verdict.kl_beta = cv.beta ? ckpt_double_at(cv.beta, 0) : t->run.kl_beta;
             }
         }
         if (verdict.ok != 1)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "actor.h"
+#include "ckpt_check.h"
 #include "learner.h"
 #include "run.h"
 #include "trpo.h"
@@ -20,13 +21,6 @@ typedef struct {
     Learner learner; /* if run.is_learner */
     Trpo trpo;       /* if run.natural */
 } Trainer;
-
-/* What a checkpoint holds (its meta section says which). */
-typedef enum {
-    CKPT_SYNC = 0,   /* a sync run: the learner's state and every actor's */
-    CKPT_ASYNC = 1,  /* an async run: the learner's state (actors start afresh) */
-    CKPT_LEARNER = 2 /* a sync run whose actors were lost: the learner's state alone */
-} CkptForm;
 
 /* Write DIR/checkpoint.bin (and the numbered copies) after `iteration` iterations. In
  * the CKPT_SYNC form every rank calls it (the actors' environments, generators and
