@@ -16,7 +16,8 @@
 # 3. checkpoints edited by hand with a valid checksum (ckpt_edit): an episode window
 #    position far out (before: SIGSEGV) or negative (before: a silently corrupted
 #    stack), negative counters, non-finite parameters, a negative Adam second moment,
-#    negative normaliser counts, a zero KL coefficient: every resume is refused with
+#    negative normaliser counts, a zero KL coefficient, an unknown form, an actor count
+#    of 2^63 - 1 (before: a signed overflow, found by fuzz_ckpt_values): every resume is refused with
 #    exit 2 and one message naming the field, and the file is left as it was.
 # 4. run directory ownership: a --resume of a live run (stopped with SIGSTOP, so that it
 #    stays alive) is refused naming the holder's pid and host, and the live run's files
@@ -113,6 +114,8 @@ window 0 f64 2.5 episode window is out of range
 meta 1 i64 -1 iteration is negative
 meta 2 i64 -7 environment step count is negative
 meta 4 i64 -1 episode count is negative
+meta 0 i64 7 form 7 is none of
+meta 5 i64 9223372036854775807 layout of 9223372036854775807 actor(s)
 params 3 f32 nan parameters or Adam moments are not finite
 adam.v 0 f32 -1 parameters or Adam moments are not finite
 obs.stats 0 f64 -2 normaliser statistics are not finite

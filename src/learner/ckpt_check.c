@@ -1,6 +1,7 @@
 /* ckpt_check.c - the learner's checks of a checkpoint before it resumes (ckpt_check.h). */
 #include "ckpt_check.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +24,19 @@ static int check_fit(const CkptShape *s, const Ckpt *c, const int64_t *meta, cha
                  "the checkpoint's model has %lld parameters, this configuration %ld "
                  "(hidden sizes or activation differ)",
                  (long long)meta[M_PARAMS], s->np);
+        return -1;
+    }
+    if (meta[M_FORM] != CKPT_SYNC && meta[M_FORM] != CKPT_ASYNC && meta[M_FORM] != CKPT_LEARNER) {
+        snprintf(err, len, "its form %lld is none of sync (0), async (1), learner alone (2)",
+                 (long long)meta[M_FORM]);
+        return -1;
+    }
+    if (meta[M_ACTORS] < 1 || meta[M_ACTORS] > INT_MAX || meta[M_NUM_ENVS] < 1 ||
+        meta[M_NUM_ENVS] > INT_MAX) {
+        snprintf(err, len,
+                 "its layout of %lld actor(s) with %lld environments each is out of range (each "
+                 "in [1, %d])",
+                 (long long)meta[M_ACTORS], (long long)meta[M_NUM_ENVS], INT_MAX);
         return -1;
     }
     if (s->sync && ((meta[M_FORM] != CKPT_SYNC && meta[M_FORM] != CKPT_LEARNER) ||
