@@ -17,7 +17,9 @@
 # 5. the numbered copies cannot be hard links: they are written as copies, the run
 #    completes;
 # 6. a metrics row fails half way (sync and async): every rank stops, one message naming
-#    the file, the row and the cause, and no torn row is left in metrics.csv.
+#    the file, the row and the cause, and no torn row is left in metrics.csv;
+# 7. async with an actor whose gradients come 6 s apart, then SIGTERM: the stop grace
+#    follows the gaps, and the run stops cleanly.
 set -u
 # shellcheck source=tests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -132,4 +134,34 @@ for mode in sync async; do
         $([ "$(tail -n +2 "$out/metrics.csv" | wc -l)" -eq 19 ] &&
             awk -F, -v n="$fields" 'NF != n { exit 1 }' "$out/metrics.csv" && echo 0 || echo 1)
 done
+# 7. async, rank 1's gradients each 10 s late (a slow node), then SIGTERM to every rank
+# just after its first one: the stop grace follows the longest gap between an actor's
+# gradients (twice it, within 5 to 20 s), so the learner waits the ~10 s for rank 1's
+# next gradient and the run ends cleanly with its checkpoint. Before, the grace was a
+# fixed 5 s in async mode: rank 1 was given up on as silent, and the run ended with
+# status 1. The delay is a nanosleep (x86-64 syscalls 35 and 230): its start shows in
+# /proc/PID/syscall, and the first gradient goes out 10 s later.
+pat="mpirl train --quiet --mode async --steps 1e8 --out $tmp/slow"
+MPIRL_FAULT="gradient-delay@1#1+" timeout 90 mpirun -q -np 3 --oversubscribe -x MPIRL_FAULT \
+    "$mpirl" train --quiet --mode async --steps 1e8 --out "$tmp/slow" >"$tmp/out" 2>"$tmp/err" &
+job=$!
+r1=
+for _ in $(seq 100); do
+    r1=$(rank_pid 1 "$pat")
+    [ -n "$r1" ] && break
+    sleep 0.1
+done
+for _ in $(seq 300); do
+    call=$(cut -d' ' -f1 "/proc/$r1/syscall" 2>/dev/null)
+    [ "$call" = 230 ] || [ "$call" = 35 ] && break
+    sleep 0.02
+done
+sleep 10.5
+for r in 0 1 2; do kill -TERM "$(rank_pid $r "$pat")" 2>/dev/null; done
+start=$SECONDS
+wait $job
+rc=$?
+took=$((SECONDS - start))
+check "async, a slow actor, then SIGTERM: a clean stop (exit $rc, ${took} s)" \
+    $([ $rc -eq 0 ] && [ ! -s "$tmp/err" ] && [ -f "$tmp/slow/checkpoint.bin" ] && echo 0 || echo 1)
 tap_done

@@ -8,12 +8,23 @@
  */
 #include "actor.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "comm.h"
+#include "fault.h"
 #include "mat.h"
 #include "signals.h"
+
+/* Fault injection: a gradient that takes 10 s more (a slow node), signals or not. */
+static void slow_down(void)
+{
+    struct timespec left = {10, 0};
+    while (nanosleep(&left, &left) != 0 && errno == EINTR)
+        ;
+}
 
 int actor_async(Actor *a, Run *r, unsigned char *out, unsigned char *in, int64_t version)
 {
@@ -48,6 +59,8 @@ int actor_async(Actor *a, Run *r, unsigned char *out, unsigned char *in, int64_t
                     memcpy(out + l.summary, r->summary, (size_t)(l.grad_len - l.summary));
                 const long len = first ? l.grad_len : l.summary;
                 first = 0;
+                if (fault_at("gradient-delay"))
+                    slow_down();
                 if (comm_send(out, len, 0, TAG_GRAD) != 0 ||
                     comm_recv(in, l.params_len, 0, TAG_PARAMS, NULL) != 0)
                     return 1;

@@ -91,7 +91,7 @@ static const Key KEYS[] = {
     {"keep", K_INT, F(keep), 0, 1000, 0, NULL, "numbered checkpoints kept (checkpoint-<it>.bin)"},
     {"actor_timeout", K_DOUBLE, F(actor_timeout), 0, 1e6, 0, NULL,
      "seconds the learner waits for an actor (0: the larger of 60 and 10 x the longest "
-     "iteration so far)"},
+     "iteration so far, in async mode the longest gap between an actor's gradients)"},
 };
 #define N_KEYS ((int)(sizeof KEYS / sizeof KEYS[0]))
 _Static_assert(sizeof KEYS / sizeof KEYS[0] + 1 <= CONFIG_N_OPTIONS, "CONFIG_N_OPTIONS too small");

@@ -15,6 +15,7 @@
  */
 #include "async.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -89,7 +90,12 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
             comm_forget_send(src);
             continue;
         }
-        ln->last_seen[src] = clock_now();
+        /* the longest gap between two messages of one actor sets the default patience
+         * and the stop grace, as the longest iteration does in sync mode */
+        const double seen = clock_now();
+        if (ln->last_seen[src] >= 0)
+            ln->longest_iteration = fmax(ln->longest_iteration, seen - ln->last_seen[src]);
+        ln->last_seen[src] = seen;
         if (hi->kind != MSG_GRAD) { /* only a program of another build could send this */
             fprintf(stderr, "mpirl: rank %d sent a message of kind %d, not a gradient\n", src,
                     (int)hi->kind);

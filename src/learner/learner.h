@@ -24,12 +24,14 @@ typedef struct {
     double *last_seen;       /* async: (size) when each rank's last message arrived */
     unsigned char *lost;     /* async: (size) ranks given up on (learner_lost_actors) */
     int n_lost;
-    double longest_iteration; /* wall seconds, for the default actor timeout */
+    double longest_iteration; /* wall seconds, for the default actor timeout: the longest
+                                 sync iteration, or in async mode the longest gap between
+                                 two messages of one actor */
     int metrics_failed;       /* a row could not be written (reported once) */
 } Learner;
 
 /* How long the learner still waits for an actor once a stop signal has arrived: twice
- * the longest iteration, at least 5 s and at most 20 s (batch systems kill some 30 s
+ * the longest iteration (async: gap), at least 5 s and at most 20 s (batch systems kill some 30 s
  * after their SIGTERM, and the checkpoint must be written before). */
 double learner_stop_grace(const Learner *l);
 
