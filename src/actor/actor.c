@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "comm.h"
 #include "loss.h"
 #include "mat.h"
 #include "signals.h"
@@ -29,6 +30,10 @@ int actor_init(Actor *a, const Run *r, char *err, size_t errlen)
                          .raw = &a->ret_raw};
     if (!a->rn.acc)
         goto oom;
+    if (straggle_parse(cfg->straggle, r->rank, r->size, &a->straggle, err, errlen) != 0)
+        return -1;
+    rng_seed(&a->rng_straggle, (uint64_t)cfg->seed,
+             rng_stream_id((uint32_t)r->rank, STREAM_STRAGGLE));
     actor_norm_refresh(a, r);
     /* trpo, npg and ppo-kl also evaluate the whole batch at once */
     const int whole = r->natural || r->adaptive_kl ? n : 0;
@@ -93,6 +98,21 @@ void actor_norm_refresh(Actor *a, const Run *r)
     a->rn.std = sqrt(var + 1e-8);
 }
 
+/* A phase that began at t0 is done: its compute seconds into timer k, then the
+ * --straggle delay in proportion to them (rollout: a pause may follow). */
+static void slowed(Actor *a, int k, double t0, int rollout)
+{
+    const double d = clock_now() - t0;
+    a->tm[k] += d;
+    if (k != T_ROLLOUT)
+        a->grads += 1;
+    if (!straggle_active(&a->straggle))
+        return;
+    const double delay = straggle_delay(&a->straggle, d, rollout, &a->rng_straggle);
+    straggle_sleep(delay);
+    a->delay += delay;
+}
+
 int actor_rollout(Actor *a, const Run *r, int64_t iteration)
 {
     const Config *c = r->cfg;
@@ -116,7 +136,7 @@ int actor_rollout(Actor *a, const Run *r, int64_t iteration)
     const int n = c->rollout * c->num_envs;
     for (int i = 0; i < n; i++)
         a->perm[i] = i;
-    a->tm[T_ROLLOUT] += clock_now() - t0;
+    slowed(a, T_ROLLOUT, t0, 1);
     return failed;
 }
 
@@ -163,7 +183,7 @@ void actor_gradient(Actor *a, const Run *r, int lo, int hi)
     x[X_APPROX_KL] = (float)(st.approx_kl * n);
     x[X_CLIP_FRAC] = (float)(st.clip_frac * n);
     x[X_BAD] = bad ? 1.0f : 0.0f;
-    a->tm[T_GRADIENT] += clock_now() - t0;
+    slowed(a, T_GRADIENT, t0, 0);
 }
 
 void actor_value_gradient(Actor *a, const Run *r, int lo, int hi)
@@ -177,7 +197,7 @@ void actor_value_gradient(Actor *a, const Run *r, int lo, int hi)
     x[X_COUNT] = (float)b.n;
     x[X_V_LOSS] = (float)(0.5 * s);
     x[X_BAD] = isfinite(s) ? 0.0f : 1.0f;
-    a->tm[T_VF] += clock_now() - t0;
+    slowed(a, T_VF, t0, 0);
 }
 
 void actor_summary(Actor *a, const Run *r, TrpoServer *ts)
@@ -203,6 +223,11 @@ void actor_summary(Actor *a, const Run *r, TrpoServer *ts)
         s[S_RES_SQ] += res * res;
     }
     s[S_N] = (double)n;
+    s[S_DELAY] = a->delay;
+    s[S_GRADS] = a->grads;
+    /* the learner's own MPI time is its metrics' comm_s */
+    s[S_WAIT] = r->is_learner ? 0.0 : comm_take_seconds();
+    a->delay = a->grads = 0;
     run_norm_pack(r, &a->raw, &a->ret_raw, s + N_SUMMARY + 2 * METRICS_WINDOW);
     if (r->adaptive_kl) { /* KL(old || new) over the whole batch at the new parameters */
         const Batch b = {.n = (int)n,
@@ -274,7 +299,7 @@ void actor_surrogate_gradient(Actor *a, const Run *r, TrpoServer *ts, int failed
     d[1] = st.entropy * b.n;
     d[2] = b.n;
     d[3] = bad;
-    a->tm[T_GRADIENT] += clock_now() - t0;
+    slowed(a, T_GRADIENT, t0, 0);
 }
 
 /* environments (vecenv_save), the reward normaliser's per-environment returns, then

@@ -16,6 +16,7 @@
 #include "rollout.h"
 #include "rstats.h"
 #include "run.h"
+#include "straggle.h"
 #include "trpo_serve.h"
 #include "vecenv.h"
 
@@ -30,9 +31,13 @@ typedef struct {
     ObsNorm norm;         /* the observation normaliser of the learner's statistics */
     int32_t *perm;        /* (T * E) the minibatch order */
     float *mb_obs, *mb_act, *mb_adv, *mb_ret, *mb_logp, *mb_val, *mb_p;
-    float *adv_n;       /* trpo, npg: (T * E) advantages normalised over the batch */
-    float *fvp_obs;     /* trpo, npg: (fvp rows, obs_dim) the Fisher subsample */
-    double tm[N_TIMER]; /* compute seconds per phase since the last summary */
+    float *adv_n;          /* trpo, npg: (T * E) advantages normalised over the batch */
+    float *fvp_obs;        /* trpo, npg: (fvp rows, obs_dim) the Fisher subsample */
+    double tm[N_TIMER];    /* compute seconds per phase since the last summary */
+    StraggleSpec straggle; /* --straggle, this rank's part */
+    Rng rng_straggle;      /* its draws: stream (seed, rank, STREAM_STRAGGLE) */
+    double delay;          /* seconds slept for it since the last summary */
+    double grads;          /* gradients computed since the last summary */
 } Actor;
 
 /* Environments, rollout and minibatch buffers and generators of this rank for run r.

@@ -20,9 +20,10 @@
 #include "rstats.h"
 
 /* random streams of a rank besides its environments' (seed, rank, env index) */
-#define STREAM_POLICY  0xffffffffu
-#define STREAM_SHUFFLE 0xfffffffeu
-#define STREAM_INIT    0xfffffffdu
+#define STREAM_POLICY   0xffffffffu
+#define STREAM_SHUFFLE  0xfffffffeu
+#define STREAM_INIT     0xfffffffdu
+#define STREAM_STRAGGLE 0xfffffffcu
 
 typedef struct {
     const Config *cfg;

@@ -25,6 +25,7 @@
 #include "config.h"
 #include "registry.h"
 #include "runlock.h"
+#include "straggle.h"
 #include "train.h"
 
 static void usage(void)
@@ -68,6 +69,9 @@ static int check_combination(const Config *c, char *err, size_t len)
                  c->rollout, c->num_envs, (long long)samples, TRAIN_MAX_SAMPLES);
         return -1;
     }
+    StraggleSpec sg;
+    if (straggle_parse(c->straggle, comm_rank(), comm_size(), &sg, err, len) != 0)
+        return -1;
     if (!algo_runs_in(a, m->id)) {
         snprintf(err, len, "--algo %s runs in --mode %s", a->name, a->mode_note);
         return -1;

@@ -89,6 +89,9 @@ static const Key KEYS[] = {
     {"checkpoint_every", K_INT, F(checkpoint_every), 0, 1 << 30, 0, NULL,
      "iterations between checkpoints (0: only at the end)"},
     {"keep", K_INT, F(keep), 0, 1000, 0, NULL, "numbered checkpoints kept (checkpoint-<it>.bin)"},
+    {"straggle", K_STRING, F(straggle), 0, 0, 0, NULL,
+     "seeded slowdowns of the actors' compute: ranks=R[,R...]:Fx, lognormal:SIGMA, "
+     "pause:P,MS, joined by '+' (empty: none)"},
     {"actor_timeout", K_DOUBLE, F(actor_timeout), 0, 1e6, 0, NULL,
      "seconds the learner waits for an actor (0: the larger of 60 and 10 x the longest "
      "iteration so far, in async mode the longest gap between an actor's gradients)"},

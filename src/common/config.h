@@ -46,6 +46,7 @@ typedef struct {
     int hidden[CONFIG_MAX_HIDDEN];
     int n_hidden;
     char activation[CONFIG_STR_LEN];
+    char straggle[CONFIG_STR_LEN]; /* --straggle SPEC (straggle.h), "" for none */
     double init_logstd;
     /* optimisation */
     double lr;

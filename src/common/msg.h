@@ -53,7 +53,10 @@ enum {
     S_SIGNAL, /* a stop signal arrived at this rank */
     S_KL_SUM, /* ppo-kl: sum over the batch of KL(old || new) after the update */
     S_KL_N,
-    S_TIME, /* N_TIMER: seconds computing in each phase since the last summary */
+    S_DELAY, /* seconds slept by --straggle since the last summary */
+    S_WAIT,  /* seconds inside MPI since the last summary (actors that are not the learner) */
+    S_GRADS, /* gradients computed since the last summary */
+    S_TIME,  /* N_TIMER: seconds computing in each phase since the last summary */
     N_SUMMARY = S_TIME + N_TIMER
 };
 

@@ -103,13 +103,16 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
         }
         const float *g = (const float *)(in + l.grad);
         if (hi->flags & FLAG_SUMMARY)
-            env_steps += (int64_t)learner_take_summary(ln, r, (const double *)(in + l.summary), &f);
+            env_steps +=
+                (int64_t)learner_take_summary(ln, r, src, (const double *)(in + l.summary), &f);
         const double staleness = (double)(version - hi->version);
         f.st_sum += staleness;
         f.st_n += 1;
         if (staleness > f.st_max)
             f.st_max = staleness;
         learner_count_staleness(ln, version - hi->version);
+        ln->per[src].st_sum += staleness;
+        ln->per[src].st_n += 1;
         if (hi->flags & FLAG_BAD) {
             if (ctrl_all != CTRL_ABORT)
                 learner_report_stop(ln, "rank %d sent a non-finite loss at version %lld", src,
@@ -118,6 +121,7 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
             rc = 1;
         } else if (c->max_staleness > 0 && staleness > c->max_staleness) {
             f.dropped++;
+            ln->per[src].dropped++;
         } else if (ctrl_all != CTRL_ABORT) {
             memcpy(r->msg, g, ((size_t)r->np + N_EXTRA) * sizeof(float));
             if (learner_apply(ln, r, run_lr_at(r, (double)env_steps, (double)c->steps), &acc) !=

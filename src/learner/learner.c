@@ -18,13 +18,14 @@ int learner_init(Learner *l, Run *r, char *err, size_t errlen)
     memset(l, 0, sizeof *l);
     const AdamConfig ac = {0.9, 0.999, r->cfg->adam_eps};
     l->gathered = calloc((size_t)r->size * (size_t)r->summary_len, sizeof(double));
+    l->per = calloc((size_t)r->size, sizeof *l->per);
     /* allocated here, not in the message loop */
     l->stale_count = r->mode == MODE_ASYNC ? calloc(STALENESS_BINS, sizeof(int64_t)) : NULL;
     if (r->mode == MODE_ASYNC) {
         l->last_seen = calloc((size_t)r->size, sizeof *l->last_seen);
         l->lost = calloc((size_t)r->size, 1);
     }
-    if (!l->gathered || adam_init(&l->adam, r->np, &ac) != 0 ||
+    if (!l->gathered || !l->per || adam_init(&l->adam, r->np, &ac) != 0 ||
         (r->mode == MODE_ASYNC && (!l->stale_count || !l->last_seen || !l->lost))) {
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -42,6 +43,8 @@ void learner_free(Learner *l)
 {
     adam_free(&l->adam);
     free(l->gathered);
+    free(l->per);
+    l->per = NULL;
     free(l->stale_count);
     free(l->last_seen);
     free(l->lost);
@@ -63,8 +66,15 @@ double learner_patience(const Learner *l, const Config *c)
     return fmax(60.0, 10.0 * l->longest_iteration);
 }
 
-double learner_take_summary(Learner *l, Run *r, const double *s, RowSums *f)
+double learner_take_summary(Learner *l, Run *r, int rank, const double *s, RowSums *f)
 {
+    ActorRow *a = &l->per[rank];
+    for (int k = 0; k < N_TIMER; k++)
+        a->compute_s += s[S_TIME + k];
+    a->delay_s += s[S_DELAY];
+    a->wait_s += s[S_WAIT];
+    a->grads += s[S_GRADS];
+    a->summaries++;
     for (int k = 0; k < (int)s[S_SENT]; k++)
         metrics_episode(&l->mt, s[N_SUMMARY + k], s[N_SUMMARY + METRICS_WINDOW + k]);
     l->mt.episodes += (int64_t)(s[S_EPISODES] - s[S_SENT]);
@@ -144,6 +154,21 @@ int learner_write_row(Learner *l, const Run *r, int64_t it, int64_t env_steps, d
     for (int k = 0; k < N_TIMER; k++)
         *times[k] = f->summaries > 0 ? f->time[k] / f->summaries : NAN;
     row.rollout_max_s = f->summaries > 0 ? f->rollout_max : NAN;
+    /* the spread of the actors: the slowest one's compute and delay over the fastest's */
+    double slow = 0, fast = INFINITY, delay = 0;
+    int actors = 0;
+    for (int k = 0; k < r->size; k++) {
+        const ActorRow *a = &l->per[k];
+        if (a->summaries == 0)
+            continue;
+        const double busy = a->compute_s + a->delay_s;
+        slow = fmax(slow, busy);
+        fast = fmin(fast, busy);
+        delay += a->delay_s / a->summaries;
+        actors++;
+    }
+    row.delay_s = actors > 0 ? delay / actors : NAN;
+    row.actor_spread = actors > 0 && fast > 0 ? slow / fast : NAN;
     if (r->natural) {
         row.cg_s += l->cg_s;
     } else {
@@ -156,6 +181,10 @@ int learner_write_row(Learner *l, const Run *r, int64_t it, int64_t env_steps, d
     int bad = metrics_write(&l->mt, &row, r->cfg->steps) != 0;
     if (!bad && metrics_staleness(&l->mt, it, l->stale_count, STALENESS_BINS) != 0)
         bad = 1, file = "staleness.csv";
+    if (!bad && metrics_actors(&l->mt, it, l->per, r->size) != 0)
+        bad = 1, file = "actors.csv";
+    if (!bad)
+        memset(l->per, 0, (size_t)r->size * sizeof *l->per);
     if (bad) {
         l->metrics_failed = 1;
         learner_report_stop(l, "rank 0: cannot write row %lld of %s in %.200s: %s", (long long)it,

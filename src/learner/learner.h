@@ -28,6 +28,7 @@ typedef struct {
                                  sync iteration, or in async mode the longest gap between
                                  two messages of one actor */
     int metrics_failed;       /* a row could not be written (reported once) */
+    ActorRow *per;            /* (size) each rank's part of the current row (actors.csv) */
 } Learner;
 
 /* How long the learner still waits for an actor once a stop signal has arrived: twice
@@ -70,9 +71,10 @@ void learner_free(Learner *l);
  * 10 times the longest iteration so far. */
 double learner_patience(const Learner *l, const Config *c);
 
-/* Take one actor's iteration summary s: episodes into the window, value-fit sums into
- * f, raw observation statistics into r's normaliser. Returns its environment steps. */
-double learner_take_summary(Learner *l, Run *r, const double *s, RowSums *f);
+/* Take the iteration summary s of the actor of rank `rank`: episodes into the window,
+ * value-fit sums into f, its times and counts into its actors.csv row, raw observation
+ * statistics into r's normaliser. Returns its environment steps. */
+double learner_take_summary(Learner *l, Run *r, int rank, const double *s, RowSums *f);
 
 /* Clip the mean gradient in r->msg to max_grad_norm, take an Adam step on r->pbuf and
  * add the statistics that follow the gradient to acc. Returns 0, or -1 when the

@@ -107,6 +107,8 @@ static const Column COLUMNS[] = {
     REAL_COL(linesearch_s, "%.6f"),
     REAL_COL(vf_s, "%.6f"),
     REAL_COL(rollout_max_s, "%.6f"),
+    REAL_COL(delay_s, "%.6f"),
+    REAL_COL(actor_spread, "%.4f"),
 };
 #define N_COLUMNS (sizeof COLUMNS / sizeof COLUMNS[0])
 
@@ -131,11 +133,18 @@ int metrics_open(Metrics *mt, const char *dir, int progress, int64_t keep_iterat
     mt->csv = open_rows(dir, "metrics.csv", metrics_header(), keep_iteration, err, errlen);
     if (!mt->csv)
         return -1;
+    mt->actors = open_rows(dir, "actors.csv", ACTORS_HEADER, keep_iteration, err, errlen);
+    if (!mt->actors) {
+        fclose(mt->csv);
+        mt->csv = NULL;
+        return -1;
+    }
     if (staleness) {
         mt->stale = open_rows(dir, "staleness.csv", STALENESS_HEADER, keep_iteration, err, errlen);
         if (!mt->stale) {
             fclose(mt->csv);
-            mt->csv = NULL;
+            fclose(mt->actors);
+            mt->csv = mt->actors = NULL;
             return -1;
         }
     }
@@ -150,7 +159,9 @@ void metrics_close(Metrics *mt)
         fclose(mt->csv);
     if (mt->stale)
         fclose(mt->stale);
-    mt->csv = mt->stale = NULL;
+    if (mt->actors)
+        fclose(mt->actors);
+    mt->csv = mt->stale = mt->actors = NULL;
 }
 
 void metrics_episode(Metrics *mt, double ret, double len)
@@ -260,6 +271,30 @@ int metrics_staleness(Metrics *mt, int64_t iteration, const int64_t *count, int 
         }
     if (fflush(mt->stale) != 0) {
         cut_back(mt->stale, start);
+        return -1;
+    }
+    return 0;
+}
+
+int metrics_actors(Metrics *mt, int64_t iteration, const ActorRow *rows, int n)
+{
+    if (!mt->actors)
+        return 0;
+    errno = 0;
+    const long start = ftell(mt->actors);
+    for (int k = 0; k < n; k++) {
+        const ActorRow *a = &rows[k];
+        if (a->summaries == 0 && a->st_n == 0 && a->dropped == 0)
+            continue; /* nothing of this rank in the row */
+        if (fprintf(mt->actors, "%lld,%d,%.6f,%.6f,%.6f,%.0f,%.0f,%.6g\n", (long long)iteration, k,
+                    a->compute_s, a->delay_s, a->wait_s, a->grads, a->dropped,
+                    a->st_n > 0 ? a->st_sum / a->st_n : 0.0) < 0) {
+            cut_back(mt->actors, start);
+            return -1;
+        }
+    }
+    if (fflush(mt->actors) != 0) {
+        cut_back(mt->actors, start);
         return -1;
     }
     return 0;

@@ -21,6 +21,7 @@
 #include "msg.h" /* METRICS_WINDOW */
 
 #define STALENESS_HEADER "iteration,staleness,count"
+#define ACTORS_HEADER    "iteration,rank,compute_s,delay_s,wait_s,gradients,dropped,staleness_mean"
 /* bins of the staleness histogram: staleness 0 .. STALENESS_BINS - 2 exactly, the last
  * bin counts every staleness of STALENESS_BINS - 1 and more (staleness_max is exact) */
 #define STALENESS_BINS 4096
@@ -49,7 +50,20 @@ typedef struct {
      * the algorithm has no such phase) */
     double rollout_s, gradient_s, cg_s, linesearch_s, vf_s;
     double rollout_max_s; /* the slowest actor's rollout seconds */
+    double delay_s;       /* seconds slept by --straggle (mean over actors) */
+    double actor_spread;  /* the slowest actor's compute and delay over the fastest's */
 } MetricsRow;
+
+/* One actor's part of a metrics row (actors.csv). */
+typedef struct {
+    double compute_s;    /* rollouts and gradients */
+    double delay_s;      /* slept by --straggle */
+    double wait_s;       /* inside MPI: waiting for the learner and the others */
+    double grads;        /* gradients computed */
+    double dropped;      /* async: of its gradients, dropped by --max-staleness */
+    double st_sum, st_n; /* async: staleness of its gradients received */
+    int summaries;       /* summaries taken (0: nothing to write for this rank) */
+} ActorRow;
 
 /* "iteration,env_steps,...": the header of metrics.csv, from the column table of
  * metrics.c (one column per MetricsRow field, in this order, named like it) */
@@ -57,7 +71,8 @@ const char *metrics_header(void);
 
 typedef struct {
     FILE *csv;
-    FILE *stale; /* staleness.csv of an asynchronous run, or NULL */
+    FILE *stale;  /* staleness.csv of an asynchronous run, or NULL */
+    FILE *actors; /* actors.csv */
     double ret[METRICS_WINDOW];
     double len[METRICS_WINDOW];
     int n, head;      /* ring buffer of the window */
@@ -66,9 +81,9 @@ typedef struct {
     double last_print;
 } Metrics;
 
-/* Open DIR/metrics.csv for writing, and DIR/staleness.csv if staleness != 0 (an
- * asynchronous run). keep_iteration < 0: new files (header line first); otherwise the
- * existing files of a resumed run, cut after their rows of that iteration (rewritten
+/* Open DIR/metrics.csv and DIR/actors.csv for writing, and DIR/staleness.csv if
+ * staleness != 0 (an asynchronous run). keep_iteration < 0: new files (header line first);
+ * otherwise the existing files of a resumed run, cut after their rows of that iteration (rewritten
  * through a temporary file and a rename) and appended to. progress: 0 none, 1 plain
  * lines, 2 in-place. Returns 0, or -1 with a message. The episode window and count
  * are not touched (a resumed run restores them). */
@@ -92,5 +107,11 @@ int metrics_write(Metrics *mt, const MetricsRow *row, int64_t total_steps);
  * "iteration,staleness,count" for every k < n with count[k] > 0 (nothing when the file
  * is not open). Returns 0, or -1 if the write failed. */
 int metrics_staleness(Metrics *mt, int64_t iteration, const int64_t *count, int n);
+
+/* Append an iteration's rows to actors.csv, "iteration,rank,compute_s,delay_s,wait_s,
+ * gradients,dropped,staleness_mean", one for every rank r < n with something in
+ * rows[r] (a summary, or in async mode a gradient received). Returns 0, or -1 if the write failed
+ * (the partial rows are cut back). */
+int metrics_actors(Metrics *mt, int64_t iteration, const ActorRow *rows, int n);
 
 #endif

@@ -205,7 +205,7 @@ static int phase_summary(Trainer *t, int64_t it, int64_t iters, double lr, int64
     double steps_done = 0;
     for (int k = 0; k < r->size; k++)
         if (r->size == 1 || k > 0) /* the learner holds no data */
-            steps_done += learner_take_summary(l, r, l->gathered + (size_t)k * slen, &f);
+            steps_done += learner_take_summary(l, r, k, l->gathered + (size_t)k * slen, &f);
     *env_steps += (int64_t)steps_done;
     if (r->adaptive_kl) {
         s->extra.kl = f.kl_n > 0 ? f.kl_sum / f.kl_n : NAN;
