@@ -69,6 +69,23 @@ static int check_combination(const Config *c, char *err, size_t len)
                  c->rollout, c->num_envs, (long long)samples, TRAIN_MAX_SAMPLES);
         return -1;
     }
+    const char *correction = c->staleness_lr    ? "--staleness-lr"
+                             : c->dc_lambda > 0 ? "--dc-lambda"
+                             : c->softsync > 1  ? "--softsync"
+                                                : NULL;
+    if (correction && (m->id != MODE_ASYNC || comm_size() < 2)) {
+        snprintf(err, len,
+                 "%s corrects stale gradients: it applies to --mode async with actors (mpirun "
+                 "-np 2 or more)",
+                 correction);
+        return -1;
+    }
+    if (c->dc_lambda > 0 && c->max_staleness < 1) {
+        snprintf(err, len,
+                 "--dc-lambda needs --max-staleness N (at least 1): the learner keeps the last "
+                 "N + 1 parameter versions to compensate with");
+        return -1;
+    }
     StraggleSpec sg;
     if (straggle_parse(c->straggle, comm_rank(), comm_size(), &sg, err, len) != 0)
         return -1;

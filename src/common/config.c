@@ -86,6 +86,13 @@ static const Key KEYS[] = {
      "ppo-kl: initial KL-penalty coefficient beta"},
     {"max_staleness", K_INT, F(max_staleness), 0, 1 << 30, 0, NULL,
      "drop older async gradients (0: keep all)"},
+    {"staleness_lr", K_BOOL, F(staleness_lr), 0, 1, 0, NULL,
+     "async: apply a gradient of staleness t at the learning rate / max(1, t)"},
+    {"dc_lambda", K_DOUBLE, F(dc_lambda), 0, 100, 0, NULL,
+     "async: delay compensation g + lambda g*g*(theta_now - theta_then) (0: off; needs "
+     "max_staleness)"},
+    {"softsync", K_INT, F(softsync), 1, 4096, 0, NULL,
+     "async: apply the mean of every K gradients that arrive (1: each on its own)"},
     {"checkpoint_every", K_INT, F(checkpoint_every), 0, 1 << 30, 0, NULL,
      "iterations between checkpoints (0: only at the end)"},
     {"keep", K_INT, F(keep), 0, 1000, 0, NULL, "numbered checkpoints kept (checkpoint-<it>.bin)"},
@@ -143,6 +150,9 @@ void config_defaults(Config *c)
     c->kl_target = 0.01;
     c->kl_beta_init = 1.0;
     c->max_staleness = 0;
+    c->staleness_lr = 0;
+    c->dc_lambda = 0.0;
+    c->softsync = 1;
     c->checkpoint_every = 50;
     c->keep = 3;
     c->actor_timeout = 0.0;

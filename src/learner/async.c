@@ -65,6 +65,8 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
     double signal_at = 0.0, next_check = t0 + 1.0; /* a stop signal seen; liveness */
     for (int k = 1; k < r->size; k++)
         ln->last_seen[k] = t0;
+    if (c->dc_lambda > 0)
+        history_put(&ln->hist, version, r->pbuf);
     while (active > 0) {
         int src = 0;
         const int got = comm_recv_any_within(in, l.grad_len, TAG_GRAD, &src, NULL, 1.0);
@@ -124,13 +126,26 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
             ln->per[src].dropped++;
         } else if (ctrl_all != CTRL_ABORT) {
             memcpy(r->msg, g, ((size_t)r->np + N_EXTRA) * sizeof(float));
-            if (learner_apply(ln, r, run_lr_at(r, (double)env_steps, (double)c->steps), &acc) !=
-                0) {
+            double lr = run_lr_at(r, (double)env_steps, (double)c->steps);
+            /* the corrections of stale gradients (correct.h), each on its own flag */
+            const float *then = c->dc_lambda > 0 ? history_get(&ln->hist, hi->version) : NULL;
+            if (then)
+                correct_delay(r->msg, r->pbuf, then, c->dc_lambda, r->np);
+            if (c->staleness_lr)
+                lr = correct_staleness_lr(lr, version - hi->version);
+            int apply = 1;
+            if (c->softsync > 1 && (apply = softsync_add(&ln->soft, r->msg, lr, ln->soft_out, &lr)))
+                memcpy(r->msg, ln->soft_out, ((size_t)r->np + N_EXTRA) * sizeof(float));
+            if (apply && learner_apply(ln, r, lr, &acc) != 0) {
                 learner_report_stop(ln, "the gradient from rank %d is not finite", src);
                 ctrl_all = CTRL_ABORT;
                 rc = 1;
-            } else {
+            } else if (apply) {
                 version++;
+                f.lr_sum += lr;
+                f.updates += 1;
+                if (c->dc_lambda > 0)
+                    history_put(&ln->hist, version, r->pbuf);
             }
         }
         if (ctrl_all == CTRL_CONTINUE &&

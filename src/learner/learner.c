@@ -25,6 +25,18 @@ int learner_init(Learner *l, Run *r, char *err, size_t errlen)
         l->last_seen = calloc((size_t)r->size, sizeof *l->last_seen);
         l->lost = calloc((size_t)r->size, 1);
     }
+    const Config *c = r->cfg;
+    if (r->mode == MODE_ASYNC && c->dc_lambda > 0 &&
+        history_init(&l->hist, c->max_staleness + 1, r->np) != 0) {
+        snprintf(err, errlen, "out of memory for %d parameter versions", c->max_staleness + 1);
+        return -1;
+    }
+    if (r->mode == MODE_ASYNC && c->softsync > 1 &&
+        (softsync_init(&l->soft, c->softsync, r->np, N_EXTRA) != 0 ||
+         !(l->soft_out = malloc(((size_t)r->np + N_EXTRA) * sizeof(float))))) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     if (!l->gathered || !l->per || adam_init(&l->adam, r->np, &ac) != 0 ||
         (r->mode == MODE_ASYNC && (!l->stale_count || !l->last_seen || !l->lost))) {
         snprintf(err, errlen, "out of memory");
@@ -43,6 +55,10 @@ void learner_free(Learner *l)
 {
     adam_free(&l->adam);
     free(l->gathered);
+    history_free(&l->hist);
+    softsync_free(&l->soft);
+    free(l->soft_out);
+    l->soft_out = NULL;
     free(l->per);
     l->per = NULL;
     free(l->stale_count);
@@ -136,7 +152,8 @@ int learner_write_row(Learner *l, const Run *r, int64_t it, int64_t env_steps, d
     const double var_ret = f->ret_sq / n - (f->ret_sum / n) * (f->ret_sum / n);
     const double var_res = f->res_sq / n - (f->res_sum / n) * (f->res_sum / n);
     row.explained_variance = n > 0 && var_ret > 0 ? 1.0 - var_res / var_ret : NAN;
-    row.lr = lr;
+    /* async with --staleness-lr: the mean of the learning rates the updates had */
+    row.lr = r->cfg->staleness_lr && f->updates > 0 ? f->lr_sum / f->updates : lr;
     row.staleness_mean = f->st_n > 0 ? f->st_sum / f->st_n : 0;
     row.staleness_max = f->st_max;
     row.dropped = f->dropped;

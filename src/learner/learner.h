@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "correct.h"
 #include "metrics.h"
 #include "optim.h"
 #include "run.h"
@@ -29,6 +30,9 @@ typedef struct {
                                  two messages of one actor */
     int metrics_failed;       /* a row could not be written (reported once) */
     ActorRow *per;            /* (size) each rank's part of the current row (actors.csv) */
+    ParamHistory hist;        /* async with --dc-lambda: the last max_staleness + 1 versions */
+    SoftSync soft;            /* async with --softsync K > 1: the group so far */
+    float *soft_out;          /* (np + N_EXTRA) its mean, when complete */
 } Learner;
 
 /* How long the learner still waits for an actor once a stop signal has arrived: twice
@@ -50,6 +54,7 @@ typedef struct {
     double time[N_TIMER], summaries; /* actors' compute seconds per phase, summaries taken */
     double rollout_max;              /* the largest rollout seconds of one summary */
     double kl_sum, kl_n;             /* ppo-kl: KL(old || new) after the update */
+    double lr_sum, updates;          /* async: learning rates of the updates applied */
 } RowSums;
 
 /* What only some algorithms report (metrics.h): NaN where not applicable. */
