@@ -29,9 +29,10 @@ run() { # run NP DIR OPTIONS...
     shift 2
     mpirun -np "$np" --oversubscribe "$mpirl" train --quiet --out "$dir" "$@"
 }
-# metrics without the time columns (sps and every column whose name ends in _s)
+# metrics without the time columns (sps, actor_spread and every column whose name ends
+# in _s)
 rows() {
-    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) keep[i] = !($i ~ /_s$/ || $i == "sps") }
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) keep[i] = !($i ~ /_s$/ || $i == "sps" || $i == "actor_spread") }
         { out = ""; for (i = 1; i <= NF; i++) if (keep[i]) out = out $i ","; print out }' \
         "$1/metrics.csv"
 }

@@ -28,7 +28,8 @@
     "iteration,env_steps,wall_s,sps,episodes,return_mean,return_std,length_mean,policy_loss,"      \
     "value_loss,entropy,approx_kl,clip_fraction,explained_variance,lr,staleness_mean,"             \
     "staleness_max,dropped,comm_s,wait_s,kl,surrogate_improvement,ls_steps,cg_iterations,"         \
-    "cg_residual,beta,rollout_s,gradient_s,cg_s,linesearch_s,vf_s,rollout_max_s"
+    "cg_residual,beta,rollout_s,gradient_s,cg_s,linesearch_s,vf_s,rollout_max_s,delay_s,"          \
+    "actor_spread"
 
 static char base[128]; /* a fresh directory per test program, same on every rank */
 
@@ -93,8 +94,8 @@ static double col(const char *row, int k)
     return strtod(p, NULL);
 }
 
-/* whether column k of METRICS_HEADER is a time measurement: wall_s, sps and every
- * other column whose name ends in "_s" */
+/* whether column k of METRICS_HEADER is a time measurement: wall_s, sps, actor_spread
+ * and every other column whose name ends in "_s" */
 static int is_time_column(int k)
 {
     const char *p = METRICS_HEADER;
@@ -104,6 +105,7 @@ static int is_time_column(int k)
         return 0;
     const size_t len = strcspn(p, ",");
     return (len == 3 && strncmp(p, "sps", 3) == 0) ||
+           (len == 12 && strncmp(p, "actor_spread", 12) == 0) ||
            (len > 2 && strncmp(p + len - 2, "_s", 2) == 0);
 }
 

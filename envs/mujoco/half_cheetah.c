@@ -67,8 +67,8 @@ static void cheetah_step(const MjTask *t, const mjModel *m, mjData *d, const flo
 
 const MjTask mjtask_half_cheetah_v4 = {
     MJENV_TASK("HalfCheetah-v4", CHEETAH_OBS_DIM, CHEETAH_NU, cheetah_act_low, cheetah_act_high,
-               1000, CHEETAH_NQ, CHEETAH_NV, CHEETAH_NBODY, mjenv_preset_cheetah,
-               "half_cheetah.xml", 5),
+               1000, CHEETAH_NQ, CHEETAH_NV, CHEETAH_NBODY, mjenv_preset_fine, "half_cheetah.xml",
+               5),
     .params = NULL,
     .reset_qpos = RESET_NOISE_SCALE,
     .reset_qvel = RESET_NOISE_SCALE,
@@ -79,8 +79,8 @@ const MjTask mjtask_half_cheetah_v4 = {
 
 const MjTask mjtask_half_cheetah_v5 = {
     MJENV_TASK("HalfCheetah-v5", CHEETAH_OBS_DIM, CHEETAH_NU, cheetah_act_low, cheetah_act_high,
-               1000, CHEETAH_NQ, CHEETAH_NV, CHEETAH_NBODY, mjenv_preset_cheetah,
-               "half_cheetah.xml", 5),
+               1000, CHEETAH_NQ, CHEETAH_NV, CHEETAH_NBODY, mjenv_preset_fine, "half_cheetah.xml",
+               5),
     .params = NULL,
     .reset_qpos = RESET_NOISE_SCALE,
     .reset_qvel = RESET_NOISE_SCALE,

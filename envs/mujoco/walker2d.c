@@ -100,7 +100,7 @@ static void walker_step(const MjTask *t, const mjModel *m, mjData *d, const floa
 
 const MjTask mjtask_walker2d_v4 = {
     MJENV_TASK("Walker2d-v4", WALKER_OBS_DIM, WALKER_NU, walker_act_low, walker_act_high, 1000,
-               WALKER_NQ, WALKER_NV, WALKER_NBODY, mjenv_preset, "walker2d.xml", 4),
+               WALKER_NQ, WALKER_NV, WALKER_NBODY, mjenv_preset_fine, "walker2d.xml", 4),
     .params = &walker_v4_params,
     .reset_qpos = RESET_NOISE_SCALE,
     .reset_qvel = RESET_NOISE_SCALE,
@@ -111,7 +111,7 @@ const MjTask mjtask_walker2d_v4 = {
 
 const MjTask mjtask_walker2d_v5 = {
     MJENV_TASK("Walker2d-v5", WALKER_OBS_DIM, WALKER_NU, walker_act_low, walker_act_high, 1000,
-               WALKER_NQ, WALKER_NV, WALKER_NBODY, mjenv_preset, "walker2d_v5.xml", 4),
+               WALKER_NQ, WALKER_NV, WALKER_NBODY, mjenv_preset_fine, "walker2d_v5.xml", 4),
     .params = &walker_v5_params,
     .reset_qpos = RESET_NOISE_SCALE,
     .reset_qvel = RESET_NOISE_SCALE,
