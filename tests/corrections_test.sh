@@ -20,9 +20,6 @@ mpirl=$(realpath "$1")
 scratch_dir corrections
 TAP_DIAG=$tmp/err
 cd "$tmp" || exit 1
-ok() { "$@" && echo 0 || echo 1; }
-run3() { timeout -k 5 120 mpirun -q -np 3 --oversubscribe "$mpirl" train --quiet "$@" </dev/null \
-    >out 2>err; }
 col() { # col FILE NAME: that column of every row
     awk -F, -v n="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == n) c = i } NR > 1 { print $c }' "$1"
 }
@@ -36,7 +33,7 @@ for flags in "--staleness-lr true" "--dc-lambda 0.04" "--softsync 4" \
     "--staleness-lr true --dc-lambda 0.04 --softsync 2"; do
     i=$((i + 1))
     # shellcheck disable=SC2086 # flags are words
-    run3 "${common[@]}" $flags --out run$i
+    train3 "${common[@]}" $flags --out run$i
     rc=$?
     check "async with $flags: reaches its budget (exit $rc) and learns" \
         $(ok [ $rc -eq 0 ] && [ "$(col run$i/metrics.csv env_steps | tail -1)" -ge 60000 ] && learns run$i)
@@ -44,7 +41,7 @@ done
 check "... the flags in config" \
     $(ok grep -qx "staleness_lr = true" run4/config && grep -qx "dc_lambda = 0.04" run4/config &&
         grep -qx "softsync = 2" run4/config)
-run3 --mode async --steps 30000 --straggle ranks=1:3x --staleness-lr true --anneal-lr false \
+train3 --mode async --steps 30000 --straggle ranks=1:3x --staleness-lr true --anneal-lr false \
     --lr 0.001 --out lr
 paste -d, <(col lr/metrics.csv lr) <(col lr/metrics.csv staleness_max) >lr.csv
 check "--staleness-lr: the learning rate is 0.001 in rows without gradients staler than 1, below it in the others" \
@@ -56,7 +53,7 @@ check "--softsync 4: $zero of the gradients have staleness 0" \
     $(ok awk -v z="$zero" 'BEGIN { exit !(z >= 0.5) }')
 
 rows=$(wc -l <run4/metrics.csv)
-run3 --resume run4 --steps 90000
+train3 --resume run4 --steps 90000
 rc=$?
 check "a resume keeps the corrections and trains on (exit $rc)" \
     $(ok [ $rc -eq 0 ] && [ "$(wc -l <run4/metrics.csv)" -gt "$rows" ] &&
@@ -66,7 +63,7 @@ for bad in "--mode sync --softsync 2" "--mode sync --staleness-lr true" \
     "--mode async --dc-lambda 0.04"; do
     rm -rf bad
     # shellcheck disable=SC2086 # bad is words
-    run3 --steps 4096 $bad --out bad
+    train3 --steps 4096 $bad --out bad
     rc=$?
     check "$bad: refused (exit $rc), one message, no run directory" \
         $(ok [ $rc -eq 2 ] && [ "$(grep -c . err)" -eq 1 ] && [ ! -e bad ] &&

@@ -7,6 +7,11 @@
 #   rank_pid R PATTERN  the pid of MPI rank R among the processes matching PATTERN
 #   live_ranks PATTERN  how many processes matching PATTERN have not ended (a zombie
 #                       has)
+#   ok CMD...           prints 0 if CMD succeeds, else 1 (a STATUS for check)
+#   train3 ARGS...      `mpirl train --quiet ARGS` at 3 ranks under a 120 s timeout, with
+#                       $mpirl, stdin closed, output in ./out and ./err
+#   metrics_numbers F   metrics.csv F without its time columns (sps, actor_spread and
+#                       every column ending in _s), as digest_test.sh hashes it
 # It also exports what mpirun needs here: root's consent, one BLAS thread per rank.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
 tap_n=0
@@ -44,4 +49,13 @@ live_ranks() {
         [ "$(cut -d' ' -f3 /proc/"$p"/stat 2>/dev/null)" = Z ] || n=$((n + 1))
     done
     echo $n
+}
+ok() { "$@" && echo 0 || echo 1; }
+train3() {
+    timeout -k 5 120 mpirun -q -np 3 --oversubscribe "$mpirl" train --quiet "$@" </dev/null \
+        >out 2>err
+}
+metrics_numbers() {
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) keep[i] = !($i ~ /_s$/ || $i == "sps" || $i == "actor_spread") }
+        { out = ""; for (i = 1; i <= NF; i++) if (keep[i]) out = out $i ","; print out }' "$1"
 }

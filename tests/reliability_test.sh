@@ -40,7 +40,6 @@ edit=$(realpath "$2")
 scratch_dir reliability
 TAP_DIAG=$tmp/err
 cd "$tmp" || exit 1
-ok() { "$@" && echo 0 || echo 1; }
 
 printf '[train]\nsteps = 4096\n' >ok.ini
 "$mpirl" train --quiet --steps 2048 --out first >/dev/null 2>&1 && cp first/checkpoint.bin good.bin

@@ -29,16 +29,9 @@ run() { # run NP DIR OPTIONS...
     shift 2
     mpirun -np "$np" --oversubscribe "$mpirl" train --quiet --out "$dir" "$@"
 }
-# metrics without the time columns (sps, actor_spread and every column whose name ends
-# in _s)
-rows() {
-    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) keep[i] = !($i ~ /_s$/ || $i == "sps" || $i == "actor_spread") }
-        { out = ""; for (i = 1; i <= NF; i++) if (keep[i]) out = out $i ","; print out }' \
-        "$1/metrics.csv"
-}
 same_run() { # same_run A B: final state and metrics identical
     "$cmp_tool" "$1/checkpoint.bin" "$2/checkpoint.bin" meta params adam.m adam.v obs.stats \
-        ret.stats window kl_beta actor.1 actor.2 && diff <(rows "$1") <(rows "$2") >/dev/null
+        ret.stats window kl_beta actor.1 actor.2 && diff <(metrics_numbers "$1/metrics.csv") <(metrics_numbers "$2/metrics.csv") >/dev/null
 }
 # pid of rank R of the run writing into DIR
 rank_pid() {

@@ -19,20 +19,12 @@ dump=$(realpath "$2")
 scratch_dir straggle
 TAP_DIAG=$tmp/err
 cd "$tmp" || exit 1
-ok() { "$@" && echo 0 || echo 1; }
-run3() { timeout -k 5 120 mpirun -q -np 3 --oversubscribe "$mpirl" train --quiet "$@" </dev/null \
-    >out 2>err; }
-# metrics.csv without its time columns, as digest_test.sh hashes it
-numbers() {
-    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) keep[i] = !($i ~ /_s$/ || $i == "sps" || $i == "actor_spread") }
-        { out = ""; for (i = 1; i <= NF; i++) if (keep[i]) out = out $i ","; print out }' "$1"
-}
 spec="ranks=1:3x+lognormal:0.2"
-run3 --steps 16384 --out plain
-run3 --steps 16384 --straggle "$spec" --out slow
+train3 --steps 16384 --out plain
+train3 --steps 16384 --straggle "$spec" --out slow
 rc=$?
 check "sync with --straggle $spec runs (exit $rc)" $(ok [ $rc -eq 0 ])
-check "... the same metrics as without" $(ok cmp -s <(numbers plain/metrics.csv) <(numbers slow/metrics.csv))
+check "... the same metrics as without" $(ok cmp -s <(metrics_numbers plain/metrics.csv) <(metrics_numbers slow/metrics.csv))
 check "... the same final checkpoint" $(ok cmp -s <("$dump" plain/checkpoint.bin) <("$dump" slow/checkpoint.bin))
 check "... the specification in config" $(ok grep -qx "straggle = $spec" slow/config)
 iters=$(($(wc -l <slow/metrics.csv) - 1))
@@ -49,7 +41,7 @@ spread=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "actor_spread") 
 check "... the median actor_spread is $spread (about 3)" \
     $(ok awk -v s="$spread" 'BEGIN { exit !(s > 2.2 && s < 4.5) }')
 
-run3 --steps 30000 --mode async --max-staleness 1 --straggle "ranks=1:4x" --out async
+train3 --steps 30000 --mode async --max-staleness 1 --straggle "ranks=1:4x" --out async
 rc=$?
 grads() { awk -F, -v r="$2" 'NR > 1 && $2 == r { g += $6 } END { print g + 0 }' "$1"; }
 g1=$(grads async/actors.csv 1)
@@ -60,8 +52,8 @@ d=$(awk -F, 'NR > 1 { d += $7 } END { print d + 0 }' async/actors.csv)
 m=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "dropped") c = i } NR > 1 { d += $c } END { print d + 0 }' async/metrics.csv)
 check "... actors.csv counts the dropped gradients as metrics.csv does ($d, $m)" $(ok [ "$d" -eq "$m" ])
 
-run3 --steps 8192 --checkpoint-every 2 --straggle "ranks=2:2x" --out resumed
-run3 --resume resumed --steps 16384
+train3 --steps 8192 --checkpoint-every 2 --straggle "ranks=2:2x" --out resumed
+train3 --resume resumed --steps 16384
 rc=$?
 check "a resumed run appends to actors.csv, rows without gap or repeat (exit $rc)" \
     $(ok [ $rc -eq 0 ] && awk -F, 'NR > 1 { if ($1 != int((NR - 2) / 2) + 1) bad = 1; last = $1 }
@@ -69,7 +61,7 @@ check "a resumed run appends to actors.csv, rows without gap or repeat (exit $rc
 
 for bad in "ranks=3:2x" "ranks=0:2x" "ranks=1:0.5x" "lognormal:x" "pause:0.1" "fast"; do
     rm -rf badrun
-    run3 --steps 4096 --straggle "$bad" --out badrun
+    train3 --steps 4096 --straggle "$bad" --out badrun
     rc=$?
     check "--straggle '$bad': refused (exit $rc), one message, no run directory" \
         $(ok [ $rc -eq 2 ] && [ "$(grep -c . err)" -eq 1 ] && grep -q "^mpirl train: --straggle: " err &&
