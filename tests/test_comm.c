@@ -194,6 +194,25 @@ START_TEST(test_recv_within)
         ck_assert_int_eq(got, (long)sizeof v);
     }
     comm_barrier();
+    /* from one rank only: rank 1's message, sent first, waits while rank size-1's is
+     * taken */
+    if (size >= 3) {
+        if (rank == 1 || rank == size - 1) {
+            const int x = 100 + rank;
+            ck_assert_int_eq(comm_send(&x, sizeof x, 0, 9), 0);
+        }
+        if (rank == 0) {
+            src = size - 1;
+            ck_assert_int_eq(comm_recv_any_within(&v, sizeof v, 9, &src, &got, 30.0), 0);
+            ck_assert_int_eq(v, 100 + size - 1);
+            ck_assert_int_eq(src, size - 1);
+            src = -1;
+            ck_assert_int_eq(comm_recv_any_within(&v, sizeof v, 9, &src, &got, 30.0), 0);
+            ck_assert_int_eq(v, 101);
+            ck_assert_int_eq(src, 1);
+        }
+        comm_barrier();
+    }
 }
 END_TEST
 

@@ -25,6 +25,7 @@
 #include "config.h"
 #include "registry.h"
 #include "runlock.h"
+#include "schedule.h"
 #include "straggle.h"
 #include "train.h"
 
@@ -78,6 +79,22 @@ static int check_combination(const Config *c, char *err, size_t len)
                  "%s corrects stale gradients: it applies to --mode async with actors (mpirun "
                  "-np 2 or more)",
                  correction);
+        return -1;
+    }
+    const char *sched = c->record_schedule      ? "--record-schedule"
+                        : c->replay_schedule[0] ? "--replay-schedule"
+                                                : NULL;
+    if (sched && (m->id != MODE_ASYNC || comm_size() < 2)) {
+        snprintf(err, len,
+                 "%s is for async runs, whose order of gradients varies: --mode async with "
+                 "actors (mpirun -np 2 or more); a sync run repeats bit for bit by itself",
+                 sched);
+        return -1;
+    }
+    if (c->record_schedule && c->replay_schedule[0]) {
+        snprintf(err, len,
+                 "--record-schedule and --replay-schedule together: a replay repeats the "
+                 "recorded order (and writes no schedule of its own)");
         return -1;
     }
     if (c->dc_lambda > 0 && c->max_staleness < 1) {
@@ -356,9 +373,16 @@ int train_main(int argc, char **argv)
         else if (rank == 0 && access(ckpt, R_OK) != 0) {
             snprintf(err, sizeof err, "cannot resume %s: no readable checkpoint.bin in it", resume);
             status = 2;
+        } else if (c.replay_schedule[0]) {
+            snprintf(err, sizeof err,
+                     "--replay-schedule with --resume: a replay starts where the recorded run "
+                     "started");
+            status = 2;
         }
     } else if (resolve(&c, reg, &spec, nargs, args, err, sizeof err) != 0) {
         status = 2;
+    } else if (rank == 0 && schedule_check(&c, comm_size(), err, sizeof err) != 0) {
+        status = 2; /* the learner reads the schedule */
     }
     /* every rank resolves the same arguments, but a file or plugin may be missing on one
      * node only: all agree, the first failing rank reports, all exit alike. Then rank 0

@@ -629,7 +629,8 @@ int comm_recv_any_within(void *buf, long n, int tag, int *src, long *got, double
         return comm_bad_arg("comm_recv_any_within", "no MPI: point-to-point needs mpirun", n);
     MPI_Request req;
     MPI_Status st;
-    COMM_CHECK(MPI_Irecv(buf, (int)n, MPI_BYTE, MPI_ANY_SOURCE, tag, MPI_COMM_WORLD, &req));
+    const int from = *src >= 0 ? *src : MPI_ANY_SOURCE;
+    COMM_CHECK(MPI_Irecv(buf, (int)n, MPI_BYTE, from, tag, MPI_COMM_WORLD, &req));
     int (*stop)(void) = comm_state.stop;
     comm_state.stop = NULL; /* the caller decides what a signal means here */
     const int rc = comm_idle_wait_for(1, &req, &st, seconds);

@@ -117,10 +117,10 @@ int comm_timed_out(double *waited);
  * flushed first. */
 _Noreturn void comm_abandon(int status);
 
-/* Receive at most n bytes with the given tag from any rank, the sender into *src and
- * the size into *got (if not NULL). Waits outside MPI without occupying a core (as the
- * root of a reduction does, see comm.c), so that a rank that waits most of the time
- * (the learner) leaves the core to the actors; that time counts as idle time. Gives up
+/* Receive at most n bytes with the given tag from rank *src, or from any rank if *src
+ * is -1; the sender into *src and the size into *got (if not NULL). Waits outside MPI without
+ * occupying a core (as the root of a reduction does, see comm.c), so that a rank that waits most of
+ * the time (the learner) leaves the core to the actors; that time counts as idle time. Gives up
  * when nothing arrives within seconds (0: no limit): returns 0 with a message, 1 when
  * none arrived (nothing is left pending), -1 on a failure. The stop function of
  * comm_set_patience is not asked here. */

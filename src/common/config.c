@@ -93,6 +93,10 @@ static const Key KEYS[] = {
      "max_staleness)"},
     {"softsync", K_INT, F(softsync), 1, 4096, 0, NULL,
      "async: apply the mean of every K gradients that arrive (1: each on its own)"},
+    {"record_schedule", K_BOOL, F(record_schedule), 0, 1, 0, NULL,
+     "async: write the order of the gradients received to DIR/schedule.csv"},
+    {"replay_schedule", K_STRING, F(replay_schedule), 0, 0, 0, NULL,
+     "async: receive the gradients in the order of this schedule.csv (a bit-for-bit replay)"},
     {"checkpoint_every", K_INT, F(checkpoint_every), 0, 1 << 30, 0, NULL,
      "iterations between checkpoints (0: only at the end)"},
     {"keep", K_INT, F(keep), 0, 1000, 0, NULL, "numbered checkpoints kept (checkpoint-<it>.bin)"},
@@ -153,6 +157,8 @@ void config_defaults(Config *c)
     c->staleness_lr = 0;
     c->dc_lambda = 0.0;
     c->softsync = 1;
+    c->record_schedule = 0;
+    c->replay_schedule[0] = '\0';
     c->checkpoint_every = 50;
     c->keep = 3;
     c->actor_timeout = 0.0;

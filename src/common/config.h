@@ -76,9 +76,11 @@ typedef struct {
     double kl_beta_init; /* beta of the first iteration */
     /* asynchronous mode */
     int max_staleness;
-    int staleness_lr; /* learning rate / max(1, staleness) (correct.h) */
-    double dc_lambda; /* delay compensation's lambda (0: off) */
-    int softsync;     /* apply the mean of every softsync gradients (1: each) */
+    int staleness_lr;                     /* learning rate / max(1, staleness) (correct.h) */
+    double dc_lambda;                     /* delay compensation's lambda (0: off) */
+    int softsync;                         /* apply the mean of every softsync gradients (1: each) */
+    int record_schedule;                  /* write DIR/schedule.csv (schedule.h) */
+    char replay_schedule[CONFIG_STR_LEN]; /* receive in that file's order ("": no) */
     /* checkpoints */
     int checkpoint_every; /* iterations between checkpoints (0: only at the end) */
     int keep;             /* numbered checkpoints kept besides checkpoint.bin */

@@ -15,6 +15,7 @@
  */
 #include "async.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,13 +25,15 @@
 #include "signals.h"
 
 /* Give up on every actor that has sent nothing for the patience (or for the stop grace
- * after a signal): the run goes on without it. Returns 0 or -1 (MPI failure). */
-static int check_alive(Trainer *t, double now, double signal_at, int *active)
+ * after a signal): the run goes on without it. only >= 0: that rank alone (a replay
+ * waits for one actor; the others' gradients wait for it). Returns 0 or -1 (MPI
+ * failure). */
+static int check_alive(Trainer *t, double now, double signal_at, int *active, int only)
 {
     Learner *ln = &t->learner;
     const double limit = learner_patience(ln, t->run.cfg);
     for (int k = 1; k < t->run.size; k++) {
-        if (ln->lost[k] || ln->last_seen[k] < 0)
+        if (ln->lost[k] || ln->last_seen[k] < 0 || (only >= 0 && k != only))
             continue; /* given up on already, or told to stop */
         const double silent = now - ln->last_seen[k];
         if (silent > limit || (signal_at > 0 && now - signal_at > learner_stop_grace(ln))) {
@@ -67,8 +70,38 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
         ln->last_seen[k] = t0;
     if (c->dc_lambda > 0)
         history_put(&ln->hist, version, r->pbuf);
+    /* the order of the gradients, recorded or replayed (schedule.h) */
+    char serr[512];
+    if ((c->record_schedule || c->replay_schedule[0]) &&
+        schedule_open(&ln->sched, c, r->size, r->dir, it > 0 ? version : -1, serr, sizeof serr) !=
+            0) {
+        learner_report_stop(ln, "%s", serr);
+        ctrl_all = CTRL_ABORT; /* every actor is told so as its gradient arrives */
+        rc = 1;
+    }
+    int replay = ln->sched.f != NULL && ln->sched.replay, want = -1;
+    const int record = ln->sched.f != NULL && !ln->sched.replay;
+    int64_t want_version = 0;
     while (active > 0) {
-        int src = 0;
+        if (replay && ctrl_all == CTRL_ABORT)
+            replay = 0; /* the recorded run did not stop here: answer whoever comes */
+        if (replay && want < 0) {
+            const int e = schedule_next(&ln->sched, &want, &want_version, serr, sizeof serr);
+            if (e != 0) {
+                if (e > 0)
+                    learner_report_stop(ln,
+                                        "the schedule %s ends after %ld gradients, but the "
+                                        "replayed run goes on: it did not follow the recording",
+                                        ln->sched.path, ln->sched.entry);
+                else
+                    learner_report_stop(ln, "%s", serr);
+                ctrl_all = CTRL_ABORT;
+                rc = 1;
+                replay = 0;
+                want = -1;
+            }
+        }
+        int src = replay ? want : -1;
         const int got = comm_recv_any_within(in, l.grad_len, TAG_GRAD, &src, NULL, 1.0);
         if (got < 0)
             return 1;
@@ -77,7 +110,7 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
             next_check = now + 1.0;
             if (signal_at == 0.0 && signals_pending())
                 signal_at = now;
-            if (check_alive(t, now, signal_at, &active) != 0)
+            if (check_alive(t, now, signal_at, &active, replay ? want : -1) != 0)
                 return 1;
             if (signal_at > 0 && ctrl_all == CTRL_CONTINUE)
                 ctrl_all = CTRL_STOP_EPOCHS;
@@ -102,6 +135,24 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
             fprintf(stderr, "mpirl: rank %d sent a message of kind %d, not a gradient\n", src,
                     (int)hi->kind);
             return 1;
+        }
+        if (replay) { /* the gradient the schedule names, of the version it names */
+            if (hi->version != want_version) {
+                learner_report_stop(ln,
+                                    "the replay left the schedule %s at gradient %ld: rank %d's "
+                                    "gradient is of version %lld, the recording's of %lld",
+                                    ln->sched.path, ln->sched.entry, src, (long long)hi->version,
+                                    (long long)want_version);
+                ctrl_all = CTRL_ABORT;
+                rc = 1;
+            }
+            want = -1;
+        } else if (record && schedule_put(&ln->sched, src, hi->version) != 0 &&
+                   ctrl_all != CTRL_ABORT) {
+            learner_report_stop(ln, "rank 0: cannot write %s: %s", ln->sched.path,
+                                strerror(errno ? errno : EIO));
+            ctrl_all = CTRL_ABORT;
+            rc = 1;
         }
         const float *g = (const float *)(in + l.grad);
         if (hi->flags & FLAG_SUMMARY)
@@ -174,6 +225,12 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
             }
             acc = (StepStats){0};
             f = (RowSums){0};
+            if (record && schedule_flush(&ln->sched) != 0 && ctrl_all == CTRL_CONTINUE) {
+                learner_report_stop(ln, "rank 0: cannot write %s: %s", ln->sched.path,
+                                    strerror(errno ? errno : EIO));
+                ctrl_all = CTRL_ABORT;
+                rc = 1;
+            }
             const int every = c->checkpoint_every;
             if (active > 0 && ctrl_all != CTRL_ABORT && every > 0 && it % every == 0 &&
                 trainer_checkpoint(t, it, env_steps, version, CKPT_ASYNC) != 0)
@@ -182,6 +239,12 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
     }
     if (comm_flush_sends() != 0)
         return 1;
+    if (record && schedule_flush(&ln->sched) != 0 && rc == 0) {
+        learner_report_stop(ln, "rank 0: cannot write %s: %s", ln->sched.path,
+                            strerror(errno ? errno : EIO));
+        rc = 1;
+    }
+    schedule_close(&ln->sched);
     /* the final state; every actor has stopped */
     if (rc == 0 && trainer_checkpoint(t, it, env_steps, version, CKPT_ASYNC) != 0)
         rc = 1;

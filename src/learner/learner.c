@@ -59,6 +59,7 @@ void learner_free(Learner *l)
     softsync_free(&l->soft);
     free(l->soft_out);
     l->soft_out = NULL;
+    schedule_close(&l->sched);
     free(l->per);
     l->per = NULL;
     free(l->stale_count);

@@ -12,6 +12,7 @@
 #include "metrics.h"
 #include "optim.h"
 #include "run.h"
+#include "schedule.h"
 
 typedef struct {
     Adam adam;
@@ -33,6 +34,7 @@ typedef struct {
     ParamHistory hist;        /* async with --dc-lambda: the last max_staleness + 1 versions */
     SoftSync soft;            /* async with --softsync K > 1: the group so far */
     float *soft_out;          /* (np + N_EXTRA) its mean, when complete */
+    Schedule sched;           /* async with --record-schedule or --replay-schedule */
 } Learner;
 
 /* How long the learner still waits for an actor once a stop signal has arrived: twice
