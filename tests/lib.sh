@@ -39,7 +39,7 @@ scratch_dir() {
 }
 rank_pid() {
     for p in $(pgrep -f "$2"); do
-        tr '\0' '\n' </proc/"$p"/environ 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$1" &&
+        { tr '\0' '\n' </proc/"$p"/environ; } 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$1" &&
             echo "$p"
     done
 }

@@ -11,7 +11,8 @@
 #    either flag in sync mode;
 # 3. a schedule edited to disagree with the run (a version changed): the replay stops
 #    with exit 1, every rank ended, one message naming the gradient;
-# 4. a resumed recording appends a "resume,VERSION" line and records on.
+# 4. SIGTERM to every rank during a replay: it stops cleanly with a checkpoint;
+# 5. a resumed recording appends a "resume,VERSION" line and records on.
 set -u
 # shellcheck source=tests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -80,6 +81,20 @@ rc=$?
 check "a replay of an edited schedule stops (exit $rc), every rank ended, one message" \
     $(ok [ $rc -eq 1 ] && [ "$(live_ranks "replay-schedule edited.csv")" -eq 0 ] &&
         [ "$(grep -c . err)" -eq 1 ] && grep -q "the replay left the schedule edited.csv at gradient 50" err)
+
+# SIGTERM during a replay: a stop the recording did not have; the run stops as any does
+pat="replay-schedule rec-ppo/schedule.csv --out term"
+timeout -k 5 60 mpirun -q -np 4 --oversubscribe "$mpirl" train --quiet --mode async --algo ppo \
+    --steps 40000 --straggle ranks=1:2x+lognormal:0.3 --replay-schedule rec-ppo/schedule.csv \
+    --out term </dev/null >out 2>err &
+job=$!
+for _ in $(seq 100); do [ -s term/metrics.csv ] && break; sleep 0.1; done
+sleep 1
+for r in 0 1 2 3; do kill -TERM "$(rank_pid $r "$pat")" 2>/dev/null; done
+wait $job
+rc=$?
+check "SIGTERM during a replay: it stops with a checkpoint (exit $rc), every rank ended" \
+    $(ok [ $rc -eq 0 ] && [ "$(live_ranks "$pat")" -eq 0 ] && [ -f term/checkpoint.bin ])
 
 train4 --mode async --algo a3c --steps 20000 --record-schedule true --out resumed
 before=$(wc -l <resumed/schedule.csv)

@@ -83,7 +83,7 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
     const int record = ln->sched.f != NULL && !ln->sched.replay;
     int64_t want_version = 0;
     while (active > 0) {
-        if (replay && ctrl_all == CTRL_ABORT)
+        if (replay && (ctrl_all == CTRL_ABORT || signal_at > 0))
             replay = 0; /* the recorded run did not stop here: answer whoever comes */
         if (replay && want < 0) {
             const int e = schedule_next(&ln->sched, &want, &want_version, serr, sizeof serr);
@@ -100,6 +100,15 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
                 replay = 0;
                 want = -1;
             }
+        }
+        if (replay && (want >= r->size || ln->last_seen[want] < 0 || ln->lost[want])) {
+            learner_report_stop(ln,
+                                "the schedule %s names rank %d at gradient %ld, which is not an "
+                                "actor still running: the replay did not follow the recording",
+                                ln->sched.path, want, ln->sched.entry);
+            ctrl_all = CTRL_ABORT;
+            rc = 1;
+            replay = 0;
         }
         int src = replay ? want : -1;
         const int got = comm_recv_any_within(in, l.grad_len, TAG_GRAD, &src, NULL, 1.0);
@@ -199,8 +208,10 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
                     history_put(&ln->hist, version, r->pbuf);
             }
         }
-        if (ctrl_all == CTRL_CONTINUE &&
-            (env_steps >= c->steps || signals_pending() || (hi->flags & FLAG_SIGNAL)))
+        const int signalled = signals_pending() || (hi->flags & FLAG_SIGNAL);
+        if (signalled)
+            replay = 0; /* a stop the recording did not have */
+        if (ctrl_all == CTRL_CONTINUE && (env_steps >= c->steps || signalled))
             ctrl_all = CTRL_STOP_EPOCHS;
         /* one answer buffer per actor: the send completes while the learner goes on, and
          * the actor has received it before it sends its next gradient */
