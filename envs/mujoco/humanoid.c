@@ -184,7 +184,8 @@ static void standup_step(const MjTask *t, const mjModel *m, mjData *d, const flo
 
 const MjTask mjtask_humanoid_v4 = {
     MJENV_TASK("Humanoid-v4", HUMANOID_V4_OBS_DIM, HUMANOID_NU, humanoid_act_low, humanoid_act_high,
-               1000, HUMANOID_NQ, HUMANOID_NV, HUMANOID_NBODY, mjenv_preset, "humanoid.xml", 5),
+               1000, HUMANOID_NQ, HUMANOID_NV, HUMANOID_NBODY, mjenv_preset_humanoid,
+               "humanoid.xml", 5),
     .params = &humanoid_v4_params,
     .reset_qpos = RESET_NOISE_SCALE,
     .reset_qvel = RESET_NOISE_SCALE,
@@ -195,7 +196,8 @@ const MjTask mjtask_humanoid_v4 = {
 
 const MjTask mjtask_humanoid_v5 = {
     MJENV_TASK("Humanoid-v5", HUMANOID_V5_OBS_DIM, HUMANOID_NU, humanoid_act_low, humanoid_act_high,
-               1000, HUMANOID_NQ, HUMANOID_NV, HUMANOID_NBODY, mjenv_preset, "humanoid.xml", 5),
+               1000, HUMANOID_NQ, HUMANOID_NV, HUMANOID_NBODY, mjenv_preset_humanoid,
+               "humanoid.xml", 5),
     .params = &humanoid_v5_params,
     .reset_qpos = RESET_NOISE_SCALE,
     .reset_qvel = RESET_NOISE_SCALE,

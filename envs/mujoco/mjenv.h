@@ -160,7 +160,8 @@ void mjenv_add_normal(double *x, long n, double scale, Rng *rng);
 
 /* The training presets of the MuJoCo set (mjpresets.c), NULL-terminated: the general
  * one, InvertedPendulum's and HalfCheetah's. */
-extern const char *const mjenv_preset[], *const mjenv_preset_pendulum[], *const mjenv_preset_fine[];
+extern const char *const mjenv_preset[],
+    *const mjenv_preset_pendulum[], *const mjenv_preset_fine[], *const mjenv_preset_humanoid[];
 
 /* Every task, in the order `mpirl envs` lists them, NULL-terminated (mjtasks.c). */
 extern const MjTask *const mj_tasks[];
