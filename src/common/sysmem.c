@@ -8,7 +8,19 @@
 #include <string.h>
 #include <unistd.h>
 
-#ifdef __GLIBC__
+/* Under AddressSanitizer the heap is the sanitizer's, not glibc's. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SYSMEM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SYSMEM_ASAN 1
+#endif
+#endif
+#ifdef SYSMEM_ASAN
+/* the sanitizer runtime's (compiler-rt's allocator_interface.h, which GCC does not
+ * install) */
+size_t __sanitizer_get_current_allocated_bytes(void);
+#elif defined(__GLIBC__)
 #include <malloc.h>
 #endif
 
@@ -20,7 +32,9 @@ void sysmem_usage(double *heap, double *resident)
 {
     *heap = 0.0;
     *resident = 0.0;
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+#ifdef SYSMEM_ASAN
+    *heap = (double)__sanitizer_get_current_allocated_bytes();
+#elif defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
     const struct mallinfo2 mi = mallinfo2();
     *heap = (double)mi.arena + (double)mi.hblkhd;
 #endif

@@ -5,8 +5,8 @@
  * Linux hands out pages on first touch: mpirl's buffers (rollouts, minibatches,
  * network workspaces) are allocated at set-up and mostly written later, so right after
  * set-up the heap the allocator has obtained (glibc's mallinfo2: arena + mmapped
- * blocks) minus the resident set is, to within the program's own code and libraries,
- * what the process will still take from the node.
+ * blocks; under AddressSanitizer, the bytes it has allocated) minus the resident set is, to within
+ * the program's own code and libraries, what the process will still take from the node.
  *
  * Available memory is the smaller of /proc/meminfo's MemAvailable and, when the
  * process runs in a memory-limited cgroup (v2 memory.max, or v1
