@@ -147,7 +147,7 @@ void rstats_var(const RunningStats *s, double *var)
 int obsnorm_init(ObsNorm *o, int dim, double clip)
 {
     o->dim = 0;
-    o->clip = (float)clip;
+    o->clip = clip;
     const size_t len = dim > 0 ? (size_t)dim : 1;
     o->shift = malloc(len * sizeof *o->shift);
     o->scale = malloc(len * sizeof *o->scale);
@@ -197,7 +197,7 @@ void obsnorm_set(ObsNorm *o, const RunningStats *s, double eps)
 void obsnorm_apply(const ObsNorm *o, float *out, const float *x, int n)
 {
     const int dim = o->dim;
-    const float hi = o->clip, lo = -o->clip;
+    const float hi = (float)o->clip, lo = -(float)o->clip;
     for (long r = 0; r < n; r++) {
         for (int j = 0; j < dim; j++) {
             const long i = r * dim + j; /* (n, dim) */
@@ -213,7 +213,7 @@ void obsnorm_apply(const ObsNorm *o, float *out, const float *x, int n)
 void obsnorm_apply64(const ObsNorm *o, float *out, const double *x, int n)
 {
     const int dim = o->dim;
-    const double hi = o->clip, lo = -(double)o->clip;
+    const double hi = o->clip, lo = -o->clip;
     for (long r = 0; r < n; r++) {
         for (int j = 0; j < dim; j++) {
             const long i = r * dim + j; /* (n, dim) */

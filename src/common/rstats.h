@@ -55,7 +55,7 @@ void rstats_var(const RunningStats *s, double *var);
  * double for float64 ones. */
 typedef struct {
     int dim;
-    float clip;
+    double clip;    /* the float path compares with (float)clip */
     float *shift;   /* mean */
     float *scale;   /* 1 / sqrt(var + eps) */
     double *mean64; /* mean */

@@ -51,6 +51,43 @@ static int check_alive(Trainer *t, double now, double signal_at, int *active, in
     return 0;
 }
 
+/* Replay: the rank whose gradient comes next into *want and the version it was
+ * computed at into *version, reading the schedule's next entry when the last one has
+ * been taken (*want < 0). Returns 0, or -1 after saying why the replay cannot go on:
+ * the schedule ended or is malformed, or names a rank that is not an actor still
+ * running. */
+static int replay_want(Learner *ln, int size, int *want, int64_t *version)
+{
+    char err[512];
+    if (*want < 0) {
+        const int e = schedule_next(&ln->sched, want, version, err, sizeof err);
+        if (e > 0)
+            learner_report_stop(ln,
+                                "the schedule %s ends after %ld gradients, but the replayed run "
+                                "goes on: it did not follow the recording",
+                                ln->sched.path, ln->sched.entry);
+        else if (e < 0)
+            learner_report_stop(ln, "%s", err);
+        if (e != 0)
+            return -1;
+    }
+    if (*want >= size || ln->last_seen[*want] < 0 || ln->lost[*want]) {
+        learner_report_stop(ln,
+                            "the schedule %s names rank %d at gradient %ld, which is not an "
+                            "actor still running: the replay did not follow the recording",
+                            ln->sched.path, *want, ln->sched.entry);
+        return -1;
+    }
+    return 0;
+}
+
+/* Recording: the schedule could not be written (errno). */
+static void schedule_write_failed(const Learner *ln)
+{
+    learner_report_stop(ln, "rank 0: cannot write %s: %s", ln->sched.path,
+                        strerror(errno ? errno : EIO));
+}
+
 int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it, int64_t env_steps,
                   int64_t version)
 {
@@ -85,27 +122,7 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
     while (active > 0) {
         if (replay && (ctrl_all == CTRL_ABORT || signal_at > 0))
             replay = 0; /* the recorded run did not stop here: answer whoever comes */
-        if (replay && want < 0) {
-            const int e = schedule_next(&ln->sched, &want, &want_version, serr, sizeof serr);
-            if (e != 0) {
-                if (e > 0)
-                    learner_report_stop(ln,
-                                        "the schedule %s ends after %ld gradients, but the "
-                                        "replayed run goes on: it did not follow the recording",
-                                        ln->sched.path, ln->sched.entry);
-                else
-                    learner_report_stop(ln, "%s", serr);
-                ctrl_all = CTRL_ABORT;
-                rc = 1;
-                replay = 0;
-                want = -1;
-            }
-        }
-        if (replay && (want >= r->size || ln->last_seen[want] < 0 || ln->lost[want])) {
-            learner_report_stop(ln,
-                                "the schedule %s names rank %d at gradient %ld, which is not an "
-                                "actor still running: the replay did not follow the recording",
-                                ln->sched.path, want, ln->sched.entry);
+        if (replay && replay_want(ln, r->size, &want, &want_version) != 0) {
             ctrl_all = CTRL_ABORT;
             rc = 1;
             replay = 0;
@@ -158,8 +175,7 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
             want = -1;
         } else if (record && schedule_put(&ln->sched, src, hi->version) != 0 &&
                    ctrl_all != CTRL_ABORT) {
-            learner_report_stop(ln, "rank 0: cannot write %s: %s", ln->sched.path,
-                                strerror(errno ? errno : EIO));
+            schedule_write_failed(ln);
             ctrl_all = CTRL_ABORT;
             rc = 1;
         }
@@ -237,8 +253,7 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
             acc = (StepStats){0};
             f = (RowSums){0};
             if (record && schedule_flush(&ln->sched) != 0 && ctrl_all == CTRL_CONTINUE) {
-                learner_report_stop(ln, "rank 0: cannot write %s: %s", ln->sched.path,
-                                    strerror(errno ? errno : EIO));
+                schedule_write_failed(ln);
                 ctrl_all = CTRL_ABORT;
                 rc = 1;
             }
@@ -251,8 +266,7 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
     if (comm_flush_sends() != 0)
         return 1;
     if (record && schedule_flush(&ln->sched) != 0 && rc == 0) {
-        learner_report_stop(ln, "rank 0: cannot write %s: %s", ln->sched.path,
-                            strerror(errno ? errno : EIO));
+        schedule_write_failed(ln);
         rc = 1;
     }
     schedule_close(&ln->sched);

@@ -201,14 +201,13 @@ int learner_write_row(Learner *l, const Run *r, int64_t it, int64_t env_steps, d
         bad = 1, file = "staleness.csv";
     if (!bad && metrics_actors(&l->mt, it, l->per, r->size) != 0)
         bad = 1, file = "actors.csv";
-    if (!bad)
-        memset(l->per, 0, (size_t)r->size * sizeof *l->per);
     if (bad) {
         l->metrics_failed = 1;
         learner_report_stop(l, "rank 0: cannot write row %lld of %s in %.200s: %s", (long long)it,
                             file, r->dir, errno ? strerror(errno) : "I/O error");
         return -1;
     }
+    memset(l->per, 0, (size_t)r->size * sizeof *l->per);
     if (l->stale_count)
         memset(l->stale_count, 0, STALENESS_BINS * sizeof *l->stale_count);
     return 0;

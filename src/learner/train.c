@@ -103,8 +103,8 @@ static double host_key(char *host, size_t len)
 /* After set-up, on every rank: what the ranks of each node have allocated but not yet
  * touched, they will take from the node as they fill their buffers (sysmem.h). The
  * lowest rank of a node compares its node's sum with what the node has and refuses a
- * run that cannot fit. Returns 0, or 2 with err on the rank that found the shortfall,
- * or -1 if MPI failed. */
+ * run that cannot fit. Returns 0, or 2 with err on the rank that found the shortfall
+ * (1 with err if this rank is out of memory), or -1 if MPI failed. */
 static int check_memory(char *err, size_t errlen)
 {
     const int size = comm_size(), me = comm_rank();
@@ -114,7 +114,7 @@ static int check_memory(char *err, size_t errlen)
     double *table = calloc(2 * (size_t)size, sizeof(double)); /* (rank, {host, bytes}) */
     if (table == NULL) {
         snprintf(err, errlen, "out of memory");
-        return 2;
+        return 1;
     }
     table[2 * me] = host_key(host, sizeof host);
     table[2 * me + 1] = heap > resident ? heap - resident : 0.0;

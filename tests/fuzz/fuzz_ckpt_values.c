@@ -61,7 +61,7 @@ static int element_width(const char *tag)
     static const struct {
         const char *tag;
         int width;
-    } kinds[] = {{"meta", 8},   {"window", 8}, {"obs.stats", 8}, {"ret.stats", 8},
+    } kinds[] = {{"meta", 8},    {"window", 8}, {"obs.stats", 8}, {"ret.stats", 8},
                  {"kl_beta", 8}, {"params", 4}, {"adam.m", 4},    {"adam.v", 4}};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (strcmp(tag, kinds[i].tag) == 0)
@@ -73,9 +73,19 @@ static int element_width(const char *tag)
  * with an edge value or a bit flip chosen by r. */
 static void mutate_number(uint8_t *p, int width, int is_int, uint32_t r)
 {
-    static const double edges[] = {0.0,   -1.0,  1.0,     METRICS_WINDOW, METRICS_WINDOW - 1,
-                                   METRICS_WINDOW + 1,    -5.0,           1e6,
-                                   1e300, -1e300, 0.5,    -0.0,           4.9e-324};
+    static const double edges[] = {0.0,
+                                   -1.0,
+                                   1.0,
+                                   METRICS_WINDOW,
+                                   METRICS_WINDOW - 1,
+                                   METRICS_WINDOW + 1,
+                                   -5.0,
+                                   1e6,
+                                   1e300,
+                                   -1e300,
+                                   0.5,
+                                   -0.0,
+                                   4.9e-324};
     const uint32_t n_edges = sizeof edges / sizeof edges[0];
     const uint32_t pick = r % (n_edges + 6);
     if (pick >= n_edges + 3) { /* a bit flip */
@@ -169,7 +179,8 @@ static void check_accepted(const CkptView *v)
         !(head >= 0 && head < METRICS_WINDOW && head == floor(head)))
         fuzz_fail("accepted an episode window of %g episodes at %g", n, head);
     for (long i = 0; i < SHAPE.np; i++) {
-        const float p = ckpt_float_at(v->params, (size_t)i), m = ckpt_float_at(v->adam_m, (size_t)i),
+        const float p = ckpt_float_at(v->params, (size_t)i),
+                    m = ckpt_float_at(v->adam_m, (size_t)i),
                     s = ckpt_float_at(v->adam_v, (size_t)i);
         if (!isfinite(p) || !isfinite(m) || !isfinite(s) || s < 0)
             fuzz_fail("accepted parameter %ld = %g, Adam moments %g, %g", i, (double)p, (double)m,
