@@ -97,6 +97,20 @@ static int check_combination(const Config *c, char *err, size_t len)
                  "recorded order (and writes no schedule of its own)");
         return -1;
     }
+    if (c->backup > 0 && (m->id != MODE_SYNC || (a->flags & ALGO_NATURAL))) {
+        snprintf(err, len,
+                 "--backup drops the slowest actors' gradients of a synchronous minibatch step: "
+                 "it applies to --mode sync with ppo, ppo-kl, a2c or reinforce (trpo and npg "
+                 "sum every actor's answers; async waits for nobody)");
+        return -1;
+    }
+    if (c->backup > 0 && c->backup >= comm_size() - 1) {
+        snprintf(err, len,
+                 "--backup %d needs at least %d actors to apply a step without the last %d "
+                 "(mpirun -np %d or more); this run has %d",
+                 c->backup, c->backup + 1, c->backup, c->backup + 2, comm_size() - 1);
+        return -1;
+    }
     if (c->dc_lambda > 0 && c->max_staleness < 1) {
         snprintf(err, len,
                  "--dc-lambda needs --max-staleness N (at least 1): the learner keeps the last "

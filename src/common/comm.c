@@ -665,6 +665,13 @@ int comm_timed_out(double *waited)
     return comm_state.timed_out ? (comm_state.missing >= 0 ? comm_state.missing : -1) : -2;
 }
 
+void comm_note_timeout(int rank, double waited)
+{
+    comm_state.timed_out = 1;
+    comm_state.missing = rank;
+    comm_state.waited = waited;
+}
+
 _Noreturn void comm_abandon(int status)
 {
     fflush(NULL);

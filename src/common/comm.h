@@ -112,6 +112,10 @@ void comm_set_patience(double seconds, int (*stop)(void), double grace);
  * -2 if no wait has run out. *waited (if not NULL): how long it waited, seconds. */
 int comm_timed_out(double *waited);
 
+/* A wait of the caller's own (point-to-point, in slices) ran out of patience: make
+ * comm_timed_out report rank (-1: unknown) after waited seconds. */
+void comm_note_timeout(int rank, double waited);
+
 /* End this process with status without MPI_Finalize, which would wait for a rank that
  * does not answer; the launcher (mpirun, srun) then ends the other ranks. Output is
  * flushed first. */

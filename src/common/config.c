@@ -84,6 +84,9 @@ static const Key KEYS[] = {
      "ppo-kl: the KL that beta adapts to (halved below target/1.5, doubled above 1.5 target)"},
     {"kl_beta_init", K_DOUBLE, F(kl_beta_init), 0, 1e6, 1, NULL,
      "ppo-kl: initial KL-penalty coefficient beta"},
+    {"backup", K_INT, F(backup), 0, 1 << 20, 0, NULL,
+     "sync: each minibatch step takes the first actors' gradients and drops the last B (0: "
+     "wait for all)"},
     {"max_staleness", K_INT, F(max_staleness), 0, 1 << 30, 0, NULL,
      "drop older async gradients (0: keep all)"},
     {"staleness_lr", K_BOOL, F(staleness_lr), 0, 1, 0, NULL,

@@ -74,6 +74,8 @@ typedef struct {
     /* ppo-kl: adaptive KL penalty */
     double kl_target;    /* the KL beta adapts to */
     double kl_beta_init; /* beta of the first iteration */
+    /* synchronous variants */
+    int backup; /* each step takes the first n_actors - backup gradients (backup.h) */
     /* asynchronous mode */
     int max_staleness;
     int staleness_lr;                     /* learning rate / max(1, staleness) (correct.h) */

@@ -11,6 +11,8 @@
  *   summary      double[N_SUMMARY + 2 * METRICS_WINDOW + stats], gathered by the
  *                learner: the S_* slots, the finished episodes' returns and lengths,
  *                the actor's raw normaliser statistics
+ *   backup       with --backup B the minibatch steps go point to point instead
+ *                (tags TAG_BACKUP_*, src/learner/backup.h)
  *   TRPO/NPG     a MsgHeader (kind MSG_TRPO, flags a TRPO_OP_* opcode), then
  *                float[npol], broadcast by the learner; the actors' answers are
  *                reduced back (trpo_serve.h)
@@ -63,8 +65,8 @@ enum {
 /* TRPO/NPG request opcodes (trpo_serve.h) */
 enum { TRPO_OP_FVP = 1, TRPO_OP_EVAL = 2, TRPO_OP_DONE = 3, TRPO_OP_ABORT = 4 };
 
-/* asynchronous mode: message tags and gradient flags */
-enum { TAG_GRAD = 11, TAG_PARAMS = 12 };
+/* asynchronous mode (and sync with --backup, backup.h): message tags and gradient flags */
+enum { TAG_GRAD = 11, TAG_PARAMS = 12, TAG_BACKUP_GRAD = 13, TAG_BACKUP_PARAMS = 14 };
 enum { FLAG_SUMMARY = 1, FLAG_BAD = 2, FLAG_SIGNAL = 4 };
 
 /* what a message is (MsgHeader.kind) */

@@ -10,11 +10,11 @@
  *                to the learner (comm_sum_floats_to_root); the learner divides by the
  *                total count, clips the global norm, takes an Adam step and publishes
  *                the new parameters with a control flag (continue / stop the epochs on
- *                KL / abort). trpo and npg fit the value network alone here (its part
- *                of the parameters is reduced and published);
- *   summary      episode statistics and the actors' raw observation statistics go to
- *                the learner (gather), which merges them (Chan) and writes a metrics
- *                row; ppo-kl's actors report the KL over their whole batch at the final
+ *                KL / abort). With --backup B the steps go point to point and take
+ *                the first N - B gradients (backup.h). trpo and npg fit the value network alone
+ * here (its part of the parameters is reduced and published); summary      episode statistics and
+ * the actors' raw observation statistics go to the learner (gather), which merges them (Chan) and
+ * writes a metrics row; ppo-kl's actors report the KL over their whole batch at the final
  *                parameters, from which the learner adapts beta (loss_kl_beta_update);
  *   verdict      the learner broadcasts how to go on (a SyncVerdict: continue, stop,
  *                abort; write a checkpoint; the next beta) and the merged normaliser;
@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "backup.h"
 #include "clock.h"
 #include "comm.h"
 #include "mat.h"
@@ -43,6 +44,7 @@
 typedef struct {
     StepStats acc; /* loss statistics of the policy's steps */
     RowExtra extra;
+    int64_t dropped; /* --backup: gradients that came too late */
 } IterStats;
 
 /* trpo, npg, learner: the natural-gradient step from the summed gradient g and the
@@ -148,6 +150,8 @@ static int phase_minibatches(Trainer *t, int64_t it, double lr, int failed, Iter
     const int n = c->rollout * c->num_envs;
     const long lo_p = r->natural ? r->npol : 0;
     StepStats vacc = {0}, *steps = r->natural ? &vacc : &s->acc;
+    if (c->backup > 0) /* the first n_actors - backup gradients of each step */
+        return backup_minibatches(t, it, lr, failed, steps, &s->dropped, learner_minibatch_step);
     int ctrl = CTRL_CONTINUE;
     for (int ep = 0; ep < r->epochs && ctrl == CTRL_CONTINUE; ep++) {
         double epoch_kl[2] = {0, 0};
@@ -201,7 +205,7 @@ static int phase_summary(Trainer *t, int64_t it, int64_t iters, double lr, int64
     COLLECTIVE(comm_gather_doubles(l->gathered, r->summary, slen, 0));
     if (!r->is_learner)
         return 0;
-    RowSums f = {0};
+    RowSums f = {.dropped = s->dropped};
     double steps_done = 0;
     for (int k = 0; k < r->size; k++)
         if (r->size == 1 || k > 0) /* the learner holds no data */
@@ -214,6 +218,8 @@ static int phase_summary(Trainer *t, int64_t it, int64_t iters, double lr, int64
     }
     if (learner_write_row(l, r, it + 1, *env_steps, clock_now() - t_start, lr, &s->acc, &f,
                           &s->extra) != 0)
+        v->ctrl = CTRL_ABORT;
+    if (c->backup > 0 && t->backup.failed_late) /* reported when it arrived */
         v->ctrl = CTRL_ABORT;
     /* a stop signal at any rank: checkpoint and stop after this iteration */
     int sig = signals_pending() != 0;

@@ -66,6 +66,7 @@ static void trainer_free(Trainer *t)
     if (t->run.is_learner)
         learner_free(&t->learner);
     trpo_free(&t->trpo);
+    backup_free(&t->backup);
     run_free(&t->run);
 }
 
@@ -85,6 +86,10 @@ static int trainer_init(Trainer *t, const Config *cfg, const EnvSpec *spec, cons
     }
     if (r->is_actor && actor_init(&t->actor, r, err, errlen) != 0)
         return -1;
+    if (cfg->backup > 0 && r->mode == MODE_SYNC && backup_init(&t->backup, r) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     return 0;
 }
 

@@ -10,16 +10,18 @@
 #include <stdint.h>
 
 #include "actor.h"
+#include "backup.h"
 #include "ckpt_check.h"
 #include "learner.h"
 #include "run.h"
 #include "trpo.h"
 
-typedef struct {
+typedef struct Trainer {
     Run run;
     Actor actor;     /* if run.is_actor */
     Learner learner; /* if run.is_learner */
     Trpo trpo;       /* if run.natural */
+    Backup backup;   /* if cfg->backup > 0 (sync) */
 } Trainer;
 
 /* Write DIR/checkpoint.bin (and the numbered copies) after `iteration` iterations. In

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# backup_test.sh - sync with --backup B end to end (suite mpi).
+#   usage: backup_test.sh MPIRL CKPT_CMP
+# 1. 4 ranks, --backup 1, rank 3 slowed 200x so that its gradient is never among the
+#    first two of a step: the parameters and Adam moments after 30 iterations are
+#    bit for bit those of the 3-rank run without rank 3 (the late gradients never reach
+#    a step, and each step is the count-weighted mean of the two counted ones); every
+#    gradient rank 3 computed is counted as dropped in actors.csv, and the metrics'
+#    dropped column has the same total; the same after a stop and a resume halfway;
+# 2. --backup 1 on identical actors trains to its budget (every step takes 2 of 3);
+# 3. a frozen actor (SIGSTOP, --actor-timeout 3): the learner stops within seconds
+#    naming it, every rank gone;
+# 4. refusals, exit 2 with one message: --mode async, trpo, too few actors.
+set -u
+# shellcheck source=tests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+mpirl=$(realpath "$1")
+cmp=$(realpath "$2")
+scratch_dir backup
+TAP_DIAG=$tmp/err
+cd "$tmp" || exit 1
+train4() {
+    timeout -k 5 120 mpirun -q -np 4 --oversubscribe "$mpirl" train --quiet "$@" </dev/null \
+        >out 2>err
+}
+# 30 iterations of CartPole's preset: 3 x 128 steps each at 4 ranks, 2 x 128 at 3
+train3 --steps 7680 --out three
+train4 --steps 11520 --backup 1 --straggle ranks=3:200x --out four
+rc=$?
+check "4 ranks, --backup 1, rank 3 slowed 200x: runs (exit $rc)" $(ok [ $rc -eq 0 ])
+check "... parameters and Adam moments as the 3 ranks' without rank 3" \
+    $(ok "$cmp" three/checkpoint.bin four/checkpoint.bin params adam.m adam.v)
+col() { awk -F, -v n="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == n) c = i } NR > 1 { s += $c } END { print s + 0 }' "$1"; }
+sent=$(awk -F, '$2 == 3 { s += $6 } END { print s + 0 }' four/actors.csv)
+lost=$(awk -F, '$2 == 3 { s += $7 } END { print s + 0 }' four/actors.csv)
+fast=$(awk -F, '$2 != 3 { s += $7 } END { print s + 0 }' four/actors.csv)
+check "... rank 3's $sent gradients all dropped ($lost), none of the others' ($fast)" \
+    $(ok [ "$sent" -gt 0 ] && [ "$sent" = "$lost" ] && [ "$fast" = 0 ])
+check "... metrics.csv's dropped column totals the same" $(ok [ "$(col four/metrics.csv dropped)" = "$lost" ])
+train4 --steps 5760 --backup 1 --straggle ranks=3:200x --out half
+train4 --steps 11520 --resume half
+rc=$?
+check "... stopped at 15 iterations and resumed (exit $rc): the same parameters" \
+    $(ok [ $rc -eq 0 ] && "$cmp" three/checkpoint.bin half/checkpoint.bin params adam.m adam.v)
+
+train4 --steps 30000 --backup 1 --out even
+rc=$?
+rows=$(($(wc -l <even/metrics.csv) - 1))
+check "--backup 1 on identical actors: $rows iterations to the budget (exit $rc)" \
+    $(ok [ $rc -eq 0 ] && [ "$rows" -eq 79 ])
+
+timeout -k 5 120 mpirun -q -np 4 --oversubscribe "$mpirl" train --quiet --out frozen --backup 1 \
+    --steps 1e7 --actor-timeout 3 </dev/null >out 2>err &
+job=$!
+for _ in $(seq 600); do
+    [ "$(cat frozen/metrics.csv 2>/dev/null | wc -l)" -gt 5 ] && break
+    sleep 0.1
+done
+start=$SECONDS
+kill -STOP "$(rank_pid 2 "mpirl train --quiet --out frozen ")"
+wait $job
+rc=$?
+took=$((SECONDS - start))
+check "an actor frozen: exit $rc after $took s, naming rank 2" \
+    $(ok [ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $took -lt 30 ] && grep -q "rank 2 has not answered" err)
+check "... every rank gone" $(ok [ "$(live_ranks "mpirl train --quiet --out frozen ")" -eq 0 ])
+pkill -KILL -f "mpirl train --quiet --out frozen " 2>/dev/null
+
+refused() { # NAME PATTERN: exit 2, one line naming PATTERN, no run directory
+    local rc=$1 name=$2 pattern=$3
+    check "$name: refused (exit $rc)" \
+        $(ok [ "$rc" -eq 2 ] && [ "$(grep -c . err)" -eq 1 ] && grep -q -- "$pattern" err && [ ! -e bad ])
+}
+train4 --backup 1 --mode async --out bad
+refused $? "--backup in async mode" "applies to --mode sync"
+train4 --backup 1 --algo trpo --out bad
+refused $? "--backup with trpo" "applies to --mode sync with ppo"
+train3 --backup 2 --out bad
+refused $? "--backup 2 with 2 actors" "needs at least 3 actors"
+tap_done
