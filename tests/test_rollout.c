@@ -1,10 +1,13 @@
 /* test_rollout.c - reward normalisation (rollout.h's RewardNorm) on a real vector of
  * environments: CartPole-v1 pays 1 per step, so every discounted return is known in
- * closed form, G_k = (1 - gamma^k) / (1 - gamma) after k steps of an episode.
+ * closed form, G_k = (1 - gamma^k) / (1 - gamma) after k steps of an episode. And a
+ * rollout cut by its after_step hook (--preempt) is exactly a shorter rollout.
  */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
+
+#include <string.h>
 
 #include "builtin.h"
 #include "rollout.h"
@@ -66,8 +69,79 @@ START_TEST(test_reward_norm)
 }
 END_TEST
 
+static int stop_at_5(void *ctx, int steps)
+{
+    int *calls = ctx;
+    ck_assert_int_eq(steps, ++*calls); /* after every step but the last, in order */
+    return steps == 5;
+}
+
+/* A rollout of T = 16 cut after 5 steps equals a rollout of T = 5 from the same state:
+ * the same samples, GAE bootstrapped from the observation after step 5 (as at a
+ * rollout's end), the same environment state and generator afterwards. */
+START_TEST(test_cut_rollout)
+{
+    enum { E = 3, T = 16, CUT = 5 };
+    const ModelConfig mc = {.obs_dim = 4,
+                            .dist = DIST_CATEGORICAL,
+                            .act_n = 2,
+                            .pi_hidden = {8},
+                            .pi_n_hidden = 1,
+                            .vf_hidden = {8},
+                            .vf_n_hidden = 1,
+                            .act = ACT_TANH};
+    char err[256];
+    Model m;
+    ck_assert_int_eq(model_init(&m, &mc, err, sizeof err), 0);
+    float *params = malloc((size_t)m.n_params * sizeof(float));
+    Rng init;
+    rng_seed(&init, 3, 0);
+    ck_assert_int_eq(model_init_params(&m, params, &init), 0);
+    ModelWork *w = model_work_create(&m, E);
+    Rollout full, cut;
+    ck_assert_int_eq(rollout_init(&cut, &m, T, E), 0);
+    ck_assert_int_eq(rollout_init(&full, &m, CUT, E), 0);
+    VecEnv va, vb;
+    ck_assert(vecenv_init(&va, &env_cartpole_v1, E, 0, 4, 0, err, sizeof err) == 0);
+    ck_assert(vecenv_init(&vb, &env_cartpole_v1, E, 0, 4, 0, err, sizeof err) == 0);
+    Rng ra, rb;
+    rng_seed(&ra, 5, 1);
+    rng_seed(&rb, 5, 1);
+    int calls = 0;
+    cut.after_step = stop_at_5;
+    cut.after_step_ctx = &calls;
+    ck_assert_int_eq(rollout_collect(&cut, &va, w, &m, params, NULL, NULL, NULL, &ra, 0.99, 0.95),
+                     0);
+    ck_assert_int_eq(rollout_collect(&full, &vb, w, &m, params, NULL, NULL, NULL, &rb, 0.99, 0.95),
+                     0);
+    ck_assert_int_eq(calls, CUT);
+    ck_assert_int_eq(cut.steps, CUT);
+    ck_assert_int_eq(rollout_samples(&cut), CUT * E);
+    const size_t n = (size_t)CUT * E;
+    ck_assert(memcmp(cut.obs, full.obs, n * 4 * sizeof(float)) == 0);
+    ck_assert(memcmp(cut.act, full.act, n * sizeof(float)) == 0);
+    ck_assert(memcmp(cut.logp, full.logp, n * sizeof(float)) == 0);
+    ck_assert(memcmp(cut.adv, full.adv, n * sizeof(float)) == 0);
+    ck_assert(memcmp(cut.ret, full.ret, n * sizeof(float)) == 0);
+    ck_assert(memcmp(cut.last_val, full.last_val, E * sizeof(float)) == 0);
+    ck_assert(memcmp(&ra, &rb, sizeof ra) == 0);
+    ck_assert(memcmp(va.obs, vb.obs, (size_t)E * 4 * sizeof(float)) == 0);
+    /* the last step's advantage bootstraps from V(next observation), not from 0 */
+    int nonzero = 0;
+    for (int e = 0; e < E; e++)
+        nonzero |= cut.last_val[e] != 0.0f;
+    ck_assert(nonzero);
+    vecenv_free(&va);
+    vecenv_free(&vb);
+    rollout_free(&cut);
+    rollout_free(&full);
+    model_work_destroy(&w);
+    free(params);
+}
+END_TEST
+
 int main(void)
 {
-    const TuCase cases[] = {{"reward_norm", test_reward_norm}};
+    const TuCase cases[] = {{"reward_norm", test_reward_norm}, {"cut_rollout", test_cut_rollout}};
     return tu_run(tu_suite("rollout", cases, TU_COUNT(cases), 0));
 }

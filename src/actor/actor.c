@@ -113,12 +113,55 @@ static void slowed(Actor *a, int k, double t0, int rollout)
     a->delay += delay;
 }
 
+/* After each rollout step: the --straggle delay owed for it (spread over the rollout, a
+ * millisecond at least at a time), then with --preempt whether the learner has said
+ * stop, once the minimum is collected. */
+static int after_step(void *ctx, int steps)
+{
+    Actor *a = ctx;
+    if (a->stretch > 1.0) {
+        a->owed += (clock_now() - a->step_t0) * (a->stretch - 1.0);
+        if (a->owed >= 1e-3) {
+            straggle_sleep(a->owed);
+            a->slept += a->owed;
+            a->owed = 0;
+        }
+        a->step_t0 = clock_now();
+    }
+    return a->preempt_at > 0 && steps >= a->preempt_at && comm_recv_arrived() != 0;
+}
+
+/* --preempt: tell the learner the rollout is over (with its steps), then wait for its
+ * word to stop, which the others' cut rollouts got already. 0 or -1 (MPI failure). */
+static int preempt_done(Actor *a)
+{
+    const MsgHeader done = {.kind = MSG_PREEMPT, .version = a->ro.steps};
+    return comm_send(&done, (long)sizeof done, 0, TAG_PREEMPT_DONE) != 0 || comm_recv_wait() != 0
+               ? -1
+               : 0;
+}
+
 int actor_rollout(Actor *a, const Run *r, int64_t iteration)
 {
     const Config *c = r->cfg;
     const double t0 = clock_now();
     rstats_reset(&a->raw);
     rstats_reset(&a->ret_raw);
+    double pause = 0;
+    a->stretch = 1.0;
+    if (straggle_active(&a->straggle))
+        straggle_draw(&a->straggle, 1, &a->rng_straggle, &a->stretch, &pause);
+    a->owed = a->slept = 0;
+    a->step_t0 = t0;
+    a->preempt_at = 0;
+    if (c->preempt > 0 && r->mode == MODE_SYNC && !r->is_learner) {
+        const int at = (int)ceil(c->preempt_min * c->rollout);
+        a->preempt_at = at < 1 ? 1 : at;
+        if (comm_post_recv(&a->preempt_msg, (long)sizeof a->preempt_msg, 0, TAG_PREEMPT_STOP) != 0)
+            return 1;
+    }
+    a->ro.after_step = a->stretch > 1.0 || a->preempt_at > 0 ? after_step : NULL;
+    a->ro.after_step_ctx = a;
     int failed =
         rollout_collect(&a->ro, &a->venv, a->w, &r->m, r->pbuf, c->norm_obs ? &a->norm : NULL,
                         c->norm_obs ? &a->raw : NULL, c->norm_reward ? &a->rn : NULL,
@@ -133,10 +176,17 @@ int actor_rollout(Actor *a, const Run *r, int64_t iteration)
         else
             fprintf(stderr, "mpirl: rank %d: %s\n", r->rank, why);
     }
-    const int n = c->rollout * c->num_envs;
+    const int n = rollout_samples(&a->ro);
     for (int i = 0; i < n; i++)
         a->perm[i] = i;
-    slowed(a, T_ROLLOUT, t0, 1);
+    /* compute seconds without the sleeps; then the rest of the delay and the pause */
+    const double now = clock_now();
+    a->tm[T_ROLLOUT] += now - t0 - a->slept;
+    const double rest = a->owed + (now - a->step_t0) * (a->stretch - 1.0) + pause;
+    straggle_sleep(rest);
+    a->delay += a->slept + (rest > 0 ? rest : 0);
+    if (a->preempt_at > 0 && preempt_done(a) != 0)
+        return 1;
     return failed;
 }
 
@@ -206,7 +256,7 @@ void actor_summary(Actor *a, const Run *r, TrpoServer *ts)
     double *s = r->summary;
     memset(s, 0, (N_SUMMARY + 2 * METRICS_WINDOW) * sizeof(double));
     s[S_SIGNAL] = signals_pending() != 0;
-    const long n = (long)ro->T * ro->E;
+    const long n = rollout_samples(ro);
     s[S_STEPS] = (double)n;
     s[S_EPISODES] = ro->n_episodes;
     int first = ro->n_episodes > METRICS_WINDOW ? ro->n_episodes - METRICS_WINDOW : 0;
@@ -258,7 +308,7 @@ void actor_summary(Actor *a, const Run *r, TrpoServer *ts)
 static void natural_prepare(Actor *a, const Run *r, TrpoServer *ts)
 {
     const Rollout *ro = &a->ro;
-    const int n = ro->T * ro->E, d = ro->obs_dim;
+    const int n = rollout_samples(ro), d = ro->obs_dim;
     double mean, sd;
     loss_advantage_moments(ro->adv, n, &mean, &sd);
     for (int i = 0; i < n; i++)

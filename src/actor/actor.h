@@ -37,6 +37,12 @@ typedef struct {
     StraggleSpec straggle; /* --straggle, this rank's part */
     Rng rng_straggle;      /* its draws: stream (seed, rank, STREAM_STRAGGLE) */
     double delay;          /* seconds slept for it since the last summary */
+    double stretch;        /* the current rollout's draws (straggle_draw) */
+    double owed;           /* ... its delay not slept yet */
+    double slept;          /* ... seconds slept during it */
+    double step_t0;        /* ... when its last step began */
+    int preempt_at;        /* --preempt: steps after which the rollout may be cut (0: off) */
+    MsgHeader preempt_msg; /* ... the learner's word to stop */
     double grads;          /* gradients computed since the last summary */
 } Actor;
 

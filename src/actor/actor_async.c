@@ -30,7 +30,7 @@ int actor_async(Actor *a, Run *r, unsigned char *out, unsigned char *in, int64_t
 {
     const Config *c = r->cfg;
     const MsgLayout l = msg_layout(r->np, r->summary_len, r->stats_len);
-    const int n = c->rollout * c->num_envs;
+    const int n = rollout_samples(&a->ro);
     MsgHeader *ho = (MsgHeader *)out;
     const MsgHeader *hi = (const MsgHeader *)in;
     for (;;) {

@@ -14,6 +14,7 @@ int rollout_init(Rollout *r, const Model *m, int T, int E)
     if (T <= 0 || E <= 0)
         return -1;
     r->T = T;
+    r->steps = T;
     r->E = E;
     r->obs_dim = m->obs_dim;
     r->act_dim = dist_action_dim(&m->dist);
@@ -102,7 +103,8 @@ int rollout_collect(Rollout *r, VecEnv *v, ModelWork *w, const Model *m, const f
                     const ObsNorm *norm, RunningStats *raw_stats, RewardNorm *rn, Rng *rng,
                     double gamma, double lambda)
 {
-    const int T = r->T, E = r->E, od = r->obs_dim, ad = r->act_dim, dn = r->dist_n;
+    const int E = r->E, od = r->obs_dim, ad = r->act_dim, dn = r->dist_n;
+    int T = r->T;
     const float *logstd = model_logstd(m, params);
     if (logstd)
         memcpy(r->logstd, logstd, (size_t)dn * sizeof(float));
@@ -160,7 +162,10 @@ int rollout_collect(Rollout *r, VecEnv *v, ModelWork *w, const Model *m, const f
                 r->ep_length[r->n_episodes++] = v->done_len[e];
             }
         }
+        if (r->after_step && t + 1 < T && r->after_step(r->after_step_ctx, t + 1))
+            T = t + 1; /* the loop ends: a boundary like the rollout's end */
     }
+    r->steps = T;
     const float *last = obs_view(r->scratch_obs, v->obs, v->obs64, E, norm);
     memcpy(r->last_val, model_value(w, m, params, last, E), (size_t)E * sizeof(float));
     gae_compute(r->adv, r->ret, r->rew, r->val, r->last_val, r->final_val, r->term, r->trunc, T, E,

@@ -34,6 +34,12 @@
 
 typedef struct {
     int T, E, obs_dim, act_dim, dist_n;
+    int steps; /* of the last rollout_collect: T, or fewer if `after_step` cut it */
+    /* if not NULL: called after each step with the steps so far; non-zero ends the
+     * rollout there (GAE then bootstraps from the observation after that step, as at
+     * the end of a full rollout) */
+    int (*after_step)(void *ctx, int steps);
+    void *after_step_ctx;
     float *obs;       /* (T, E, obs_dim) */
     float *act;       /* (T, E, act_dim) */
     float *logp;      /* (T, E) */
@@ -75,13 +81,20 @@ void reward_norm_apply(RewardNorm *rn, float *restrict rew, double *restrict g, 
  * and cast to float32. Returns out, or x itself when there is nothing to do. */
 const float *obs_view(float *out, const float *x, const double *x64, int n, const ObsNorm *norm);
 
+/* Samples of the last rollout: steps x E, the first rows of the (T, E) buffers. */
+static inline int rollout_samples(const Rollout *r)
+{
+    return r->steps * r->E;
+}
+
 /* Buffers for T steps of E environments of the model's sizes; 0 or -1 (no memory). */
 int rollout_init(Rollout *r, const Model *m, int T, int E);
 
 /* Free; accepts a zeroed struct. */
 void rollout_free(Rollout *r);
 
-/* Run T steps of v (which keeps its state between calls) with the policy `params`:
+/* Run T steps of v (which keeps its state between calls), or fewer if r->after_step
+ * says stop, with the policy `params`:
  * normalise observations with `norm` (NULL: none) and, if `raw_stats` is not NULL, add
  * the raw observations the policy acted on to it; normalise rewards with `rn` (NULL:
  * none); sample actions from `rng`; then compute GAE(gamma, lambda). w must hold batches of E.

@@ -111,6 +111,12 @@ static int check_combination(const Config *c, char *err, size_t len)
                  c->backup, c->backup + 1, c->backup, c->backup + 2, comm_size() - 1);
         return -1;
     }
+    if (c->preempt > 0 && (m->id != MODE_SYNC || comm_size() < 3)) {
+        snprintf(err, len,
+                 "--preempt cuts the slowest actors' rollouts when the others are done: it "
+                 "applies to --mode sync with at least 2 actors (mpirun -np 3 or more)");
+        return -1;
+    }
     if (c->dc_lambda > 0 && c->max_staleness < 1) {
         snprintf(err, len,
                  "--dc-lambda needs --max-staleness N (at least 1): the learner keeps the last "

@@ -79,9 +79,11 @@ static struct {
     MPI_Request *reqs;   /* size requests for comm_arrive */
     MPI_Request publish; /* the root's broadcast of comm_publish_floats, if pending */
     MPI_Request *sends;  /* size requests: comm_post_send's pending send to each rank */
-    int pending;         /* whether publish is pending */
-    double patience;     /* comm_set_patience: the longest wait for other ranks (0: none) */
-    int (*stop)(void);   /* ... and once it says stop, the grace left to them */
+    MPI_Request recv;    /* comm_post_recv's receive, if recv_pending */
+    int recv_pending;
+    int pending;       /* whether publish is pending */
+    double patience;   /* comm_set_patience: the longest wait for other ranks (0: none) */
+    int (*stop)(void); /* ... and once it says stop, the grace left to them */
     double grace;
     int timed_out; /* a wait ran out of patience (comm_timed_out) */
     int missing;   /* ... the index of the first request not complete, then the rank */
@@ -615,6 +617,38 @@ int comm_recv(void *buf, long n, int src, int tag, long *got)
     MPI_Status st;
     COMM_CHECK(MPI_Recv(buf, (int)n, MPI_BYTE, src, tag, MPI_COMM_WORLD, &st));
     return comm_count(&st, got);
+}
+
+int comm_post_recv(void *buf, long n, int src, int tag)
+{
+    if (comm_check_count("comm_post_recv", n))
+        return -1;
+    if (n > INT_MAX)
+        return comm_bad_arg("comm_post_recv", "buffer larger than INT_MAX bytes", n);
+    if (!comm_state.active || comm_state.recv_pending)
+        return comm_bad_arg("comm_post_recv", "no MPI, or a receive pending already", n);
+    COMM_CHECK(MPI_Irecv(buf, (int)n, MPI_BYTE, src, tag, MPI_COMM_WORLD, &comm_state.recv));
+    comm_state.recv_pending = 1;
+    return 0;
+}
+
+int comm_recv_arrived(void)
+{
+    if (!comm_state.recv_pending)
+        return 1;
+    int done = 0;
+    COMM_CHECK(MPI_Test(&comm_state.recv, &done, MPI_STATUS_IGNORE));
+    comm_state.recv_pending = !done;
+    return done;
+}
+
+int comm_recv_wait(void)
+{
+    if (!comm_state.recv_pending)
+        return 0;
+    comm_state.recv_pending = 0;
+    COMM_CHECK(MPI_Wait(&comm_state.recv, MPI_STATUS_IGNORE));
+    return 0;
 }
 
 int comm_recv_any_within(void *buf, long n, int tag, int *src, long *got, double seconds)

@@ -80,6 +80,12 @@ int comm_forget_send(int dest);
  * size goes to *got if got is not NULL. A longer message is an error. */
 int comm_recv(void *buf, long n, int src, int tag, long *got);
 
+/* One receive in the background (at most one at a time): post it, then ask whether it
+ * has arrived (0 no, 1 yes, -1 failure) or wait for it (0 or -1). */
+int comm_post_recv(void *buf, long n, int src, int tag);
+int comm_recv_arrived(void);
+int comm_recv_wait(void);
+
 /* Seconds spent inside this module's MPI calls since the last call (then reset). */
 double comm_take_seconds(void);
 

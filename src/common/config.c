@@ -87,6 +87,12 @@ static const Key KEYS[] = {
     {"backup", K_INT, F(backup), 0, 1 << 20, 0, NULL,
      "sync: each minibatch step takes the first actors' gradients and drops the last B (0: "
      "wait for all)"},
+    {"preempt", K_DOUBLE, F(preempt), 0, 1, 0, NULL,
+     "sync: once this fraction of the actors have finished their rollout, the others stop "
+     "theirs early (0: off)"},
+    {"preempt_min", K_DOUBLE, F(preempt_min), 0, 1, 0, NULL,
+     "sync with --preempt: the fraction of its rollout an actor collects before it may be "
+     "cut"},
     {"max_staleness", K_INT, F(max_staleness), 0, 1 << 30, 0, NULL,
      "drop older async gradients (0: keep all)"},
     {"staleness_lr", K_BOOL, F(staleness_lr), 0, 1, 0, NULL,
@@ -156,6 +162,7 @@ void config_defaults(Config *c)
     c->vf_minibatches = 4;
     c->kl_target = 0.01;
     c->kl_beta_init = 1.0;
+    c->preempt_min = 0.25;
     c->max_staleness = 0;
     c->staleness_lr = 0;
     c->dc_lambda = 0.0;

@@ -75,7 +75,10 @@ typedef struct {
     double kl_target;    /* the KL beta adapts to */
     double kl_beta_init; /* beta of the first iteration */
     /* synchronous variants */
-    int backup; /* each step takes the first n_actors - backup gradients (backup.h) */
+    int backup;         /* each step takes the first n_actors - backup gradients (backup.h) */
+    double preempt;     /* once this fraction of the actors finished a rollout, cut the
+                           others' (0: off; preempt.h) */
+    double preempt_min; /* ... but not before this fraction of its steps */
     /* asynchronous mode */
     int max_staleness;
     int staleness_lr;                     /* learning rate / max(1, staleness) (correct.h) */

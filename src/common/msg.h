@@ -13,6 +13,9 @@
  *                the actor's raw normaliser statistics
  *   backup       with --backup B the minibatch steps go point to point instead
  *                (tags TAG_BACKUP_*, src/learner/backup.h)
+ *   preempt      with --preempt each actor sends a MsgHeader (kind MSG_PREEMPT, version
+ *                the steps it collected) when its rollout ends, and receives one from
+ *                the learner once enough have (tags TAG_PREEMPT_*, actor.h)
  *   TRPO/NPG     a MsgHeader (kind MSG_TRPO, flags a TRPO_OP_* opcode), then
  *                float[npol], broadcast by the learner; the actors' answers are
  *                reduced back (trpo_serve.h)
@@ -66,11 +69,18 @@ enum {
 enum { TRPO_OP_FVP = 1, TRPO_OP_EVAL = 2, TRPO_OP_DONE = 3, TRPO_OP_ABORT = 4 };
 
 /* asynchronous mode (and sync with --backup, backup.h): message tags and gradient flags */
-enum { TAG_GRAD = 11, TAG_PARAMS = 12, TAG_BACKUP_GRAD = 13, TAG_BACKUP_PARAMS = 14 };
+enum {
+    TAG_GRAD = 11,
+    TAG_PARAMS = 12,
+    TAG_BACKUP_GRAD = 13,
+    TAG_BACKUP_PARAMS = 14,
+    TAG_PREEMPT_DONE = 15,
+    TAG_PREEMPT_STOP = 16
+};
 enum { FLAG_SUMMARY = 1, FLAG_BAD = 2, FLAG_SIGNAL = 4 };
 
 /* what a message is (MsgHeader.kind) */
-enum { MSG_GRAD = 1, MSG_PARAMS = 2, MSG_TRPO = 3, MSG_VERDICT = 4 };
+enum { MSG_GRAD = 1, MSG_PARAMS = 2, MSG_TRPO = 3, MSG_VERDICT = 4, MSG_PREEMPT = 5 };
 
 /* the fixed header of the asynchronous messages and the TRPO requests: integers as
  * integers, 16 bytes, so the payload after it is 8-byte aligned */

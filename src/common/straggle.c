@@ -118,12 +118,18 @@ int straggle_active(const StraggleSpec *s)
     return s->factor != 1.0 || s->sigma > 0.0 || (s->pause_p > 0.0 && s->pause_s > 0.0);
 }
 
-double straggle_delay(const StraggleSpec *s, double d, int rollout, Rng *rng)
+void straggle_draw(const StraggleSpec *s, int rollout, Rng *rng, double *stretch, double *pause)
 {
     const double x = s->sigma > 0.0 ? exp(s->sigma * rng_normal(rng)) : 1.0;
-    double delay = d * s->factor * fmax(x, 1.0) - d;
-    if (rollout && s->pause_p > 0.0 && rng_uniform(rng) < s->pause_p)
-        delay += s->pause_s;
+    *stretch = s->factor * fmax(x, 1.0);
+    *pause = rollout && s->pause_p > 0.0 && rng_uniform(rng) < s->pause_p ? s->pause_s : 0.0;
+}
+
+double straggle_delay(const StraggleSpec *s, double d, int rollout, Rng *rng)
+{
+    double stretch, pause;
+    straggle_draw(s, rollout, rng, &stretch, &pause);
+    const double delay = d * stretch - d + pause;
     return delay > 0.0 ? delay : 0.0;
 }
 

@@ -11,10 +11,11 @@
  *                      MS milliseconds (a page fault storm, a noisy neighbour)
  * e.g. `ranks=1:3x+lognormal:0.3`. The timed phases are the rollout and each gradient
  * (a PPO minibatch, the value fit's minibatches): the delay is in proportion to the
- * measured compute, so the effect is the same on any machine. Terms multiply: a slow
- * rank's noisy phase lasts d F X. The draws come from the rank's own stream (seed,
- * rank, STREAM_STRAGGLE), so a seed fixes them; a resumed run draws them afresh (they
- * never change the numbers of a sync run, only its timing).
+ * measured compute (a rollout's is spread over its steps, so that a slow actor is slow
+ * throughout and --preempt can cut it), so the effect is the same on any machine. Terms multiply: a
+ * slow rank's noisy phase lasts d F X. The draws come from the rank's own stream (seed, rank,
+ * STREAM_STRAGGLE), so a seed fixes them; a resumed run draws them afresh (they never change the
+ * numbers of a sync run, only its timing).
  */
 #ifndef MPIRL_STRAGGLE_H
 #define MPIRL_STRAGGLE_H
@@ -38,8 +39,13 @@ int straggle_parse(const char *spec, int rank, int size, StraggleSpec *out, char
 /* Whether s slows anything down. */
 int straggle_active(const StraggleSpec *s);
 
-/* The delay (seconds) after a phase that computed d seconds; rollout: a pause may
- * follow it. Draws from rng only for the terms that are set. */
+/* One phase's draws: the factor its compute is stretched by (F X, at least 1) into
+ * *stretch and, for a rollout, the pause after it (seconds, or 0) into *pause. Draws
+ * from rng only for the terms that are set. A phase that computed d seconds then
+ * sleeps d (*stretch - 1) + *pause in all, at once or spread over it. */
+void straggle_draw(const StraggleSpec *s, int rollout, Rng *rng, double *stretch, double *pause);
+
+/* The delay (seconds) after a phase that computed d seconds, from straggle_draw. */
 double straggle_delay(const StraggleSpec *s, double d, int rollout, Rng *rng);
 
 /* Sleep for seconds (whole, even if a signal arrives: a slow node stays slow). */

@@ -5,16 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
 #include "comm.h"
 #include "mat.h"
 #include "rng.h"
-#include "signals.h"
 #include "trainer.h"
-
-/* how long one wait for a gradient lasts before the learner looks at the clock and the
- * signals again */
-#define BACKUP_SLICE 0.25
 
 long backup_grad_len(const Run *r)
 {
@@ -35,7 +29,8 @@ int backup_init(Backup *b, const Run *r)
     b->answer = calloc((size_t)n, sizeof *b->answer);
     b->live = calloc((size_t)n, 1);
     b->counted = calloc((size_t)n, 1);
-    if (!b->slot || !b->answer || !b->live || !b->counted)
+    b->waiting = calloc((size_t)n, 1);
+    if (!b->slot || !b->answer || !b->live || !b->counted || !b->waiting)
         return -1;
     for (int k = 0; k <= n; k++)
         if (!(b->slot[k] = malloc((size_t)backup_grad_len(r))))
@@ -56,6 +51,7 @@ void backup_free(Backup *b)
     free(b->answer);
     free(b->live);
     free(b->counted);
+    free(b->waiting);
     memset(b, 0, sizeof *b);
 }
 
@@ -68,7 +64,7 @@ static int actor_side(Trainer *t, int failed)
     Run *r = &t->run;
     Actor *a = &t->actor;
     Backup *b = &t->backup;
-    const int n = r->cfg->rollout * r->cfg->num_envs, mbs = r->minibatches;
+    const int n = rollout_samples(&a->ro), mbs = r->minibatches;
     const int64_t total = (int64_t)r->epochs * mbs;
     MsgHeader *out = (MsgHeader *)b->slot[0];
     const MsgHeader *in = (const MsgHeader *)b->answer[0];
@@ -115,48 +111,26 @@ static int answer(Trainer *t, int k, int64_t next, int ctrl)
     return comm_post_send(h, backup_answer_len(r), k, TAG_BACKUP_PARAMS);
 }
 
-/* The next gradient from any live actor into its slot: *src is the sender. Waits in
- * slices, up to the patience (or the stop grace after a signal). Returns 0, or -1 on an
- * MPI failure or when no gradient came in time (comm_timed_out then names the lowest
- * live actor whose gradient the learner waited for). */
+/* The next gradient from any live actor into its slot: *src is the sender. Returns 0,
+ * or -1 on an MPI failure or when none came in time (learner_wait_any). */
 static int next_gradient(Trainer *t, int *src)
 {
     Run *r = &t->run;
     Backup *b = &t->backup;
-    const double t0 = clock_now();
-    double signal_at = 0;
-    for (;;) {
-        *src = -1;
-        long got = 0;
-        const int rc = comm_recv_any_within(b->slot[r->size], backup_grad_len(r), TAG_BACKUP_GRAD,
-                                            src, &got, BACKUP_SLICE);
-        if (rc < 0)
-            return -1;
-        if (rc == 0) {
-            if (got != backup_grad_len(r) || *src <= 0 || *src >= r->size || !b->live[*src]) {
-                fprintf(stderr, "mpirl: rank %d sent a gradient the learner did not ask for\n",
-                        *src);
-                return -1;
-            }
-            unsigned char *spare = b->slot[*src]; /* the message now is the sender's slot */
-            b->slot[*src] = b->slot[r->size];
-            b->slot[r->size] = spare;
-            return 0;
-        }
-        const double now = clock_now();
-        if (signal_at == 0 && signals_pending())
-            signal_at = now;
-        const int late = now - t0 > learner_patience(&t->learner, r->cfg) ||
-                         (signal_at > 0 && now - signal_at > learner_stop_grace(&t->learner));
-        if (late) {
-            int who = -1;
-            for (int k = 1; k < r->size && who < 0; k++)
-                if (b->live[k] && !b->counted[k])
-                    who = k;
-            comm_note_timeout(who, now - t0);
-            return -1;
-        }
+    for (int k = 0; k < r->size; k++) /* whom the learner waits for, should none come */
+        b->waiting[k] = b->live[k] && !b->counted[k];
+    long got = 0;
+    if (learner_wait_any(&t->learner, r, b->slot[r->size], backup_grad_len(r), TAG_BACKUP_GRAD, src,
+                         &got, b->waiting) != 0)
+        return -1;
+    if (got != backup_grad_len(r) || !b->live[*src]) {
+        fprintf(stderr, "mpirl: rank %d sent a gradient the learner did not ask for\n", *src);
+        return -1;
     }
+    unsigned char *spare = b->slot[*src]; /* the message now is the sender's slot */
+    b->slot[*src] = b->slot[r->size];
+    b->slot[r->size] = spare;
+    return 0;
 }
 
 /* The counted gradients' sum, in rank order, into r->msg. */

@@ -33,6 +33,7 @@ typedef struct {
     unsigned char **answer; /* (size) the last answer to each rank (sent in the background) */
     unsigned char *live;    /* (size) the actor will send another gradient this phase */
     unsigned char *counted; /* (size) its gradient counts in the current step */
+    unsigned char *waiting; /* (size) scratch: whom a wait is for */
     int failed_late;        /* a gradient dropped at the end carried the bad flag: the
                                iteration's verdict must stop the run */
 } Backup;

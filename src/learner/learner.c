@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "comm.h"
 #include "rng.h"
+#include "signals.h"
 
 const RowExtra NO_EXTRA = {NAN, NAN, NAN, NAN, NAN, NAN};
 
@@ -81,6 +83,41 @@ double learner_patience(const Learner *l, const Config *c)
     if (c->actor_timeout > 0)
         return c->actor_timeout;
     return fmax(60.0, 10.0 * l->longest_iteration);
+}
+
+/* how long one wait of learner_wait_any lasts before it looks at the clock and the
+ * signals again */
+#define WAIT_SLICE 0.25
+
+int learner_wait_any(Learner *l, const Run *r, void *buf, long len, int tag, int *src, long *got,
+                     const unsigned char *waiting)
+{
+    const double t0 = clock_now();
+    double signal_at = 0;
+    for (;;) {
+        *src = -1;
+        const int rc = comm_recv_any_within(buf, len, tag, src, got, WAIT_SLICE);
+        if (rc < 0)
+            return -1;
+        if (rc == 0) {
+            if (*src <= 0 || *src >= r->size) {
+                fprintf(stderr, "mpirl: a message from rank %d, which is not an actor\n", *src);
+                return -1;
+            }
+            return 0;
+        }
+        const double now = clock_now();
+        if (signal_at == 0 && signals_pending())
+            signal_at = now;
+        if (now - t0 > learner_patience(l, r->cfg) ||
+            (signal_at > 0 && now - signal_at > learner_stop_grace(l))) {
+            int who = -1;
+            for (int k = 1; k < r->size && who < 0; k++)
+                who = waiting[k] ? k : -1;
+            comm_note_timeout(who, now - t0);
+            return -1;
+        }
+    }
 }
 
 double learner_take_summary(Learner *l, Run *r, int rank, const double *s, RowSums *f)

@@ -42,6 +42,14 @@ typedef struct {
  * after their SIGTERM, and the checkpoint must be written before). */
 double learner_stop_grace(const Learner *l);
 
+/* Sync point-to-point phases (--backup, --preempt): receive the next message with tag
+ * from any rank (its size into *got), waiting in slices up to the patience, or the stop
+ * grace after a signal. Returns 0 with the sender in *src, or -1 on an MPI failure or
+ * when nothing came in time: comm_timed_out then names the lowest rank marked in
+ * waiting (size flags). */
+int learner_wait_any(Learner *l, const Run *r, void *buf, long len, int tag, int *src, long *got,
+                     const unsigned char *waiting);
+
 /* loss statistics of the gradients applied since the last row, count-weighted sums */
 typedef struct {
     double n, pi_loss, v_loss, entropy, approx_kl, clip_frac;

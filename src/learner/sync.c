@@ -147,7 +147,7 @@ static int phase_minibatches(Trainer *t, int64_t it, double lr, int failed, Iter
 {
     Run *r = &t->run;
     const Config *c = r->cfg;
-    const int n = c->rollout * c->num_envs;
+    const int n = rollout_samples(&t->actor.ro); /* on the actors: --preempt may cut it */
     const long lo_p = r->natural ? r->npol : 0;
     StepStats vacc = {0}, *steps = r->natural ? &vacc : &s->acc;
     if (c->backup > 0) /* the first n_actors - backup gradients of each step */
@@ -227,9 +227,12 @@ static int phase_summary(Trainer *t, int64_t it, int64_t iters, double lr, int64
         sig |= l->gathered[(size_t)k * slen + S_SIGNAL] != 0;
     if (sig && v->ctrl == CTRL_CONTINUE)
         v->ctrl = CTRL_STOP_EPOCHS;
+    /* --preempt: the iterations collect what they can, the step budget ends the run */
+    const int last = c->preempt > 0 ? *env_steps >= c->steps : it + 1 == iters;
+    if (last && c->preempt > 0 && v->ctrl == CTRL_CONTINUE)
+        v->ctrl = CTRL_STOP_EPOCHS;
     const int every = c->checkpoint_every;
-    v->checkpoint =
-        v->ctrl != CTRL_ABORT && ((every > 0 && (it + 1) % every == 0) || it + 1 == iters || sig);
+    v->checkpoint = v->ctrl != CTRL_ABORT && ((every > 0 && (it + 1) % every == 0) || last || sig);
     return 0;
 }
 
@@ -256,12 +259,49 @@ static int phase_verdict(Trainer *t, int64_t it, int64_t env_steps, SyncVerdict 
     return v->ctrl == CTRL_STOP_EPOCHS ? SYNC_STOPPED : 0;
 }
 
+/* Phase "preempt" on the learner (--preempt FRAC): each actor says when its rollout is
+ * over; once FRAC of them have, every actor is told to stop (the ones still collecting
+ * cut their rollout, after their minimum; the others are waiting for the word). Then
+ * the rest of the actors' word that they are done. Returns 0, or -1 on an MPI failure
+ * or an actor that did not answer in time. */
+static int phase_preempt(Trainer *t)
+{
+    Run *r = &t->run;
+    unsigned char *waiting = t->backup.waiting;
+    const int need = (int)ceil(r->cfg->preempt * r->n_actors - 1e-9);
+    static const MsgHeader stop = {.kind = MSG_PREEMPT};
+    memset(waiting, 1, (size_t)r->size);
+    waiting[0] = 0;
+    for (int got = 0; got < r->n_actors; got++) {
+        MsgHeader done;
+        int k;
+        long len = 0;
+        if (learner_wait_any(&t->learner, r, &done, (long)sizeof done, TAG_PREEMPT_DONE, &k, &len,
+                             waiting) != 0)
+            return -1;
+        if (len != (long)sizeof done || done.kind != MSG_PREEMPT || !waiting[k]) {
+            fprintf(stderr, "mpirl: rank %d sent a rollout's end the learner did not expect\n", k);
+            return -1;
+        }
+        waiting[k] = 0;
+        if (got + 1 == (need > 0 ? need : 1))
+            for (int j = 1; j < r->size; j++)
+                if (comm_post_send(&stop, (long)sizeof stop, j, TAG_PREEMPT_STOP) != 0)
+                    return -1;
+    }
+    return comm_flush_sends();
+}
+
 int sync_iteration(Trainer *t, int64_t it, int64_t iters, int64_t *env_steps, double t_start)
 {
     Run *r = &t->run;
-    const double lr = run_lr_at(r, (double)it, (double)iters);
+    /* --preempt: iterations of varying size, so the schedule follows the steps */
+    const double lr = r->cfg->preempt > 0 ? run_lr_at(r, (double)*env_steps, (double)r->cfg->steps)
+                                          : run_lr_at(r, (double)it, (double)iters);
     IterStats s = {.extra = NO_EXTRA};
     const int failed = r->is_actor ? actor_rollout(&t->actor, r, it + 1) : 0;
+    if (r->is_learner && r->cfg->preempt > 0)
+        COLLECTIVE(phase_preempt(t));
     if (r->natural) {
         const int rc = phase_policy_step(t, it, failed, &s);
         if (rc != 0)

@@ -86,7 +86,8 @@ static int trainer_init(Trainer *t, const Config *cfg, const EnvSpec *spec, cons
     }
     if (r->is_actor && actor_init(&t->actor, r, err, errlen) != 0)
         return -1;
-    if (cfg->backup > 0 && r->mode == MODE_SYNC && backup_init(&t->backup, r) != 0) {
+    if ((cfg->backup > 0 || cfg->preempt > 0) && r->mode == MODE_SYNC &&
+        backup_init(&t->backup, r) != 0) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -215,7 +216,8 @@ int train_run(const Config *cfg, const EnvSpec *spec, const char *dir, const cha
         rc = 1;
     t.learner.steps0 = env_steps;
     const int64_t per_iter = (int64_t)t.run.n_actors * cfg->num_envs * cfg->rollout;
-    const int64_t iters = (cfg->steps + per_iter - 1) / per_iter;
+    /* with --preempt an iteration collects less: the learner's verdict ends the run */
+    const int64_t iters = cfg->preempt > 0 ? INT64_MAX : (cfg->steps + per_iter - 1) / per_iter;
     comm_take_seconds(); /* start the accounts with training */
     comm_take_idle_seconds();
     const double t0 = clock_now();
