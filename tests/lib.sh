@@ -10,6 +10,13 @@
 #   ok CMD...           prints 0 if CMD succeeds, else 1 (a STATUS for check)
 #   train3 ARGS...      `mpirl train --quiet ARGS` at 3 ranks under a 120 s timeout, with
 #                       $mpirl, stdin closed, output in ./out and ./err
+#   frozen NP DIR TERM ARGS...  an NP-rank `mpirl train --quiet --out DIR ARGS` ($mpirl)
+#                       in the background; once it has written some rows, SIGSTOP of
+#                       rank 2 (and SIGTERM to every rank if TERM is 1); waits for the
+#                       ranks to end and sets rc (mpirun's status), took (seconds from
+#                       the stop until every rank had ended; 999: they did not within
+#                       60 s) and alive (processes of the run left); output in ./out
+#                       and ./err
 #   metrics_numbers F   metrics.csv F without its time columns (sps, actor_spread and
 #                       every column ending in _s), as digest_test.sh hashes it
 # It also exports what mpirun needs here: root's consent, one BLAS thread per rank.
@@ -58,4 +65,37 @@ train3() {
 metrics_numbers() {
     awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) keep[i] = !($i ~ /_s$/ || $i == "sps" || $i == "actor_spread") }
         { out = ""; for (i = 1; i <= NF; i++) if (keep[i]) out = out $i ","; print out }' "$1"
+}
+frozen() {
+    local np=$1 dir=$2 term=$3
+    shift 3
+    timeout -k 5 120 mpirun -q -np "$np" --oversubscribe "$mpirl" train --quiet --out "$dir" "$@" \
+        </dev/null >out 2>err &
+    local job=$!
+    for _ in $(seq 600); do # training has begun: some rows
+        [ "$(cat "$dir/metrics.csv" 2>/dev/null | wc -l)" -gt 5 ] && break
+        sleep 0.1
+    done
+    local start=$SECONDS
+    kill -STOP "$(rank_pid 2 "mpirl train --quiet --out $dir ")"
+    if [ "$term" = 1 ]; then # the ranks, as srun signals them (mpirun would pass it on)
+        sleep 0.5
+        for r in $(seq 0 $((np - 1))); do kill -TERM "$(rank_pid $r "mpirl train --quiet --out $dir ")"; done
+    fi
+    # the ranks must end; mpirun is given as long again to exit (Open MPI 4.1's mpirun
+    # now and then stays after a stopped rank was killed, every rank ended: then it is
+    # killed here and rc is 137)
+    took=999
+    for _ in $(seq 600); do
+        if [ "$(live_ranks "mpirl train --quiet --out $dir ")" -eq 0 ]; then
+            took=$((SECONDS - start))
+            break
+        fi
+        sleep 0.1
+    done
+    for _ in $(seq 300); do kill -0 $job 2>/dev/null || break; sleep 0.1; done
+    kill -0 $job 2>/dev/null && kill -KILL $job && echo "# mpirun left hanging after every rank had ended: killed"
+    wait $job
+    rc=$?
+    alive=$(live_ranks "mpirl train --quiet --out $dir ")
 }

@@ -50,21 +50,10 @@ check "... stopped at half the budget and resumed (exit $rc): ends at $last" \
     $(ok [ $rc -eq 0 ] && [ "$last" -ge 20000 ] &&
         awk -F, 'NR > 2 && $1 != p + 1 { bad = 1 } { p = $1 } END { exit bad }' half/metrics.csv)
 
-timeout -k 5 120 mpirun -q -np 4 --oversubscribe "$mpirl" train --quiet --out frozen --preempt 0.5 \
-    --steps 1e7 --actor-timeout 3 </dev/null >out 2>err &
-job=$!
-for _ in $(seq 600); do
-    [ "$(cat frozen/metrics.csv 2>/dev/null | wc -l)" -gt 5 ] && break
-    sleep 0.1
-done
-start=$SECONDS
-kill -STOP "$(rank_pid 2 "mpirl train --quiet --out frozen ")"
-wait $job
-rc=$?
-took=$((SECONDS - start))
-check "an actor frozen: exit $rc after $took s, naming rank 2" \
+frozen 4 frozen 0 --preempt 0.5 --steps 1e7 --actor-timeout 3
+check "an actor frozen: exit $rc, every rank ended $took s after the stop, naming rank 2" \
     $(ok [ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $took -lt 30 ] && grep -q "rank 2 has not answered" err)
-pkill -KILL -f "mpirl train --quiet --out frozen " 2>/dev/null
+check "... every rank gone" $(ok [ "$alive" -eq 0 ])
 
 refused() { # STATUS NAME PATTERN: exit 2, one line naming PATTERN, no run directory
     check "$2: refused (exit $1)" \

@@ -173,43 +173,7 @@ ra=$?
 check "two runs with the default --out: both run, in two directories" \
     $(ok [ $ra -eq 0 ] && [ $rb -eq 0 ] && [ "$(ls runs | wc -l)" -eq 2 ])
 cd ..
-# frozen DIR SIGNAL-TOO ARGS...: a 3-rank run in DIR; once it trains, SIGSTOP
-# rank 2 (and SIGTERM every rank if SIGNAL-TOO is 1); sets rc, took (seconds after the
-# stop) and alive (processes of the run left afterwards)
-frozen() {
-    local dir=$1 term=$2
-    shift 2
-    timeout -k 5 120 mpirun -q -np 3 --oversubscribe "$mpirl" train --quiet --out "$dir" "$@" \
-        </dev/null >out 2>err &
-    local job=$!
-    for _ in $(seq 600); do # training has begun: some rows
-        [ "$(cat "$dir/metrics.csv" 2>/dev/null | wc -l)" -gt 5 ] && break
-        sleep 0.1
-    done
-    local start=$SECONDS
-    kill -STOP "$(rank_pid 2 "mpirl train --quiet --out $dir ")"
-    if [ "$term" = 1 ]; then # the ranks, as srun signals them (mpirun would pass it on)
-        sleep 0.5
-        for r in 0 1 2; do kill -TERM "$(rank_pid $r "mpirl train --quiet --out $dir ")"; done
-    fi
-    # the ranks must end; mpirun is given as long again to exit (Open MPI 4.1's mpirun
-    # now and then stays after a stopped rank was killed, every rank ended: then it is
-    # killed here and rc is 137)
-    took=999
-    for _ in $(seq 600); do
-        if [ "$(live_ranks "mpirl train --quiet --out $dir ")" -eq 0 ]; then
-            took=$((SECONDS - start))
-            break
-        fi
-        sleep 0.1
-    done
-    for _ in $(seq 300); do kill -0 $job 2>/dev/null || break; sleep 0.1; done
-    kill -0 $job 2>/dev/null && kill -KILL $job && echo "# mpirun left hanging after every rank had ended: killed"
-    wait $job
-    rc=$?
-    alive=$(live_ranks "mpirl train --quiet --out $dir ")
-}
-frozen frozen-sync 0 --steps 1e8 --checkpoint-every 5 --actor-timeout 3
+frozen 3 frozen-sync 0 --steps 1e8 --checkpoint-every 5 --actor-timeout 3
 check "sync, rank 2 frozen: the run ends (exit $rc, ${took} s after the stop)" \
     $(ok [ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $took -le 20 ])
 check "... every rank gone" $(ok [ "$alive" -eq 0 ])
@@ -225,19 +189,19 @@ wait $job
 rc=$?
 check "... and resumes, its environments afresh, until SIGTERM (exit $rc)" \
     $(ok [ $rc -eq 0 ] && grep -q "holds the learner's state alone" err)
-frozen frozen-term 1 --steps 1e8 --checkpoint-every 1000000
+frozen 3 frozen-term 1 --steps 1e8 --checkpoint-every 1000000
 check "sync, rank 2 frozen, then SIGTERM to all: the run ends (exit $rc, ${took} s)" \
     $(ok [ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $took -le 20 ])
 check "... every rank gone, a checkpoint of the learner's state written" \
     $(ok [ "$alive" -eq 0 ] && grep -q "stopping on a signal, but rank 2 has not answered" err &&
         grep -q "learner's state after iteration" err)
-frozen frozen-async 0 --mode async --steps 3e5 --checkpoint-every 5 --actor-timeout 3
+frozen 3 frozen-async 0 --mode async --steps 3e5 --checkpoint-every 5 --actor-timeout 3
 check "async, rank 2 frozen: the budget is reached without it (exit $rc, ${took} s)" \
     $(ok [ $rc -ne 124 ] && [ $took -le 60 ] &&
         [ "$(tail -1 frozen-async/metrics.csv | cut -d, -f2)" -ge 300000 ])
 check "... every rank gone, the rank named" \
     $(ok [ "$alive" -eq 0 ] && grep -q "^mpirl: rank 2 has sent nothing for .* training goes on without it" err)
-frozen frozen-async-term 1 --mode async --steps 1e8 --checkpoint-every 1000000
+frozen 3 frozen-async-term 1 --mode async --steps 1e8 --checkpoint-every 1000000
 check "async, rank 2 frozen, then SIGTERM: the run ends (exit $rc, ${took} s)" \
     $(ok [ $rc -ne 124 ] && [ $took -le 20 ] && [ "$alive" -eq 0 ])
 tap_done

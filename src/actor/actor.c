@@ -21,8 +21,11 @@ int actor_init(Actor *a, const Run *r, char *err, size_t errlen)
     if (vecenv_init(&a->venv, r->spec, E, 0, (uint64_t)cfg->seed, (uint32_t)r->rank, err, errlen) !=
         0)
         return -1;
-    if (rollout_init(&a->ro, &r->m, T, E) != 0 || rstats_init(&a->raw, d) != 0 ||
-        rstats_init(&a->ret_raw, 1) != 0 || obsnorm_init(&a->norm, d, cfg->obs_clip) != 0)
+    /* --ship experience sends the bootstrap observations too */
+    const int ship = r->mode == MODE_ASYNC && strcmp(cfg->ship, "experience") == 0;
+    if (rollout_init(&a->ro, &r->m, T, E) != 0 || (ship && rollout_keep_obs(&a->ro) != 0) ||
+        rstats_init(&a->raw, d) != 0 || rstats_init(&a->ret_raw, 1) != 0 ||
+        obsnorm_init(&a->norm, d, cfg->obs_clip) != 0)
         goto oom;
     a->rn = (RewardNorm){.acc = calloc((size_t)E, sizeof(double)),
                          .gamma = cfg->gamma,

@@ -91,11 +91,16 @@ size_t actor_state_size(const Run *r);
 void actor_state_save(const Actor *a, const Run *r, unsigned char *buf);
 int actor_state_load(Actor *a, const Run *r, const unsigned char *buf);
 
-/* Asynchronous mode: roll out, send the gradients one by one, adopt each answer, until
- * the learner says stop (actor_async.c). out and in are message buffers of
- * msg_layout's grad_len and params_len bytes; version is the parameter version r->pbuf
+/* Asynchronous mode: roll out, send the gradients one by one (with --ship experience:
+ * the rollout itself, exp_layout), adopt each answer, until the learner says stop
+ * (actor_async.c). out and in are message buffers of async_message_len and msg_layout's
+ * params_len bytes; version is the parameter version r->pbuf
  * holds (0, or a resumed checkpoint's). Returns 0, or 1 if the learner aborted or this
  * actor failed. */
 int actor_async(Actor *a, Run *r, unsigned char *out, unsigned char *in, int64_t version);
+
+/* Bytes of the largest message an actor sends in async mode: a gradient or, with --ship
+ * experience, a rollout. */
+long async_message_len(const Run *r);
 
 #endif

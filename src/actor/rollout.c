@@ -48,8 +48,18 @@ int rollout_init(Rollout *r, const Model *m, int T, int E)
     return 0;
 }
 
+int rollout_keep_obs(Rollout *r)
+{
+    const size_t n = (size_t)r->T * (size_t)r->E;
+    r->final_obs = calloc(n * (size_t)r->obs_dim, sizeof(float));
+    r->last_obs = calloc((size_t)r->E * (size_t)r->obs_dim, sizeof(float));
+    return r->final_obs && r->last_obs ? 0 : -1;
+}
+
 void rollout_free(Rollout *r)
 {
+    free(r->final_obs);
+    free(r->last_obs);
     free(r->obs);
     free(r->act);
     free(r->logp);
@@ -152,9 +162,14 @@ int rollout_collect(Rollout *r, VecEnv *v, ModelWork *w, const Model *m, const f
             const float *fo = obs_view(r->scratch_obs, r->scratch_obs,
                                        v->final_obs64 ? r->scratch_obs64 : NULL, n_cut, norm);
             const float *fv = model_value(w, m, params, fo, n_cut);
-            for (int e = 0, k = 0; e < E; e++)
-                if (v->truncated[e] && !v->terminated[e])
-                    r->final_val[row + e] = fv[k++];
+            for (int e = 0, k = 0; e < E; e++) {
+                if (!v->truncated[e] || v->terminated[e])
+                    continue;
+                if (r->final_obs)
+                    memcpy(r->final_obs + (row + e) * od, fo + (size_t)k * od,
+                           (size_t)od * sizeof(float));
+                r->final_val[row + e] = fv[k++];
+            }
         }
         for (int e = 0; e < E && v->n_done > 0; e++) {
             if ((v->terminated[e] || v->truncated[e]) && r->n_episodes < r->cap_episodes) {
@@ -167,6 +182,8 @@ int rollout_collect(Rollout *r, VecEnv *v, ModelWork *w, const Model *m, const f
     }
     r->steps = T;
     const float *last = obs_view(r->scratch_obs, v->obs, v->obs64, E, norm);
+    if (r->last_obs)
+        memcpy(r->last_obs, last, (size_t)E * od * sizeof(float));
     memcpy(r->last_val, model_value(w, m, params, last, E), (size_t)E * sizeof(float));
     gae_compute(r->adv, r->ret, r->rew, r->val, r->last_val, r->final_val, r->term, r->trunc, T, E,
                 gamma, lambda);

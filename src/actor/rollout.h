@@ -50,6 +50,9 @@ typedef struct {
     uint8_t *trunc;   /* (T, E) */
     float *final_val; /* (T, E) V(final observation) where truncated, else 0 */
     float *last_val;  /* (E) V(observation after the last step) */
+    float *final_obs; /* if kept (rollout_keep_obs): (T, E, obs_dim) the final observation
+                         where truncated, as the networks see it (other rows unchanged) */
+    float *last_obs;  /* ... (E, obs_dim) the observation after the last step, likewise */
     float *adv;       /* (T, E) */
     float *ret;       /* (T, E) adv + val */
     float *logstd;    /* (dist_n) Gaussian log-std of the rollout's policy */
@@ -89,6 +92,10 @@ static inline int rollout_samples(const Rollout *r)
 
 /* Buffers for T steps of E environments of the model's sizes; 0 or -1 (no memory). */
 int rollout_init(Rollout *r, const Model *m, int T, int E);
+
+/* Keep the bootstrap observations too (final_obs, last_obs), for a learner that
+ * computes the values itself (--ship experience). 0 or -1 (no memory). */
+int rollout_keep_obs(Rollout *r);
 
 /* Free; accepts a zeroed struct. */
 void rollout_free(Rollout *r);

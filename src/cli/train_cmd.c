@@ -81,6 +81,29 @@ static int check_combination(const Config *c, char *err, size_t len)
                  correction);
         return -1;
     }
+    const int ship = strcmp(c->ship, "experience") == 0;
+    if (ship && (m->id != MODE_ASYNC || comm_size() < 2 ||
+                 (strcmp(a->name, "a3c") != 0 && strcmp(a->name, "ppo") != 0))) {
+        snprintf(err, len,
+                 "--ship experience (IMPALA's layout: actors send rollouts, the learner computes "
+                 "with V-trace) applies to --mode async with actors (mpirun -np 2 or more) and "
+                 "--algo a3c or ppo (APPO)");
+        return -1;
+    }
+    if (!ship && (c->vtrace_rho_bar != 1.0 || c->vtrace_c_bar != 1.0)) {
+        snprintf(err, len,
+                 "--vtrace-rho-bar and --vtrace-c-bar clip V-trace's weights: they apply to "
+                 "--ship experience");
+        return -1;
+    }
+    if (ship && correction) {
+        snprintf(err, len,
+                 "%s corrects stale gradients, but with --ship experience the learner computes "
+                 "every gradient at its current parameters; V-trace corrects the rollouts' "
+                 "policy lag (--vtrace-rho-bar, --vtrace-c-bar)",
+                 correction);
+        return -1;
+    }
     const char *sched = c->record_schedule      ? "--record-schedule"
                         : c->replay_schedule[0] ? "--replay-schedule"
                                                 : NULL;

@@ -93,6 +93,14 @@ static const Key KEYS[] = {
     {"preempt_min", K_DOUBLE, F(preempt_min), 0, 1, 0, NULL,
      "sync with --preempt: the fraction of its rollout an actor collects before it may be "
      "cut"},
+    {"ship", K_CHOICE, F(ship), 0, 0, 0, "gradients,experience",
+     "async: what the actors send the learner: their gradients (A3C), or their rollouts, "
+     "from which the learner computes with V-trace (IMPALA; a3c and ppo)"},
+    {"vtrace_rho_bar", K_DOUBLE, F(vtrace_rho_bar), 0, 1e6, 1, NULL,
+     "--ship experience: V-trace's clipping of the importance weights in the targets "
+     "(rho bar)"},
+    {"vtrace_c_bar", K_DOUBLE, F(vtrace_c_bar), 0, 1e6, 1, NULL,
+     "--ship experience: V-trace's clipping of the trace coefficients (c bar)"},
     {"max_staleness", K_INT, F(max_staleness), 0, 1 << 30, 0, NULL,
      "drop older async gradients (0: keep all)"},
     {"staleness_lr", K_BOOL, F(staleness_lr), 0, 1, 0, NULL,
@@ -163,6 +171,9 @@ void config_defaults(Config *c)
     c->kl_target = 0.01;
     c->kl_beta_init = 1.0;
     c->preempt_min = 0.25;
+    strcpy(c->ship, "gradients");
+    c->vtrace_rho_bar = 1.0;
+    c->vtrace_c_bar = 1.0;
     c->max_staleness = 0;
     c->staleness_lr = 0;
     c->dc_lambda = 0.0;

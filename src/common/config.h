@@ -80,6 +80,9 @@ typedef struct {
                            others' (0: off; preempt.h) */
     double preempt_min; /* ... but not before this fraction of its steps */
     /* asynchronous mode */
+    char ship[CONFIG_STR_LEN]; /* what actors send: "gradients" (A3C) or "experience" (IMPALA) */
+    double vtrace_rho_bar;     /* --ship experience: V-trace's clipping of rho */
+    double vtrace_c_bar;       /* ... and of the traces c */
     int max_staleness;
     int staleness_lr;                     /* learning rate / max(1, staleness) (correct.h) */
     double dc_lambda;                     /* delay compensation's lambda (0: off) */

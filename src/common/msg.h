@@ -25,6 +25,9 @@
  *                FLAG_SUMMARY) the summary;
  *   TAG_PARAMS   learner -> actor: the CTRL_* flag in the header, the parameters and the
  *                merged normaliser statistics,
+ *   TAG_GRAD     with --ship experience, kind MSG_EXPERIENCE: a rollout instead of a
+ *                gradient (exp_layout) and its summary, the header's version the
+ *                parameters it was collected with,
  * at the byte offsets of msg_layout (doubles 8-byte aligned).
  */
 #ifndef MPIRL_MSG_H
@@ -80,7 +83,14 @@ enum {
 enum { FLAG_SUMMARY = 1, FLAG_BAD = 2, FLAG_SIGNAL = 4 };
 
 /* what a message is (MsgHeader.kind) */
-enum { MSG_GRAD = 1, MSG_PARAMS = 2, MSG_TRPO = 3, MSG_VERDICT = 4, MSG_PREEMPT = 5 };
+enum {
+    MSG_GRAD = 1,
+    MSG_PARAMS = 2,
+    MSG_TRPO = 3,
+    MSG_VERDICT = 4,
+    MSG_PREEMPT = 5,
+    MSG_EXPERIENCE = 6
+};
 
 /* the fixed header of the asynchronous messages and the TRPO requests: integers as
  * integers, 16 bytes, so the payload after it is 8-byte aligned */
@@ -117,6 +127,30 @@ static inline MsgLayout msg_layout(long np, long summary_len, long stats_len)
     l.params = (long)sizeof(MsgHeader);
     l.stats = (l.params + np * (long)sizeof(float) + 7) & ~7L;
     l.params_len = l.stats + stats_len * (long)sizeof(double);
+    return l;
+}
+
+/* byte offsets inside an experience message (--ship experience): n = T x E samples
+ * of obs_dim observations (as the networks saw them) and act_dim actions */
+typedef struct {
+    long obs, act, logp, val, rew, final_obs, last_obs, term, trunc, summary, len;
+} ExpLayout;
+
+static inline ExpLayout exp_layout(long n, long E, long obs_dim, long act_dim, long summary_len)
+{
+    ExpLayout l;
+    const long f = (long)sizeof(float);
+    l.obs = (long)sizeof(MsgHeader);
+    l.act = l.obs + n * obs_dim * f;
+    l.logp = l.act + n * act_dim * f;
+    l.val = l.logp + n * f;
+    l.rew = l.val + n * f;
+    l.final_obs = l.rew + n * f;
+    l.last_obs = l.final_obs + n * obs_dim * f;
+    l.term = l.last_obs + E * obs_dim * f;
+    l.trunc = l.term + n;
+    l.summary = (l.trunc + n + 7) & ~7L;
+    l.len = l.summary + summary_len * (long)sizeof(double);
     return l;
 }
 

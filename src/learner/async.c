@@ -88,6 +88,30 @@ static void schedule_write_failed(const Learner *ln)
                         strerror(errno ? errno : EIO));
 }
 
+/* --ship experience: V-trace on the rollout in msg, then the algorithm's steps on it
+ * (experience.h), the epochs stopped early by --target-kl as an actor stops its own.
+ * Returns the updates applied, -1 if a target is not finite, -2 if a gradient is not. */
+static int learn_rollout(Learner *ln, Run *r, const unsigned char *msg, double lr, StepStats *acc)
+{
+    if (experience_prepare(&ln->exp, r, msg) != 0)
+        return -1;
+    int updates = 0;
+    for (int ep = 0; ep < r->epochs; ep++) {
+        double kl = 0, kl_n = 0;
+        for (int mb = 0; mb < r->minibatches; mb++) {
+            if (experience_gradient(&ln->exp, r, msg, mb) != 0 ||
+                learner_apply(ln, r, lr, acc) != 0)
+                return -2;
+            kl += r->msg[r->np + X_APPROX_KL];
+            kl_n += r->msg[r->np + X_COUNT];
+            updates++;
+        }
+        if (r->cfg->target_kl > 0 && kl / kl_n > r->cfg->target_kl)
+            break;
+    }
+    return updates;
+}
+
 int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it, int64_t env_steps,
                   int64_t version)
 {
@@ -128,7 +152,8 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
             replay = 0;
         }
         int src = replay ? want : -1;
-        const int got = comm_recv_any_within(in, l.grad_len, TAG_GRAD, &src, NULL, 1.0);
+        const long in_len = ln->ship ? ln->exp.l.len : l.grad_len;
+        const int got = comm_recv_any_within(in, in_len, TAG_GRAD, &src, NULL, 1.0);
         if (got < 0)
             return 1;
         const double now = clock_now();
@@ -157,9 +182,9 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
         if (ln->last_seen[src] >= 0)
             ln->longest_iteration = fmax(ln->longest_iteration, seen - ln->last_seen[src]);
         ln->last_seen[src] = seen;
-        if (hi->kind != MSG_GRAD) { /* only a program of another build could send this */
-            fprintf(stderr, "mpirl: rank %d sent a message of kind %d, not a gradient\n", src,
-                    (int)hi->kind);
+        if (hi->kind != (ln->ship ? MSG_EXPERIENCE : MSG_GRAD)) { /* another build's */
+            fprintf(stderr, "mpirl: rank %d sent a message of kind %d, not %s\n", src,
+                    (int)hi->kind, ln->ship ? "a rollout" : "a gradient");
             return 1;
         }
         if (replay) { /* the gradient the schedule names, of the version it names */
@@ -181,8 +206,8 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
         }
         const float *g = (const float *)(in + l.grad);
         if (hi->flags & FLAG_SUMMARY)
-            env_steps +=
-                (int64_t)learner_take_summary(ln, r, src, (const double *)(in + l.summary), &f);
+            env_steps += (int64_t)learner_take_summary(
+                ln, r, src, (const double *)(in + (ln->ship ? ln->exp.l.summary : l.summary)), &f);
         const double staleness = (double)(version - hi->version);
         f.st_sum += staleness;
         f.st_n += 1;
@@ -200,6 +225,19 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
         } else if (c->max_staleness > 0 && staleness > c->max_staleness) {
             f.dropped++;
             ln->per[src].dropped++;
+        } else if (ctrl_all != CTRL_ABORT && ln->ship) {
+            const double lr = run_lr_at(r, (double)env_steps, (double)c->steps);
+            const int k = learn_rollout(ln, r, in, lr, &acc);
+            if (k < 0) {
+                learner_report_stop(ln, "the rollout from rank %d gives a non-finite %s", src,
+                                    k == -1 ? "value target" : "gradient");
+                ctrl_all = CTRL_ABORT;
+                rc = 1;
+            } else {
+                version += k;
+                f.lr_sum += lr * k;
+                f.updates += k;
+            }
         } else if (ctrl_all != CTRL_ABORT) {
             memcpy(r->msg, g, ((size_t)r->np + N_EXTRA) * sizeof(float));
             double lr = run_lr_at(r, (double)env_steps, (double)c->steps);

@@ -39,6 +39,11 @@ int learner_init(Learner *l, Run *r, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    l->ship = r->mode == MODE_ASYNC && strcmp(c->ship, "experience") == 0;
+    if (l->ship && experience_init(&l->exp, r) != 0) {
+        snprintf(err, errlen, "out of memory for the learner's rollout buffers");
+        return -1;
+    }
     if (!l->gathered || !l->per || adam_init(&l->adam, r->np, &ac) != 0 ||
         (r->mode == MODE_ASYNC && (!l->stale_count || !l->last_seen || !l->lost))) {
         snprintf(err, errlen, "out of memory");
@@ -59,6 +64,7 @@ void learner_free(Learner *l)
     free(l->gathered);
     history_free(&l->hist);
     softsync_free(&l->soft);
+    experience_free(&l->exp);
     free(l->soft_out);
     l->soft_out = NULL;
     schedule_close(&l->sched);

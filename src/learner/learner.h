@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "correct.h"
+#include "experience.h"
 #include "metrics.h"
 #include "optim.h"
 #include "run.h"
@@ -35,6 +36,8 @@ typedef struct {
     SoftSync soft;            /* async with --softsync K > 1: the group so far */
     float *soft_out;          /* (np + N_EXTRA) its mean, when complete */
     Schedule sched;           /* async with --record-schedule or --replay-schedule */
+    int ship;                 /* async with --ship experience: rollouts arrive */
+    Experience exp;           /* ... and the learner computes from them (experience.h) */
 } Learner;
 
 /* How long the learner still waits for an actor once a stop signal has arrived: twice

@@ -225,7 +225,8 @@ int train_run(const Config *cfg, const EnvSpec *spec, const char *dir, const cha
         const MsgLayout l = msg_layout(t.run.np, t.run.summary_len, t.run.stats_len);
         /* the learner keeps an answer buffer per rank (see learner_async) */
         const size_t answers = t.run.is_learner ? (size_t)t.run.size : 1;
-        unsigned char *a = malloc((size_t)l.grad_len), *b = malloc(answers * (size_t)l.params_len);
+        unsigned char *a = malloc((size_t)async_message_len(&t.run)),
+                      *b = malloc(answers * (size_t)l.params_len);
         if (!a || !b) {
             fprintf(stderr, "mpirl: rank %d: out of memory\n", t.run.rank);
             rc = 1;
