@@ -2,20 +2,23 @@
 # study_test.sh - scripts/study on a tiny grid (suite slow): CartPole PPO, sync and
 # async, np 2, seeds 1 and 2, 3000 steps (4 cells).
 #   usage: study_test.sh STUDY MPIRL
-# Checks: the report, study.csv and PNG plots are written; the summary table has one row
-# per (env, algo, mode, np) whose figures agree with the raw metrics.csv files
-# (recomputed here); a second run skips every cell and reruns none; an unfinished cell
+# Checks: the report (scripts/study_report.py), study.csv and PNG plots are written; the
+# summary table has one row per (env, algo, mode, variant, straggle, np) whose figures
+# agree with the raw metrics.csv files (recomputed here, the 95% confidence interval of
+# the steps to threshold too); the actors' shares agree with actors.csv; the variant
+# axes (straggle, backup, preempt, correction, ship) expand where they apply and pass
+# their flags; a second run skips every cell and reruns none; an unfinished cell
 # is rerun alone; --cell, --list and --report; a failing cell is reported and the grid
 # goes on (exit 1); SIGTERM leaves the running cell unfinished; changed settings on an existing study and bad specs or flags exit 2
-# with a message naming the problem. Exit 77 (skip) when gnuplot is missing and cannot
-# be installed (not root).
+# with a message naming the problem. Skipped when Debian's Python lacks NumPy or
+# Matplotlib and cannot install them (not root).
 set -u
 # shellcheck source=tests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 study=$(realpath "$1")
 mpirl=$(realpath "$2")
-if ! command -v gnuplot >/dev/null 2>&1 && [ "$(id -u)" -ne 0 ]; then
-    echo "1..0 # SKIP gnuplot is missing (Debian package gnuplot-nox) and only root can install it"
+if ! /usr/bin/python3 -c 'import numpy, matplotlib' >/dev/null 2>&1 && [ "$(id -u)" -ne 0 ]; then
+    echo "1..0 # SKIP python3-numpy or python3-matplotlib is missing and only root can install them"
     exit 0
 fi
 scratch_dir study
@@ -39,12 +42,35 @@ out=$tmp/out
 study --spec tiny.spec --list >list.txt
 check "--list exits 0" $?
 [ "$(head -1 list.txt)" = "cells 4" ] && [ "$(wc -l <list.txt)" -eq 5 ] &&
-    [ "$(sed -n 2p list.txt)" = "0 CartPole-v1 ppo sync 0 2 1" ] &&
-    [ "$(sed -n 5p list.txt)" = "3 CartPole-v1 ppo async 0 2 2" ]
-check "--list: 'cells 4', then index env algo mode max_staleness np seed in grid order" $?
+    [ "$(sed -n 2p list.txt)" = "0 CartPole-v1 ppo sync 0 2 1 - -" ] &&
+    [ "$(sed -n 5p list.txt)" = "3 CartPole-v1 ppo async 0 2 2 - -" ]
+check "--list: 'cells 4', then index env algo mode max_staleness np seed variant straggle in grid order" $?
 study --spec tiny.spec --modes sync,async:3 --algos a2c --list >list2.txt
-[ "$(sed -n 4p list2.txt)" = "2 CartPole-v1 a3c async 3 2 1" ]
+[ "$(sed -n 4p list2.txt)" = "2 CartPole-v1 a3c async 3 2 1 - -" ]
 check "--list: a2c runs as a3c in async, async:3 is a staleness bound of 3" $?
+# the variants: backup 1 needs 2 actors, preempt 2, dc a staleness bound, experience
+# no correction; sync takes backup x preempt, async correction x ship
+study --spec tiny.spec --seeds 1 --ranks 2,4 --modes sync,async,async:2 --backup 0,1 \
+    --preempt 0,0.5 --correction none,dc:0.04 --ship gradients,experience \
+    --straggle 'ranks=1:2x+lognormal:0.2' --list >list3.txt
+want="cells 15
+0 CartPole-v1 ppo sync 0 2 1 - ranks=1:2x+lognormal:0.2
+1 CartPole-v1 ppo sync 0 4 1 - ranks=1:2x+lognormal:0.2
+2 CartPole-v1 ppo sync 0 4 1 preempt=0.5 ranks=1:2x+lognormal:0.2
+3 CartPole-v1 ppo sync 0 4 1 backup=1 ranks=1:2x+lognormal:0.2
+4 CartPole-v1 ppo sync 0 4 1 backup=1,preempt=0.5 ranks=1:2x+lognormal:0.2
+5 CartPole-v1 ppo async 0 2 1 - ranks=1:2x+lognormal:0.2
+6 CartPole-v1 ppo async 0 4 1 - ranks=1:2x+lognormal:0.2
+7 CartPole-v1 ppo async 0 2 1 ship=experience ranks=1:2x+lognormal:0.2
+8 CartPole-v1 ppo async 0 4 1 ship=experience ranks=1:2x+lognormal:0.2
+9 CartPole-v1 ppo async 2 2 1 - ranks=1:2x+lognormal:0.2
+10 CartPole-v1 ppo async 2 4 1 - ranks=1:2x+lognormal:0.2
+11 CartPole-v1 ppo async 2 2 1 ship=experience ranks=1:2x+lognormal:0.2
+12 CartPole-v1 ppo async 2 4 1 ship=experience ranks=1:2x+lognormal:0.2
+13 CartPole-v1 ppo async 2 2 1 correction=dc:0.04 ranks=1:2x+lognormal:0.2
+14 CartPole-v1 ppo async 2 4 1 correction=dc:0.04 ranks=1:2x+lognormal:0.2"
+[ "$(cat list3.txt)" = "$want" ] || diff <(echo "$want") list3.txt | sed 's/^/# /'
+check "--list: the variant axes expand where they apply" $?
 
 # --- a full run ---
 study --spec tiny.spec --out "$out" >run1.txt 2>&1
@@ -57,14 +83,14 @@ check "first run: progress lines, 4 cells run" $?
 check "report.md and study.csv written" $?
 pngs_ok=0
 for p in return-steps_CartPole-v1_ppo return-wall_CartPole-v1_ppo sps_CartPole-v1 \
-    staleness_CartPole-v1 comm_CartPole-v1; do
+    staleness_CartPole-v1 comm_CartPole-v1 threshold_CartPole-v1 actors_CartPole-v1; do
     f="$out/plots/$p.png"
     if ! [ -s "$f" ] || [ "$(head -c 8 "$f" | od -An -tx1 | tr -d ' \n')" != 89504e470d0a1a0a ]; then
         pngs_ok=1
         echo "  not a PNG: $f"
     fi
 done
-check "plots are PNG files (return vs steps and vs time, SPS, staleness, comm)" $pngs_ok
+check "plots are PNG files (return vs steps and vs time, SPS, staleness, comm, threshold, actors)" $pngs_ok
 for p in "$out"/plots/*.png; do
     grep -qF "(plots/$(basename "$p"))" "$out/report.md" || pngs_ok=1
 done
@@ -77,7 +103,7 @@ check "study.csv: a header and one row per cell" $?
 # >= 25, SPS = last sps, shares of comm_s and wait_s in wall_s; means over the two seeds.
 rows=$(grep -c '^| CartPole-v1 |' "$out/report.md")
 [ "$rows" -eq 2 ]
-check "summary table: one row per (env, algo, mode, np) ($rows)" $?
+check "summary table: one row per (env, algo, mode, variant, straggle, np) ($rows)" $?
 for mode in sync async; do
     expect=$(awk -F, 'FNR == 1 { split("", c); for (j = 1; j <= NF; j++) c[$j] = j; hit = 0; n++; next }
         { last[n] = $c["return_mean"]; sps[n] = $c["sps"]; wall[n] = $c["wall_s"]
@@ -89,11 +115,35 @@ for mode in sync async; do
               printf "%d|%d/%d|%s|%.1f|%.0f|%.0f%%|%.0f%%\n", n, reached, n,
                   (reached ? sprintf("%.0f", steps / reached) : "-"), r / n, s / n, cm / n, wt / n }' \
         "$out/raw/CartPole-v1_ppo_${mode}_np2_s1/metrics.csv" "$out/raw/CartPole-v1_ppo_${mode}_np2_s2/metrics.csv")
-    row=$(grep "^| CartPole-v1 | ppo | $mode | 2 |" "$out/report.md")
-    got=$(awk -F'|' '{ gsub(/ /, ""); split($10, f, "±"); printf "%s|%s|%s|%s|%s|%s|%s\n", $6, $7, $8, f[1], $11, $12, $13 }' <<<"$row")
+    row=$(grep "^| CartPole-v1 | ppo | $mode | - | - | 2 |" "$out/report.md")
+    got=$(awk -F'|' '{ split($10, st, "["); split($12, f, "±"); gsub(/ /, "")
+        gsub(/ /, "", st[1]); gsub(/ /, "", f[1])
+        printf "%s|%s|%s|%s|%s|%s|%s\n", $8, $9, st[1], f[1], $13, $14, $15 }' <<<"$row")
     [ -n "$row" ] && [ "$got" = "$expect" ]
     check "summary row of $mode agrees with the raw CSVs (seeds|reached|steps|final return|SPS|in MPI|waiting: expected $expect, got $got)" $?
 done
+
+# The 95% confidence interval of the steps to threshold (both seeds reach 25):
+# mean -+ t(0.975, 1) sd / sqrt(2), t = 12.706
+ci_want=$(for s in 1 2; do
+    awk -F, 'NR == 1 { for (j = 1; j <= NF; j++) c[$j] = j; next }
+        $c["return_mean"] !~ /nan/ && $c["return_mean"] + 0 >= 25 { print $c["env_steps"]; exit }' \
+        "$out/raw/CartPole-v1_ppo_sync_np2_s$s/metrics.csv"
+done | awk '{ x[NR] = $1 } END { m = (x[1] + x[2]) / 2; sd = sqrt(((x[1] - m) ^ 2 + (x[2] - m) ^ 2))
+    h = 12.706 * sd / sqrt(2); printf "%.0f [%.0f, %.0f]", m, m - h, m + h }')
+ci_got=$(grep "^| CartPole-v1 | ppo | sync | - | - | 2 |" "$out/report.md" | awk -F'|' '{ gsub(/^ +| +$/, "", $10); print $10 }')
+[ "$ci_got" = "$ci_want" ]
+check "steps to threshold with its 95% confidence interval (expected $ci_want, got $ci_got)" $?
+
+# The actors' shares: compute, delay and wait of actors.csv over their sum, mean over seeds
+a_want=$(for s in 1 2; do
+    awk -F, 'NR > 1 { c += $3; d += $4; w += $5 } END { t = c + d + w; print 100 * c / t, 100 * w / t }' \
+        "$out/raw/CartPole-v1_ppo_async_np2_s$s/actors.csv"
+done | awk '{ c += $1; w += $2 } END { printf "%.3f %.3f", c / NR, w / NR }')
+a_got=$(grep '^"*ppo async np2' "$out/data/actors_CartPole-v1.csv" | awk -F, '{ printf "%.3f %.3f", $2, $4 }')
+[ -n "$a_got" ] && awk -v a="$a_want" -v b="$a_got" 'BEGIN { split(a, x, " "); split(b, y, " ")
+    exit !((x[1] - y[1]) ^ 2 < 1e-4 && (x[2] - y[2]) ^ 2 < 1e-4) }' # the CSV's 4 digits
+check "the actors' compute and waiting shares agree with actors.csv (expected $a_want, got $a_got)" $?
 
 # The staleness histogram of an async group: shares of the counts in the seeds'
 # staleness.csv files
@@ -142,7 +192,7 @@ study --spec tiny.spec --out "$out" --report >report.txt 2>&1
 check "--report exits 0" $?
 grep -q "^3 of 4 cells finished; their runs took .* min in all" "$out/report.md" &&
     grep -q "^- CartPole-v1_ppo_sync_np2_s2" "$out/report.md" &&
-    grep -q "^| CartPole-v1 | ppo | sync | 2 | 1 |" "$out/report.md" &&
+    grep -q "^| CartPole-v1 | ppo | sync | - | - | 2 | 1 |" "$out/report.md" &&
     [ "$(grep -c . "$out/study.csv")" -eq 4 ] && [ -s "$out/plots/sps_CartPole-v1.png" ]
 check "--report: 3 of 4 cells, the unfinished one listed, plots redrawn" $?
 
@@ -203,6 +253,10 @@ printf 'algos ppo\n' >bad2.spec
 refused "a line without '='" "bad2.spec:1: expected 'key = value'" --spec bad2.spec --list
 printf 'modes = sync, asynch\n' >bad3.spec
 refused "an unknown mode" "unknown mode 'asynch' (valid: sync, async, async:K" --spec bad3.spec --list
+refused "an unknown correction" "unknown correction 'dcasgd' (valid: none, staleness-lr, dc:LAMBDA, softsync:K)" --correction dcasgd --list
+refused "a preempt fraction above 1" "preempt: '1.5' is not a fraction in [0, 1]" --preempt 1.5 --list
+refused "an unknown ship value" "ship: unknown value 'rollouts' (valid: gradients, experience)" --ship rollouts --list
+refused "a flag an axis sets" "'--backup' is set by the study itself" --flags "--backup 1" --list
 refused "a staleness bound of 0" "the staleness bound must be a positive integer" --modes async:0 --list
 refused "an unknown algorithm" "unknown algorithm 'dqn' (valid: ppo," --algos ppo,dqn --list
 refused "zero ranks" "ranks: '0' is not a positive integer" --ranks 2,0 --list
