@@ -647,8 +647,33 @@ int comm_recv_wait(void)
     if (!comm_state.recv_pending)
         return 0;
     comm_state.recv_pending = 0;
-    COMM_CHECK(MPI_Wait(&comm_state.recv, MPI_STATUS_IGNORE));
-    return 0;
+    int (*stop)(void) = comm_state.stop;
+    comm_state.stop = NULL;
+    const int rc = comm_idle_wait_for(1, &comm_state.recv, MPI_STATUS_IGNORE, 0.0);
+    comm_state.stop = stop;
+    return rc != 0 ? -1 : 0;
+}
+
+int comm_recv_idle(void *buf, long n, int src, int tag, long *got)
+{
+    if (comm_settle() != 0)
+        return -1;
+    if (comm_check_count("comm_recv_idle", n))
+        return -1;
+    if (n > INT_MAX)
+        return comm_bad_arg("comm_recv_idle", "buffer larger than INT_MAX bytes", n);
+    if (!comm_state.active)
+        return comm_bad_arg("comm_recv_idle", "no MPI: point-to-point needs mpirun", n);
+    MPI_Request req;
+    MPI_Status st;
+    COMM_CHECK(MPI_Irecv(buf, (int)n, MPI_BYTE, src, tag, MPI_COMM_WORLD, &req));
+    int (*stop)(void) = comm_state.stop;
+    comm_state.stop = NULL; /* no limit: the sender answers or the launcher ends us */
+    const int rc = comm_idle_wait_for(1, &req, &st, 0.0);
+    comm_state.stop = stop;
+    if (rc != 0)
+        return -1;
+    return comm_count(&st, got);
 }
 
 int comm_recv_any_within(void *buf, long n, int tag, int *src, long *got, double seconds)

@@ -81,10 +81,15 @@ int comm_forget_send(int dest);
 int comm_recv(void *buf, long n, int src, int tag, long *got);
 
 /* One receive in the background (at most one at a time): post it, then ask whether it
- * has arrived (0 no, 1 yes, -1 failure) or wait for it (0 or -1). */
+ * has arrived (0 no, 1 yes, -1 failure) or wait for it outside MPI, without occupying
+ * a core (0 or -1). */
 int comm_post_recv(void *buf, long n, int src, int tag);
 int comm_recv_arrived(void);
 int comm_recv_wait(void);
+
+/* comm_recv, but waiting outside MPI without occupying a core (as comm_recv_any_within
+ * does; that time counts as idle time), with no time limit. */
+int comm_recv_idle(void *buf, long n, int src, int tag, long *got);
 
 /* Seconds spent inside this module's MPI calls since the last call (then reset). */
 double comm_take_seconds(void);

@@ -83,7 +83,7 @@ static int actor_side(Trainer *t, int failed)
                            .version = step};
         memcpy(out + 1, r->msg, ((size_t)r->np + N_EXTRA) * sizeof(float));
         if (comm_send(out, backup_grad_len(r), 0, TAG_BACKUP_GRAD) != 0 ||
-            comm_recv(b->answer[0], backup_answer_len(r), 0, TAG_BACKUP_PARAMS, NULL) != 0)
+            comm_recv_idle(b->answer[0], backup_answer_len(r), 0, TAG_BACKUP_PARAMS, NULL) != 0)
             return -1;
         if (in->kind != MSG_PARAMS) { /* only a program of another build sends this */
             fprintf(stderr, "mpirl: rank %d: the learner sent a message of kind %d\n", r->rank,
@@ -214,7 +214,10 @@ static int learner_side(Trainer *t, int64_t it, double lr, StepStats *acc, int64
             return -1;
         b->live[k] = 0;
     }
-    return comm_flush_sends() != 0 ? -1 : ctrl;
+    /* the answers complete in the background: each actor has received its answer before
+     * it sends again, which is when its buffer is next written (a flush here would
+     * spin in MPI while the actors need the cores) */
+    return ctrl;
 }
 
 int backup_minibatches(Trainer *t, int64_t it, double lr, int failed, StepStats *acc,
