@@ -36,6 +36,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 (the backend is chosen first)
+import matplotlib.ticker  # noqa: E402
 
 # Okabe-Ito colours, distinguishable with colour-blindness
 COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
@@ -47,6 +48,11 @@ STYLES = ["-", "--", "-.", ":"]
 T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201,
         2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069,
         2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
+
+
+# the straggle specification every cell shares, if one does: then the labels leave it
+# out and the titles say it once (set by write_report)
+COMMON_STRAGGLE = None
 
 
 def t975(df):
@@ -77,8 +83,9 @@ def mean_sd(values):
     return float(v.mean()), float(v.std(ddof=1)) if v.size > 1 else 0.0
 
 
-def ci95(values):
-    """(mean, low, high) of a t-based 95% confidence interval; low = high = mean for one."""
+def ci95(values, floor=None):
+    """(mean, low, high) of a t-based 95% confidence interval; low = high = mean for one;
+    low no lower than floor if given (a quantity that cannot be negative)."""
     v = np.asarray(values, dtype=float)
     if v.size == 0:
         return math.nan, math.nan, math.nan
@@ -86,7 +93,7 @@ def ci95(values):
     if v.size == 1:
         return m, m, m
     h = t975(v.size - 1) * float(v.std(ddof=1)) / math.sqrt(v.size)
-    return m, m - h, m + h
+    return m, (m - h if floor is None else max(floor, m - h)), m + h
 
 
 # ---------------------------------------------------------------------------
@@ -119,7 +126,7 @@ class Cell:
         words = [self.mode]
         if self.variant != "-":
             words.append(self.variant.replace(",", ", "))
-        if self.straggle != "none":
+        if self.straggle != "none" and self.straggle != COMMON_STRAGGLE:
             words.append("straggle " + self.straggle)
         return " ".join(words)
 
@@ -281,8 +288,8 @@ def plot_returns(out, env, family, groups, ranks, threshold):
             if k:
                 ax.legend(fontsize=7, loc="lower right")
         if drawn:
-            fig.suptitle(f"{env}, {family}: return (mean of the last 100 episodes),\n"
-                         "mean ± std over seeds", fontsize=11)
+            fig.suptitle(f"{env}, {family}: return (mean of the last 100 episodes), "
+                         "mean ± std over seeds" + straggle_note(), fontsize=11)
             fig.tight_layout()
             path = f"plots/return-{tag}_{safe(env)}_{safe(family)}.png"
             fig.savefig(os.path.join(out, path), dpi=100)
@@ -291,12 +298,16 @@ def plot_returns(out, env, family, groups, ranks, threshold):
     return files
 
 
+def straggle_note():
+    return f"\nevery run: --straggle {COMMON_STRAGGLE}" if COMMON_STRAGGLE else ""
+
+
 def group_title(key):
     env, algo, mode, variant, straggle, npr = key
     words = [algo, mode]
     if variant != "-":
         words.append(variant.replace(",", ", "))
-    if straggle != "none":
+    if straggle != "none" and straggle != COMMON_STRAGGLE:
         words.append("straggle " + straggle)
     words.append(f"np{npr}")
     return " ".join(words)
@@ -316,23 +327,27 @@ def plot_threshold(out, env, groups, threshold):
                              (axes[1], "steps_to", "environment steps to threshold")):
         for yi, (key, cells) in zip(y, mine):
             got = [getattr(c, attr) for c in cells if c.reached]
-            m, lo, hi = ci95(got)
+            m, lo, hi = ci95(got, floor=0.0)
             if got:
                 ax.barh(yi, m, color=COLOURS[0] if attr == "wall_to" else COLOURS[2],
                         alpha=0.75)
                 ax.errorbar(m, yi, xerr=[[m - lo], [hi - m]], color="black", capsize=3,
                             linewidth=1)
-            ax.text(0.995, yi, f"{len(got)}/{len(cells)} reached", ha="right", va="center",
-                    fontsize=7, transform=ax.get_yaxis_transform())
+            if ax is axes[1]:
+                ax.text(1.02, yi, f"{len(got)}/{len(cells)} reached", ha="left", va="center",
+                        fontsize=7, transform=ax.get_yaxis_transform())
             if attr == "wall_to":
                 rows.append([group_title(key), len(cells), len(got), m, lo, hi])
         ax.set_xlabel(xlabel)
+        ax.set_xlim(left=0)
+        if attr == "steps_to":
+            ax.xaxis.set_major_formatter(matplotlib.ticker.EngFormatter(sep=""))
         ax.grid(True, axis="x", alpha=0.3)
         ax.set_yticks(y)
         ax.set_yticklabels(names if ax is axes[0] else [""] * len(names), fontsize=8)
     fig.suptitle(f"{env}: time to a return of {threshold:g} (mean, 95% CI across the seeds "
-                 "that reached it)", fontsize=11)
-    fig.tight_layout()
+                 "that reached it, clipped at 0)" + straggle_note(), fontsize=11)
+    fig.tight_layout(rect=(0, 0, 0.94, 1))
     path = f"plots/threshold_{safe(env)}.png"
     fig.savefig(os.path.join(out, path), dpi=100)
     plt.close(fig)
@@ -418,9 +433,11 @@ def plot_actors(out, env, groups):
     ax.set_yticklabels([group_title(k) for k, _ in mine], fontsize=8)
     ax.set_xlim(0, 100)
     ax.set_xlabel("% of the actors' time")
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18 - 0.6 / len(mine)),
-              ncol=3, frameon=False)
-    ax.set_title(f"{env}: what the actors did (actors.csv, mean over seeds)", fontsize=10)
+    below = 0.55 / max(0.42 * len(mine) + 0.8, 1.0)  # under the axis label, in axes units
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -below), ncol=3,
+              frameon=False)
+    ax.set_title(f"{env}: what the actors did (actors.csv, mean over seeds)" + straggle_note(),
+                 fontsize=10)
     fig.tight_layout()
     path = f"plots/actors_{safe(env)}.png"
     fig.savefig(os.path.join(out, path), dpi=100)
@@ -446,7 +463,8 @@ def plot_sps(out, env, groups):
         pts.sort()
         algo, mode, variant, straggle = key
         label = " ".join([algo, mode] + ([variant] if variant != "-" else []) +
-                         (["straggle " + straggle] if straggle != "none" else []))
+                         (["straggle " + straggle] if straggle not in ("none", COMMON_STRAGGLE)
+                          else []))
         ax.errorbar([p[0] for p in pts], [p[1] for p in pts], yerr=[p[2] for p in pts],
                     marker="o", capsize=3, color=COLOURS[k % len(COLOURS)],
                     linestyle="--" if mode.startswith("async") else "-", label=label)
@@ -516,7 +534,7 @@ def summary_row(key, cells, any_thr, any_wait):
             hit = [c for c in cells if c.reached]
             cols.append(f"{len(hit)}/{len(cells)}")
             for attr, form in (("steps_to", "{:.0f}"), ("wall_to", "{:.2f}")):
-                m, lo, hi = ci95([getattr(c, attr) for c in hit])
+                m, lo, hi = ci95([getattr(c, attr) for c in hit], floor=0.0)
                 if not hit:
                     cols.append("-")
                 elif len(hit) == 1:
@@ -535,6 +553,9 @@ def summary_row(key, cells, any_thr, any_wait):
 
 
 def write_report(out, cells, command, version):
+    global COMMON_STRAGGLE
+    shared = set(c.straggle for c in cells)
+    COMMON_STRAGGLE = shared.pop() if len(shared) == 1 and "none" not in shared else None
     groups = groups_of(cells)
     finished = [c for c in cells if c.finished]
     envs = list(dict.fromkeys(c.env for c in cells))
@@ -602,7 +623,7 @@ def write_report(out, cells, command, version):
                   "episodes) reached the threshold — its env_steps and the learner's wall_s — "
                   "averaged over the seeds that reached it (reached: how many), with a 95% "
                   "confidence interval [low, high] from Student's t across those seeds when "
-                  "two or more did."]
+                  "two or more did (its low end clipped at 0)."]
     lines += ["- final return: return_mean of the last row; mean ± sample standard deviation "
               "over seeds.",
               "- env steps/s: the last row's sps (environment steps over the learner's wall "

@@ -124,13 +124,13 @@ for mode in sync async; do
 done
 
 # The 95% confidence interval of the steps to threshold (both seeds reach 25):
-# mean -+ t(0.975, 1) sd / sqrt(2), t = 12.706
+# mean -+ t(0.975, 1) sd / sqrt(2), t = 12.706, the low end clipped at 0
 ci_want=$(for s in 1 2; do
     awk -F, 'NR == 1 { for (j = 1; j <= NF; j++) c[$j] = j; next }
         $c["return_mean"] !~ /nan/ && $c["return_mean"] + 0 >= 25 { print $c["env_steps"]; exit }' \
         "$out/raw/CartPole-v1_ppo_sync_np2_s$s/metrics.csv"
 done | awk '{ x[NR] = $1 } END { m = (x[1] + x[2]) / 2; sd = sqrt(((x[1] - m) ^ 2 + (x[2] - m) ^ 2))
-    h = 12.706 * sd / sqrt(2); printf "%.0f [%.0f, %.0f]", m, m - h, m + h }')
+    h = 12.706 * sd / sqrt(2); printf "%.0f [%.0f, %.0f]", m, (m - h < 0 ? 0 : m - h), m + h }')
 ci_got=$(grep "^| CartPole-v1 | ppo | sync | - | - | 2 |" "$out/report.md" | awk -F'|' '{ gsub(/^ +| +$/, "", $10); print $10 }')
 [ "$ci_got" = "$ci_want" ]
 check "steps to threshold with its 95% confidence interval (expected $ci_want, got $ci_got)" $?
