@@ -237,6 +237,23 @@ def band(cells, x_index):
     return x, ys.mean(axis=0), sd, len(curves)
 
 
+def save_plot(fig, out, name):
+    """Write fig to plots/NAME.png under out and close it; returns the relative path."""
+    fig.tight_layout()
+    path = f"plots/{name}.png"
+    fig.savefig(os.path.join(out, path), dpi=100)
+    plt.close(fig)
+    return path
+
+
+def save_rows(out, name, header, rows):
+    """data/NAME.csv under out: the header, then the rows."""
+    with open(os.path.join(out, "data", f"{name}.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+
+
 def safe(text):
     return "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in text)
 
@@ -347,14 +364,13 @@ def plot_threshold(out, env, groups, threshold):
         ax.set_yticklabels(names if ax is axes[0] else [""] * len(names), fontsize=8)
     fig.suptitle(f"{env}: time to a return of {threshold:g} (mean, 95% CI across the seeds "
                  "that reached it, clipped at 0)" + straggle_note(), fontsize=11)
-    fig.tight_layout(rect=(0, 0, 0.94, 1))
+    fig.tight_layout(rect=(0, 0, 0.94, 1))  # room for the counts on the right
+    save_rows(out, f"threshold_{safe(env)}",
+              ["group", "seeds", "reached", "seconds_mean", "ci_low", "ci_high"],
+              [[r[0], r[1], r[2]] + [fmt(v) for v in r[3:]] for r in rows])
     path = f"plots/threshold_{safe(env)}.png"
     fig.savefig(os.path.join(out, path), dpi=100)
     plt.close(fig)
-    with open(os.path.join(out, "data", f"threshold_{safe(env)}.csv"), "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["group", "seeds", "reached", "seconds_mean", "ci_low", "ci_high"])
-        w.writerows([[r[0], r[1], r[2]] + [fmt(v) for v in r[3:]] for r in rows])
     return path
 
 
@@ -398,11 +414,7 @@ def plot_staleness(out, env, groups):
     ax.set_title(f"{env}: staleness of what the learner received (async; dropped ones "
                  "included; all seeds)", fontsize=10)
     ax.grid(True, alpha=0.3)
-    fig.tight_layout()
-    path = f"plots/staleness_{safe(env)}.png"
-    fig.savefig(os.path.join(out, path), dpi=100)
-    plt.close(fig)
-    return path
+    return save_plot(fig, out, f"staleness_{safe(env)}")
 
 
 def plot_actors(out, env, groups):
@@ -438,15 +450,9 @@ def plot_actors(out, env, groups):
               frameon=False)
     ax.set_title(f"{env}: what the actors did (actors.csv, mean over seeds)" + straggle_note(),
                  fontsize=10)
-    fig.tight_layout()
-    path = f"plots/actors_{safe(env)}.png"
-    fig.savefig(os.path.join(out, path), dpi=100)
-    plt.close(fig)
-    with open(os.path.join(out, "data", f"actors_{safe(env)}.csv"), "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["group", "compute_percent", "delay_percent", "wait_percent"])
-        w.writerows(rows)
-    return path
+    save_rows(out, f"actors_{safe(env)}", ["group", "compute_percent", "delay_percent",
+                                            "wait_percent"], rows)
+    return save_plot(fig, out, f"actors_{safe(env)}")
 
 
 def plot_sps(out, env, groups):
@@ -475,11 +481,7 @@ def plot_sps(out, env, groups):
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=7)
     ax.set_title(f"{env}: environment steps per second (mean ± std over seeds)", fontsize=10)
-    fig.tight_layout()
-    path = f"plots/sps_{safe(env)}.png"
-    fig.savefig(os.path.join(out, path), dpi=100)
-    plt.close(fig)
-    return path
+    return save_plot(fig, out, f"sps_{safe(env)}")
 
 
 def comm_shares(cells):
@@ -508,15 +510,9 @@ def plot_comm(out, env, groups):
     ax.legend(fontsize=8, loc="upper left", ncol=2)
     ax.set_title(f"{env}: the learner's wall time in communication (mean over seeds)",
                  fontsize=10)
-    fig.tight_layout()
-    path = f"plots/comm_{safe(env)}.png"
-    fig.savefig(os.path.join(out, path), dpi=100)
-    plt.close(fig)
-    with open(os.path.join(out, "data", f"comm_{safe(env)}.csv"), "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["group", "comm_percent", "wait_percent"])
-        w.writerows([[group_title(k), f"{s[0]:.4g}", fmt(s[1])] for (k, _), s in zip(mine, shares)])
-    return path
+    save_rows(out, f"comm_{safe(env)}", ["group", "comm_percent", "wait_percent"],
+              [[group_title(k), f"{sh[0]:.4g}", fmt(sh[1])] for (k, _), sh in zip(mine, shares)])
+    return save_plot(fig, out, f"comm_{safe(env)}")
 
 
 # ---------------------------------------------------------------------------

@@ -19,10 +19,6 @@ cmp=$(realpath "$2")
 scratch_dir backup
 TAP_DIAG=$tmp/err
 cd "$tmp" || exit 1
-train4() {
-    timeout -k 5 120 mpirun -q -np 4 --oversubscribe "$mpirl" train --quiet "$@" </dev/null \
-        >out 2>err
-}
 # 30 iterations of CartPole's preset: 3 x 128 steps each at 4 ranks, 2 x 128 at 3
 train3 --steps 7680 --out three
 train4 --steps 11520 --backup 1 --straggle ranks=3:200x --out four
@@ -49,7 +45,7 @@ rows=$(($(wc -l <even/metrics.csv) - 1))
 check "--backup 1 on identical actors: $rows iterations to the budget (exit $rc)" \
     $(ok [ $rc -eq 0 ] && [ "$rows" -eq 79 ])
 
-frozen 4 frozen 0 --backup 1 --steps 1e7 --actor-timeout 3
+frozen 4 frozen-backup 0 --backup 1 --steps 1e7 --actor-timeout 3
 check "an actor frozen: exit $rc, every rank ended $took s after the stop, naming rank 2" \
     $(ok [ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $took -lt 30 ] && grep -q "rank 2 has not answered" err)
 check "... every rank gone" $(ok [ "$alive" -eq 0 ])

@@ -17,6 +17,7 @@
 #                       the stop until every rank had ended; 999: they did not within
 #                       60 s) and alive (processes of the run left); output in ./out
 #                       and ./err
+#   train4 ARGS...      the same at 4 ranks (one learner, three actors)
 #   metrics_numbers F   metrics.csv F without its time columns (sps, actor_spread and
 #                       every column ending in _s), as digest_test.sh hashes it
 # It also exports what mpirun needs here: root's consent, one BLAS thread per rank.
@@ -58,8 +59,12 @@ live_ranks() {
     echo $n
 }
 ok() { "$@" && echo 0 || echo 1; }
-train3() {
-    timeout -k 5 120 mpirun -q -np 3 --oversubscribe "$mpirl" train --quiet "$@" </dev/null \
+train3() { train_np 3 "$@"; }
+train4() { train_np 4 "$@"; }
+train_np() {
+    local np=$1
+    shift
+    timeout -k 5 120 mpirun -q -np "$np" --oversubscribe "$mpirl" train --quiet "$@" </dev/null \
         >out 2>err
 }
 metrics_numbers() {
@@ -94,8 +99,16 @@ frozen() {
         sleep 0.1
     done
     for _ in $(seq 300); do kill -0 $job 2>/dev/null || break; sleep 0.1; done
-    kill -0 $job 2>/dev/null && kill -KILL $job && echo "# mpirun left hanging after every rank had ended: killed"
+    if kill -0 $job 2>/dev/null; then # timeout's child is mpirun: both go
+        pkill -KILL -P $job
+        kill -KILL $job
+        echo "# mpirun left hanging after every rank had ended: killed"
+    fi
     wait $job
     rc=$?
-    alive=$(live_ranks "mpirl train --quiet --out $dir ")
+    for _ in $(seq 50); do # a killed mpirun takes a moment to go
+        alive=$(live_ranks "mpirl train --quiet --out $dir ")
+        [ "$alive" -eq 0 ] && break
+        sleep 0.1
+    done
 }

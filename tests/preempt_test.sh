@@ -18,10 +18,6 @@ dump=$(realpath "$2")
 scratch_dir preempt
 TAP_DIAG=$tmp/err
 cd "$tmp" || exit 1
-train4() {
-    timeout -k 5 120 mpirun -q -np 4 --oversubscribe "$mpirl" train --quiet "$@" </dev/null \
-        >out 2>err
-}
 train3 --steps 7680 --out plain
 train3 --steps 7680 --preempt 1 --out all
 rc=$?
@@ -50,7 +46,7 @@ check "... stopped at half the budget and resumed (exit $rc): ends at $last" \
     $(ok [ $rc -eq 0 ] && [ "$last" -ge 20000 ] &&
         awk -F, 'NR > 2 && $1 != p + 1 { bad = 1 } { p = $1 } END { exit bad }' half/metrics.csv)
 
-frozen 4 frozen 0 --preempt 0.5 --steps 1e7 --actor-timeout 3
+frozen 4 frozen-preempt 0 --preempt 0.5 --steps 1e7 --actor-timeout 3
 check "an actor frozen: exit $rc, every rank ended $took s after the stop, naming rank 2" \
     $(ok [ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $took -lt 30 ] && grep -q "rank 2 has not answered" err)
 check "... every rank gone" $(ok [ "$alive" -eq 0 ])

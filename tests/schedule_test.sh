@@ -21,10 +21,6 @@ dump=$(realpath "$2")
 scratch_dir schedule
 TAP_DIAG=$tmp/err
 cd "$tmp" || exit 1
-train4() {
-    timeout -k 5 120 mpirun -q -np 4 --oversubscribe "$mpirl" train --quiet "$@" </dev/null \
-        >out 2>err
-}
 same() { # same A B: the same numbers and final state
     cmp -s <(metrics_numbers "$1/metrics.csv") <(metrics_numbers "$2/metrics.csv") &&
         cmp -s <("$dump" "$1/checkpoint.bin") <("$dump" "$2/checkpoint.bin")

@@ -18,10 +18,6 @@ dump=$(realpath "$2")
 scratch_dir ship
 TAP_DIAG=$tmp/err
 cd "$tmp" || exit 1
-train4() {
-    timeout -k 5 120 mpirun -q -np 4 --oversubscribe "$mpirl" train --quiet "$@" </dev/null \
-        >out 2>err
-}
 best() { awk -F, 'NR > 1 && $6 != "nan" && $6 + 0 > b { b = $6 + 0 } END { print b + 0 }' "$1"; }
 for what in "a3c 300000" "ppo 100000"; do
     set -- $what

@@ -604,16 +604,23 @@ static int comm_count(MPI_Status *st, long *got)
     return 0;
 }
 
-int comm_recv(void *buf, long n, int src, int tag, long *got)
+/* What every receive of fn checks first (and the pending broadcast it completes): 0 or
+ * -1 reported. */
+static int comm_recv_ready(const char *fn, long n)
 {
-    if (comm_settle() != 0)
-        return -1;
-    if (comm_check_count("comm_recv", n))
+    if (comm_settle() != 0 || comm_check_count(fn, n))
         return -1;
     if (n > INT_MAX)
-        return comm_bad_arg("comm_recv", "buffer larger than INT_MAX bytes", n);
+        return comm_bad_arg(fn, "buffer larger than INT_MAX bytes", n);
     if (!comm_state.active)
-        return comm_bad_arg("comm_recv", "no MPI: point-to-point needs mpirun", n);
+        return comm_bad_arg(fn, "no MPI: point-to-point needs mpirun", n);
+    return 0;
+}
+
+int comm_recv(void *buf, long n, int src, int tag, long *got)
+{
+    if (comm_recv_ready("comm_recv", n) != 0)
+        return -1;
     MPI_Status st;
     COMM_CHECK(MPI_Recv(buf, (int)n, MPI_BYTE, src, tag, MPI_COMM_WORLD, &st));
     return comm_count(&st, got);
@@ -656,14 +663,8 @@ int comm_recv_wait(void)
 
 int comm_recv_idle(void *buf, long n, int src, int tag, long *got)
 {
-    if (comm_settle() != 0)
+    if (comm_recv_ready("comm_recv_idle", n) != 0)
         return -1;
-    if (comm_check_count("comm_recv_idle", n))
-        return -1;
-    if (n > INT_MAX)
-        return comm_bad_arg("comm_recv_idle", "buffer larger than INT_MAX bytes", n);
-    if (!comm_state.active)
-        return comm_bad_arg("comm_recv_idle", "no MPI: point-to-point needs mpirun", n);
     MPI_Request req;
     MPI_Status st;
     COMM_CHECK(MPI_Irecv(buf, (int)n, MPI_BYTE, src, tag, MPI_COMM_WORLD, &req));
@@ -678,14 +679,8 @@ int comm_recv_idle(void *buf, long n, int src, int tag, long *got)
 
 int comm_recv_any_within(void *buf, long n, int tag, int *src, long *got, double seconds)
 {
-    if (comm_settle() != 0)
+    if (comm_recv_ready("comm_recv_any_within", n) != 0)
         return -1;
-    if (comm_check_count("comm_recv_any_within", n))
-        return -1;
-    if (n > INT_MAX)
-        return comm_bad_arg("comm_recv_any_within", "buffer larger than INT_MAX bytes", n);
-    if (!comm_state.active)
-        return comm_bad_arg("comm_recv_any_within", "no MPI: point-to-point needs mpirun", n);
     MPI_Request req;
     MPI_Status st;
     const int from = *src >= 0 ? *src : MPI_ANY_SOURCE;
