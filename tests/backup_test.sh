@@ -50,15 +50,10 @@ check "an actor frozen: exit $rc, every rank ended $took s after the stop, namin
     $(ok [ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $took -lt 30 ] && grep -q "rank 2 has not answered" err)
 check "... every rank gone" $(ok [ "$alive" -eq 0 ])
 
-refused() { # NAME PATTERN: exit 2, one line naming PATTERN, no run directory
-    local rc=$1 name=$2 pattern=$3
-    check "$name: refused (exit $rc)" \
-        $(ok [ "$rc" -eq 2 ] && [ "$(grep -c . err)" -eq 1 ] && grep -q -- "$pattern" err && [ ! -e bad ])
-}
 train4 --backup 1 --mode async --out bad
-refused $? "--backup in async mode" "applies to --mode sync"
+refused_run $? "--backup in async mode" "applies to --mode sync"
 train4 --backup 1 --algo trpo --out bad
-refused $? "--backup with trpo" "applies to --mode sync with ppo"
+refused_run $? "--backup with trpo" "applies to --mode sync with ppo"
 train3 --backup 2 --out bad
-refused $? "--backup 2 with 2 actors" "needs at least 3 actors"
+refused_run $? "--backup 2 with 2 actors" "needs at least 3 actors"
 tap_done

@@ -18,6 +18,8 @@
 #                       60 s) and alive (processes of the run left); output in ./out
 #                       and ./err
 #   train4 ARGS...      the same at 4 ranks (one learner, three actors)
+#   refused_run STATUS NAME PATTERN  the check that a run refused its options: exit
+#                       STATUS is 2, ./err holds one line matching PATTERN, no ./bad
 #   metrics_numbers F   metrics.csv F without its time columns (sps, actor_spread and
 #                       every column ending in _s), as digest_test.sh hashes it
 # It also exports what mpirun needs here: root's consent, one BLAS thread per rank.
@@ -61,6 +63,10 @@ live_ranks() {
 ok() { "$@" && echo 0 || echo 1; }
 train3() { train_np 3 "$@"; }
 train4() { train_np 4 "$@"; }
+refused_run() {
+    check "$2: refused (exit $1)" \
+        $(ok [ "$1" -eq 2 ] && [ "$(grep -c . err)" -eq 1 ] && grep -q -- "$3" err && [ ! -e bad ])
+}
 train_np() {
     local np=$1
     shift

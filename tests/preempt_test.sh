@@ -51,12 +51,8 @@ check "an actor frozen: exit $rc, every rank ended $took s after the stop, namin
     $(ok [ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $took -lt 30 ] && grep -q "rank 2 has not answered" err)
 check "... every rank gone" $(ok [ "$alive" -eq 0 ])
 
-refused() { # STATUS NAME PATTERN: exit 2, one line naming PATTERN, no run directory
-    check "$2: refused (exit $1)" \
-        $(ok [ "$1" -eq 2 ] && [ "$(grep -c . err)" -eq 1 ] && grep -q -- "$3" err && [ ! -e bad ])
-}
 train4 --preempt 0.5 --mode async --out bad
-refused $? "--preempt in async mode" "applies to --mode sync"
+refused_run $? "--preempt in async mode" "applies to --mode sync"
 timeout -k 5 60 mpirun -q -np 2 "$mpirl" train --quiet --preempt 0.5 --out bad </dev/null >out 2>err
-refused $? "--preempt with one actor" "at least 2 actors"
+refused_run $? "--preempt with one actor" "at least 2 actors"
 tap_done

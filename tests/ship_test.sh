@@ -55,16 +55,12 @@ check "stopped at half its budget and resumed (exit $rc): ends at $last steps" \
     $(ok [ $rc -eq 0 ] && [ "$last" -ge 40000 ] &&
         awk -F, 'NR > 2 && $1 != p + 1 { bad = 1 } { p = $1 } END { exit bad }' half/metrics.csv)
 
-refused() { # STATUS NAME PATTERN: exit 2, one line naming PATTERN, no run directory
-    check "$2: refused (exit $1)" \
-        $(ok [ "$1" -eq 2 ] && [ "$(grep -c . err)" -eq 1 ] && grep -q -- "$3" err && [ ! -e bad ])
-}
 train3 --ship experience --out bad
-refused $? "--ship experience in sync mode" "applies to --mode async"
+refused_run $? "--ship experience in sync mode" "applies to --mode async"
 train3 --ship experience --mode async --algo reinforce --out bad
-refused $? "--ship experience with reinforce" "a3c or ppo"
+refused_run $? "--ship experience with reinforce" "a3c or ppo"
 train3 --ship experience --mode async --staleness-lr true --out bad
-refused $? "--ship experience with --staleness-lr" "V-trace corrects"
+refused_run $? "--ship experience with --staleness-lr" "V-trace corrects"
 train3 --mode async --vtrace-rho-bar 2 --out bad
-refused $? "--vtrace-rho-bar without --ship experience" "apply to --ship experience"
+refused_run $? "--vtrace-rho-bar without --ship experience" "apply to --ship experience"
 tap_done
