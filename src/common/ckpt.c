@@ -3,9 +3,9 @@
  * before it trusts any of them.
  *
  * Reference: the checksum is zlib's crc32() (the ISO 3309 / ITU-T V.42 CRC-32 of gzip
- * and PNG, polynomial 0xEDB88320, initial value 0). The write sequence (temporary file
- * in the same directory, fsync, rename, fsync of the directory) is the one POSIX
- * rename() makes atomic: readers see the old file or the new one, never a mix.
+ * and PNG, polynomial 0xEDB88320, initial value 0). The file is replaced through
+ * outfile.h (temporary file in the same directory, fsync, rename, fsync of the
+ * directory): readers see the old file or the new one, never a mix.
  *
  * Left out: compression, streaming (a checkpoint is held whole in memory, up to
  * CKPT_MAX_SIZE), in-place updates, locking (two writers to one path each write a
@@ -25,7 +25,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "fault.h"
+#include "outfile.h"
 
 #define MAGIC            "MPIRLCKP"
 #define MAGIC_LEN        8
@@ -33,7 +33,6 @@
 #define SECTION_HEAD_LEN (CKPT_TAG_LEN + 8) /* tag, length u64 */
 #define TRAILER_LEN      4                  /* CRC-32 u32 */
 #define MIN_SIZE         (HEADER_LEN + TRAILER_LEN)
-#define TMP_SUFFIX       ".tmp-XXXXXX"
 
 /* A section held by a writer: its own copy of the data (NULL when len is 0). */
 typedef struct {
@@ -246,29 +245,10 @@ static int write_image(const CkptWriter *w, FILE *f)
     return fwrite(t, 1, sizeof t, f) == sizeof t ? 0 : -1;
 }
 
-/* fsync the directory that holds path, so that the rename itself is durable; file
- * systems that cannot sync a directory (EINVAL) count as done */
-static int sync_dir(const char *path)
+/* OutfileFill over a writer */
+static int fill_image(FILE *f, void *w)
 {
-    const char *slash = strrchr(path, '/');
-    char *dir;
-    if (!slash)
-        dir = strdup(".");
-    else if (slash == path)
-        dir = strdup("/");
-    else
-        dir = strndup(path, (size_t)(slash - path));
-    if (!dir)
-        return -1;
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    free(dir);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd) == 0 || errno == EINVAL ? 0 : -1;
-    int e = errno;
-    close(fd);
-    errno = e;
-    return rc;
+    return write_image(w, f);
 }
 
 int ckpt_write(const CkptWriter *w, const char *path, char *err, size_t errlen)
@@ -282,79 +262,7 @@ int ckpt_write(const CkptWriter *w, const char *path, char *err, size_t errlen)
                 (unsigned long long)CKPT_MAX_SIZE);
         return -1;
     }
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + sizeof TMP_SUFFIX);
-    if (!tmp) {
-        set_err(err, errlen, "%s: out of memory", path);
-        return -1;
-    }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, TMP_SUFFIX, sizeof TMP_SUFFIX);
-
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        set_err(err, errlen, "%s: cannot create a temporary file next to it: %s", path,
-                strerror(errno));
-        free(tmp);
-        return -1;
-    }
-    /* mkstemp makes the file 0600: give it the mode of the file it replaces, or the
-     * usual 0666 less the umask (umask can only be read by setting it) */
-    struct stat st;
-    mode_t mode;
-    if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-        mode = st.st_mode & 0777;
-    } else {
-        mode_t mask = umask(077);
-        umask(mask);
-        mode = 0666 & ~mask;
-    }
-    const char *step = "setting the mode of";
-    FILE *f = NULL;
-    if (fchmod(fd, mode) != 0)
-        goto fail;
-    step = "opening";
-    if (!(f = fdopen(fd, "wb")))
-        goto fail;
-    step = "writing";
-    if (fault_at("ckpt-write")) {
-        errno = ENOSPC;
-        goto fail;
-    }
-    if (write_image(w, f) != 0 || fflush(f) != 0)
-        goto fail;
-    step = "syncing";
-    if (fsync(fileno(f)) != 0)
-        goto fail;
-    step = "closing";
-    int rc = fclose(f);
-    f = NULL;
-    fd = -1;
-    if (rc != 0)
-        goto fail;
-    step = "renaming";
-    if (rename(tmp, path) != 0)
-        goto fail;
-    free(tmp);
-    if (sync_dir(path) != 0) {
-        set_err(err, errlen,
-                "%s: written, but syncing its directory failed: %s (a crash may lose the new "
-                "file)",
-                path, strerror(errno));
-        return -1;
-    }
-    return 0;
-
-fail:;
-    int e = errno;
-    if (f)
-        fclose(f);
-    else if (fd >= 0)
-        close(fd);
-    unlink(tmp);
-    set_err(err, errlen, "%s: %s the temporary file %s failed: %s", path, step, tmp, strerror(e));
-    free(tmp);
-    return -1;
+    return outfile_write(path, "ckpt-write", fill_image, (void *)w, err, errlen);
 }
 
 /* Validate len bytes at buf. On success *out holds the n sections sorted by tag
