@@ -39,7 +39,7 @@ for flags in "--staleness-lr true" "--dc-lambda 0.04" "--softsync 4" \
         $(ok [ $rc -eq 0 ] && [ "$(col run$i/metrics.csv env_steps | tail -1)" -ge 60000 ] && learns run$i)
 done
 check "... the flags in config" \
-    $(ok grep -qx "staleness_lr = true" run4/config && grep -qx "dc_lambda = 0.04" run4/config &&
+    $(ok grep -qx "staleness_lr = true" run4/config && grep -qE "^dc_lambda = 0\.04(0*1)?$" run4/config &&
         grep -qx "softsync = 2" run4/config)
 train3 --mode async --steps 30000 --straggle ranks=1:3x --staleness-lr true --anneal-lr false \
     --lr 0.001 --out lr

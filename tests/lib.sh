@@ -7,7 +7,8 @@
 #   rank_pid R PATTERN  the pid of MPI rank R among the processes matching PATTERN
 #   live_ranks PATTERN  how many processes matching PATTERN have not ended (a zombie
 #                       has)
-#   ok CMD...           prints 0 if CMD succeeds, else 1 (a STATUS for check)
+#   ok CMD...           prints 0 if CMD succeeds, else its status (a STATUS for check);
+#                       in $(ok A && B) the status of the whole list
 #   train3 ARGS...      `mpirl train --quiet ARGS` at 3 ranks under a 120 s timeout, with
 #                       $mpirl, stdin closed, output in ./out and ./err
 #   frozen NP DIR TERM ARGS...  an NP-rank `mpirl train --quiet --out DIR ARGS` ($mpirl)
@@ -60,7 +61,17 @@ live_ranks() {
     done
     echo $n
 }
-ok() { "$@" && echo 0 || echo 1; }
+# inside $(...), the status of the whole list that follows: `$(ok A && B && C)` prints 0
+# only when A, B and C all pass (an EXIT trap of the substitution's subshell prints the
+# list's status; `"$@" && echo 0` would print 0 once A passed, whatever B and C gave)
+ok() {
+    if [ "$BASH_SUBSHELL" -gt 0 ]; then
+        trap 'echo $?' EXIT
+        "$@"
+    else
+        "$@" && echo 0 || echo 1
+    fi
+}
 train3() { train_np 3 "$@"; }
 train4() { train_np 4 "$@"; }
 refused_run() {

@@ -7,7 +7,8 @@
 #    columns and the same final checkpoint (its configuration aside); a run of the same
 #    seed without the schedule does not (the order of arrival varies);
 # 2. refused with exit 2 and one message: a replay at another rank count, with another
-#    configuration, of a missing file, together with --record-schedule or --resume;
+#    configuration, of a missing file, together with --record-schedule or --resume, the
+#    resume of a replayed run;
 #    either flag in sync mode;
 # 3. a schedule edited to disagree with the run (a version changed): the replay stops
 #    with exit 1, every rank ended, one message naming the gradient;
@@ -68,6 +69,10 @@ rm -rf bad
 train4 --resume rec-a3c --steps 60000 --replay-schedule $sched
 rc=$?
 check "--replay-schedule with --resume: refused (exit $rc)" \
+    $(ok [ $rc -eq 2 ] && grep -q "replay_schedule would change the meaning of the resumed run" err)
+train4 --resume rep-a3c --steps 60000
+rc=$?
+check "the resume of a replayed run: refused (exit $rc)" \
     $(ok [ $rc -eq 2 ] && grep -q "a replay starts where the recorded run started" err)
 
 # the 50th gradient's version, changed
