@@ -1,10 +1,10 @@
 /* main.c - the `mpirl` command: picks a subcommand and hands over to the libraries.
  *
  * Subcommands: help (also -h, --help, or no arguments), version (also --version),
- * train (train_cmd.h), eval (eval.h), envs (the environment
+ * train (train_cmd.h), eval (eval.h), export (export.h), envs (the environment
  * registry, envs/registry.h) and replay (envs/replay.h).
  *
- * help, version, envs and replay never start MPI: they print from every process they
+ * help, version, export, envs and replay never start MPI: they print from every process they
  * run in. Everything else initialises it through comm.h so that under mpirun only
  * rank 0 prints; errors exit with status 2 on every rank, after MPI_Finalize, never
  * through MPI_Abort.
@@ -14,6 +14,7 @@
 
 #include "comm.h"
 #include "eval.h"
+#include "export.h"
 #include "opts.h"
 #include "registry.h"
 #include "replay.h"
@@ -31,6 +32,8 @@ static void print_usage(void)
            "commands:\n"
            "  train     train a policy (mpirl train --help for every option)\n"
            "  eval      run a saved policy and report its returns (mpirl eval --help)\n"
+           "  export    write a saved policy as standalone C or as safetensors\n"
+           "            (mpirl export --help)\n"
            "  envs      list the environments: spaces, time limit, state size\n"
            "            (--env PLUGIN, repeatable, adds a plugin's environments)\n"
            "  replay    run one environment from a given state through given actions,\n"
@@ -101,6 +104,11 @@ static int cmd_eval(int argc, char **argv)
     return eval_main(argc, argv);
 }
 
+static int cmd_export(int argc, char **argv)
+{
+    return export_main(argc, argv);
+}
+
 static int cmd_replay(int argc, char **argv)
 {
     return replay_main(argc, argv, stdout, stderr);
@@ -109,8 +117,11 @@ static int cmd_replay(int argc, char **argv)
 static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
-} COMMANDS[] = {
-    {"train", cmd_train}, {"eval", cmd_eval}, {"envs", cmd_envs}, {"replay", cmd_replay}};
+} COMMANDS[] = {{"train", cmd_train},
+                {"eval", cmd_eval},
+                {"export", cmd_export},
+                {"envs", cmd_envs},
+                {"replay", cmd_replay}};
 
 int main(int argc, char **argv)
 {
@@ -128,5 +139,5 @@ int main(int argc, char **argv)
         if (!strcmp(cmd, COMMANDS[i].name))
             return COMMANDS[i].run(argc - 1, argv + 1);
     return usage_error(&argc, &argv, "unknown command", cmd,
-                       "(valid: train, eval, envs, replay, help, version)");
+                       "(valid: train, eval, export, envs, replay, help, version)");
 }

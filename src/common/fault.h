@@ -11,6 +11,8 @@
  *
  * Sites (the caller's errno-style failure in parentheses):
  *   ckpt-write        ckpt_write: writing the image (ENOSPC)
+ *   export-write      mpirl export: writing a file (ENOSPC)
+ *   trace-write       mpirl eval --trace: writing the trace (ENOSPC)
  *   gradient-delay    actor_async: each gradient sent 10 s late (a slow node; not an error)
  *   ckpt-link         trainer_checkpoint: the hard link of a numbered copy (link)
  *   metrics-write     metrics_write: a row, after its fields and before its newline (EIO)

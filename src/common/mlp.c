@@ -100,12 +100,13 @@ void mlp_cache_destroy(MlpCache **c)
 
 /* Coefficients from scripts/fit_tanh.py (near-minimax fits). */
 /* 2^f on [-0.5, 0.5], max relative error 1.9e-09 */
-static const float EXP2_C[7] = {1.000000001e+00f, 6.931472058e-01f, 2.402264703e-01f,
-                                5.550328667e-02f, 9.618473666e-03f, 1.339996665e-03f,
-                                1.534993023e-04f};
+const float mlp_exp2_coef[MLP_EXP2_TERMS] = {1.000000001e+00f, 6.931472058e-01f, 2.402264703e-01f,
+                                             5.550328667e-02f, 9.618473666e-03f, 1.339996665e-03f,
+                                             1.534993023e-04f};
 /* (tanh(x) - x) / x^3 on [0, 0.55] in x^2, max abs error 3.9e-10 */
-static const float TANH_C[6] = {-3.333333331e-01f, 1.333332592e-01f,  -5.396508495e-02f,
-                                2.182169357e-02f,  -8.537874413e-03f, 2.541013938e-03f};
+const float mlp_tanh_coef[MLP_TANH_TERMS] = {-3.333333331e-01f, 1.333332592e-01f,
+                                             -5.396508495e-02f, 2.182169357e-02f,
+                                             -8.537874413e-03f, 2.541013938e-03f};
 
 /* tanh(x) in float without a libm call, so that loops over it vectorize: glibc's
  * tanhf costs ~12 ns an element and was three quarters of a forward pass.
@@ -123,16 +124,16 @@ static inline float tanh_approx(float x)
     float z = (a < 10.0f ? a : 10.0f) * 2.88539008f; /* 2 log2(e) |x|, NaN -> 10 */
     float k = (z + 12582912.0f) - 12582912.0f;       /* round to nearest: 1.5 * 2^23 trick */
     float f = z - k;
-    float e = EXP2_C[6];
+    float e = mlp_exp2_coef[6];
     for (int i = 5; i >= 0; i--)
-        e = e * f + EXP2_C[i];
+        e = e * f + mlp_exp2_coef[i];
     int32_t bits = ((int32_t)k + 127) << 23; /* 2^k, k in [0, 29] */
     float pow2k;
     memcpy(&pow2k, &bits, sizeof pow2k);
     float big = 1.0f - 2.0f / (e * pow2k + 1.0f);
-    float x2 = a * a, p = TANH_C[5];
+    float x2 = a * a, p = mlp_tanh_coef[5];
     for (int i = 4; i >= 0; i--)
-        p = p * x2 + TANH_C[i];
+        p = p * x2 + mlp_tanh_coef[i];
     float small = a + a * x2 * p;
     float y = copysignf(a < 0.55f ? small : big, x);
     return a == a ? y : x;

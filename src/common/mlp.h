@@ -76,6 +76,13 @@ void mlp_jvp(float *out, const Mlp *m, const float *params, const float *tangent
 /* tanh as the networks compute it: within 3e-7 of tanh, vectorizable (see mlp.c). */
 float mlp_tanh(float x);
 
+/* Its polynomials' coefficients, lowest order first: 2^f on [-0.5, 0.5] and
+ * (tanh(x) - x) / x^3 in x^2 on [0, 0.55] (mpirl export writes them out). */
+#define MLP_EXP2_TERMS 7
+#define MLP_TANH_TERMS 6
+extern const float mlp_exp2_coef[MLP_EXP2_TERMS];
+extern const float mlp_tanh_coef[MLP_TANH_TERMS];
+
 /* Orthogonal initialisation (Saxe et al., 2014): every weight is a (semi-)orthogonal
  * matrix scaled by hidden_gain, the last layer's by out_gain; biases are zero.
  * Uses LAPACK's QR of a Gaussian matrix with the sign correction of the diagonal of R.
