@@ -292,6 +292,21 @@ static void write_kernels(FILE *c, const char *name, int tanh_used)
     fprintf(c, "        y[j] = v;\n    }\n}\n\n");
 }
 
+/* NAME_logits_or_mean<suffix> and NAME_act<suffix> over observations of `type`; body:
+ * the lines that set x[j] from obs[j] */
+static void write_entry(FILE *c, const char *name, const char *suffix, const char *type, int od,
+                        int n, const char *body)
+{
+    fprintf(c, "int %s_logits_or_mean%s(const %s *obs, float *out)\n{\n", name, suffix, type);
+    fprintf(c, "    float x[%d];\n    int j;\n    for (j = 0; j < %d; j++) {\n%s    }\n", od, od,
+            body);
+    fprintf(c, "    return %s_net(x, out);\n}\n\n", name);
+    fprintf(c, "int %s_act%s(const %s *obs, float *action)\n{\n", name, suffix, type);
+    fprintf(c, "    float out[%d];\n", n);
+    fprintf(c, "    int rc = %s_logits_or_mean%s(obs, out);\n", name, suffix);
+    fprintf(c, "    return %s_decide(out, action, rc);\n}\n", name);
+}
+
 /* the public functions */
 static void write_api(const SavedPolicy *s, const char *name, FILE *c)
 {
@@ -337,50 +352,34 @@ static void write_api(const SavedPolicy *s, const char *name, FILE *c)
         fprintf(c, "        action[j] = a;\n    }\n    return rc;\n}\n\n");
     }
 
-    /* float input */
-    fprintf(c, "int %s_logits_or_mean(const float *obs, float *out)\n{\n", name);
-    fprintf(c, "    float x[%d];\n    int j;\n    for (j = 0; j < %d; j++) {\n", od, od);
+    /* the normaliser's lines in the loop over j, for float and for double input */
+    char in32[512] = "", in64[512] = "";
     if (norm && !f64) {
         float_lit(clip, sizeof clip, (float)s->cfg.obs_clip);
         float_lit(nclip, sizeof nclip, -(float)s->cfg.obs_clip);
-        fprintf(c, "        float y = (obs[j] - %s_mean[j]) * %s_scale[j];\n", name, name);
-        fprintf(c, "        y = y < %s ? %s : y;\n        y = y > %s ? %s : y;\n", nclip, nclip,
-                clip, clip);
-        fprintf(c, "        x[j] = y;\n");
+        snprintf(in32, sizeof in32,
+                 "        float y = (obs[j] - %s_mean[j]) * %s_scale[j];\n"
+                 "        y = y < %s ? %s : y;\n        y = y > %s ? %s : y;\n"
+                 "        x[j] = y;\n",
+                 name, name, nclip, nclip, clip, clip);
     } else if (norm) {
-        fprintf(c, "        double y = ((double)obs[j] - %s_mean[j]) / %s_std[j];\n", name, name);
         double_lit(clip, sizeof clip, s->cfg.obs_clip);
         double_lit(nclip, sizeof nclip, -s->cfg.obs_clip);
-        fprintf(c, "        y = y < %s ? %s : y;\n        y = y > %s ? %s : y;\n", nclip, nclip,
-                clip, clip);
-        fprintf(c, "        x[j] = (float)y;\n");
+        for (int wide = 0; wide < 2; wide++)
+            snprintf(wide ? in64 : in32, sizeof in32,
+                     "        double y = (%sobs[j] - %s_mean[j]) / %s_std[j];\n"
+                     "        y = y < %s ? %s : y;\n        y = y > %s ? %s : y;\n"
+                     "        x[j] = (float)y;\n",
+                     wide ? "" : "(double)", name, name, nclip, nclip, clip, clip);
     } else {
-        fprintf(c, "        x[j] = obs[j];\n");
+        snprintf(in32, sizeof in32, "        x[j] = obs[j];\n");
+        snprintf(in64, sizeof in64, "        x[j] = (float)obs[j];\n");
     }
-    fprintf(c, "    }\n    return %s_net(x, out);\n}\n\n", name);
-    fprintf(c, "int %s_act(const float *obs, float *action)\n{\n", name);
-    fprintf(c, "    float out[%d];\n", n);
-    fprintf(c, "    int rc = %s_logits_or_mean(obs, out);\n", name);
-    fprintf(c, "    return %s_decide(out, action, rc);\n}\n", name);
-    if (!f64)
-        return;
-
-    /* float64 input */
-    fprintf(c, "\nint %s_logits_or_mean_f64(const double *obs, float *out)\n{\n", name);
-    fprintf(c, "    float x[%d];\n    int j;\n    for (j = 0; j < %d; j++) {\n", od, od);
-    if (norm) {
-        fprintf(c, "        double y = (obs[j] - %s_mean[j]) / %s_std[j];\n", name, name);
-        fprintf(c, "        y = y < %s ? %s : y;\n        y = y > %s ? %s : y;\n", nclip, nclip,
-                clip, clip);
-        fprintf(c, "        x[j] = (float)y;\n");
-    } else {
-        fprintf(c, "        x[j] = (float)obs[j];\n");
+    write_entry(c, name, "", "float", od, n, in32);
+    if (f64) {
+        fprintf(c, "\n");
+        write_entry(c, name, "_f64", "double", od, n, in64);
     }
-    fprintf(c, "    }\n    return %s_net(x, out);\n}\n\n", name);
-    fprintf(c, "int %s_act_f64(const double *obs, float *action)\n{\n", name);
-    fprintf(c, "    float out[%d];\n", n);
-    fprintf(c, "    int rc = %s_logits_or_mean_f64(obs, out);\n", name);
-    fprintf(c, "    return %s_decide(out, action, rc);\n}\n", name);
 }
 
 static void write_source(const SavedPolicy *s, const char *name, const char *header_name, FILE *c)
