@@ -41,7 +41,11 @@ LOSS_CONFIGS = [
     ("pg", (PG, 0.2, 0.0, 0.01, 0.5, 0.0, 0)),
     ("sur", (SURROGATE, 0.2, 0.0, 0.0, 0.0, 0.0, 0)),
     ("klpen", (KL_PENALTY, 0.2, 0.7, 0.02, 0.25, 0.3, 1)),
+    ("ppoasym", (PPO_CLIP, 0.25, 0.0, 0.01, 0.5, 0.0, 1)),
 ]
+# the upper ratio clip of the asymmetric PPO configurations (LossConfig.clip_high; the
+# others clip at 1 + clip_eps): written as <tag>_clip_high
+CLIP_HIGH = {"ppoasym": 1.2}
 
 FIXTURES = {
     # name: obs_dim, dist, act_n, activation, pi hidden, vf hidden, batch, seed
@@ -150,12 +154,13 @@ def kl_of(shape, p0, logstd0, p1, logstd1):
     return k if shape.dist == CATEGORICAL else k.sum(-1)
 
 
-def loss_terms(shape, theta, inp, cfg):
+def loss_terms(shape, theta, inp, cfg, clip_high=None):
     """The loss of loss.h on the batch, as a differentiable function of theta, and its
     statistics. Statistics the header defines for one kind only are 0 for the others:
     clip_frac (PPO only), kl (KL penalty only). The value loss is always evaluated
     (ret is given); vf_coef == 0 only leaves it out of the loss and gradient."""
     kind, clip_eps, kl_beta, ent_coef, vf_coef, vf_clip, norm_adv = cfg
+    clip_hi = clip_high if clip_high else clip_eps
     obs, act = inp["obs"], inp["act"]
     p = shape.policy(theta, obs)
     ls = shape.logstd(theta)
@@ -173,7 +178,7 @@ def loss_terms(shape, theta, inp, cfg):
     kl_mean = torch.zeros(())
     if kind == PPO_CLIP:
         pi_loss = -torch.mean(torch.min(ratio * adv,
-                                        torch.clamp(ratio, 1 - clip_eps, 1 + clip_eps) * adv))
+                                        torch.clamp(ratio, 1 - clip_eps, 1 + clip_hi) * adv))
     elif kind == PG:
         pi_loss = -torch.mean(logp * adv)
     elif kind == SURROGATE:
@@ -203,7 +208,7 @@ def loss_terms(shape, theta, inp, cfg):
         v_loss=v_loss.item(),
         entropy=entropy.item(),
         approx_kl=torch.mean((r - 1) - torch.log(r)).item(),
-        clip_frac=(torch.mean(((r - 1).abs() > clip_eps).double()).item()
+        clip_frac=(torch.mean(((r - 1 > clip_hi) | (r - 1 < -clip_eps)).double()).item()
                    if kind == PPO_CLIP else 0.0),
         kl=kl_mean.item() if kind == KL_PENALTY else 0.0,
     )
@@ -222,11 +227,12 @@ def check_margins(shape, theta, inp, name):
             assert m > MARGIN, f"{name}: relu pre-activation {m} too close to 0"
         logp = logp_of(shape, p, shape.logstd(theta), inp["act"])
         r = torch.exp(logp - inp["old_logp"])
-        for _, cfg in LOSS_CONFIGS:
+        for tag, cfg in LOSS_CONFIGS:
             kind, eps, _, _, _, vf_clip, _ = cfg
             if kind == PPO_CLIP:
-                m = ((r - 1).abs() - eps).abs().min().item()
-                assert m > MARGIN, f"{name}: a ratio is {m} from the clip boundary {eps}"
+                hi = CLIP_HIGH.get(tag, eps)
+                m = min(((r - 1) + eps).abs().min().item(), ((r - 1) - hi).abs().min().item())
+                assert m > MARGIN, f"{name}: a ratio is {m} from the clip [1 - {eps}, 1 + {hi}]"
             if vf_clip > 0:
                 dv = v - inp["old_val"]
                 m = (dv.abs() - vf_clip).abs().min().item()
@@ -384,9 +390,11 @@ def generate(name, fx):
     # --- losses ---
     for tag, cfg in LOSS_CONFIGS:
         theta = params.clone().requires_grad_(True)
-        loss, st = loss_terms(shape, theta, inp, cfg)
+        loss, st = loss_terms(shape, theta, inp, cfg, CLIP_HIGH.get(tag))
         (grad,) = torch.autograd.grad(loss, theta)
         put(f"{tag}_cfg", list(cfg))
+        if tag in CLIP_HIGH:
+            put(f"{tag}_clip_high", [CLIP_HIGH[tag]])
         for k in ("loss", "pi_loss", "v_loss", "entropy", "approx_kl", "clip_frac", "kl"):
             put(f"{tag}_{k}", st[k])
         put(f"{tag}_grad", grad)
@@ -480,6 +488,8 @@ def main():
             "<tag>_cfg: kind(0 ppo, 1 pg, 2 surrogate, 3 kl) clip_eps kl_beta ent_coef",
             "  vf_coef vf_clip norm_adv. Stats the header defines for one kind only",
             "  are 0 for the others: clip_frac unless PPO, kl unless KL penalty.",
+            "<tag>_clip_high (asymmetric PPO only): the upper clip, ratio in [1 - clip_eps,",
+            "  1 + clip_high].",
         ]
         path = os.path.join(args.out, f"golden_{name}.txt")
         write(path, shape, arrays, comment)

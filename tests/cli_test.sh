@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # cli_test.sh - every bad input of the mpirl command gets one clear message (from one
-# rank under mpirun), exit status 2, and leaves nothing behind (suite mpi).
+# rank under mpirun), exit status 2, and leaves nothing behind (suite mpi); and that
+# --clip-low and --clip-high reach the loss.
 #   usage: cli_test.sh MPIRL FIXTURE_PLUGIN CKPT_CMP
 set -u
 # shellcheck source=tests/lib.sh
@@ -120,5 +121,19 @@ rc=$?
 [ $rc -eq 1 ] && grep -q "iteration 12: the loss is not finite; training stopped (the last checkpoint, of iteration 10, is intact)" "$tmp/err" &&
     "$ckpt_cmp" "$tmp/nan/checkpoint-10.bin" "$tmp/nan/checkpoint.bin" params adam.m adam.v
 check "non-finite loss: exit $rc, message names iteration and quantity, checkpoint intact" $?
+
+# --clip-low and --clip-high reach PPO's loss: equal to clip_eps they change nothing, a
+# wider upper clip changes the parameters
+clip_run() { # clip_run DIR ARGS...
+    local dir=$1
+    shift
+    "$mpirl" train --quiet --steps 4096 --num-envs 4 --out "$tmp/$dir" "$@" >/dev/null 2>"$tmp/err"
+}
+clip_run clip0 && clip_run clip1 --clip-low 0.2 --clip-high 0.2 &&
+    "$ckpt_cmp" "$tmp/clip0/checkpoint.bin" "$tmp/clip1/checkpoint.bin" params adam.m adam.v >&2
+check "--clip-low 0.2 --clip-high 0.2 is the default clip_eps 0.2, bit for bit" $?
+clip_run clip2 --clip-high 0.5 &&
+    ! "$ckpt_cmp" "$tmp/clip0/checkpoint.bin" "$tmp/clip2/checkpoint.bin" params >/dev/null 2>&1
+check "--clip-high 0.5 trains other parameters" $?
 
 tap_done

@@ -46,7 +46,7 @@ static const char *const fixture_files[] = {"golden_cat.txt", "golden_gauss.txt"
                                             "golden_cat1.txt"};
 #define N_FIXTURES ((int)(sizeof fixture_files / sizeof fixture_files[0]))
 
-static const char *const loss_tags[] = {"ppo", "ppo2", "pg", "sur", "klpen"};
+static const char *const loss_tags[] = {"ppo", "ppo2", "pg", "sur", "klpen", "ppoasym"};
 #define N_LOSS_TAGS ((int)(sizeof loss_tags / sizeof loss_tags[0]))
 
 /* One fixture: the model built from `shape` and the inputs as the C library sees them. */
@@ -363,6 +363,9 @@ START_TEST(test_loss)
                           .vf_coef = c[4],
                           .vf_clip = c[5],
                           .norm_adv = (int)c[6]};
+        snprintf(name, sizeof name, "%s_clip_high", tag); /* asymmetric PPO only */
+        if (golden_count(f.g, name) == 1)
+            cfg.clip_high = golden_get(f.g, name, 1)[0];
         LossStats st;
         memset(grad, 0, (size_t)np * sizeof *grad); /* loss_compute accumulates */
         int rc = loss_compute(grad, &st, f.w, &f.m, f.params, &bt, &cfg);

@@ -81,30 +81,32 @@ static void check_configs(const LossConfig *cfgs, int n_cfg, uint64_t seed0)
 
 START_TEST(test_ppo_clip)
 {
-    const LossConfig cfgs[] = {{LOSS_PPO_CLIP, 0.2, 0, 0.01, 0.5, 0.2, 1},
-                               {LOSS_PPO_CLIP, 0.1, 0, 0.0, 1.0, 0.0, 0}};
-    check_configs(cfgs, 2, 100);
+    /* the last clips asymmetrically: [1 - 0.05, 1 + 0.3] */
+    const LossConfig cfgs[] = {{LOSS_PPO_CLIP, 0.2, 0, 0.01, 0.5, 0.2, 1, 0},
+                               {LOSS_PPO_CLIP, 0.1, 0, 0.0, 1.0, 0.0, 0, 0},
+                               {LOSS_PPO_CLIP, 0.05, 0, 0.0, 0.5, 0.0, 1, 0.3}};
+    check_configs(cfgs, 3, 100);
 }
 END_TEST
 
 START_TEST(test_pg)
 {
-    const LossConfig cfgs[] = {{LOSS_PG, 0, 0, 0.01, 0.5, 0.0, 0},
-                               {LOSS_PG, 0, 0, 0.05, 0.25, 0.3, 1}};
+    const LossConfig cfgs[] = {{LOSS_PG, 0, 0, 0.01, 0.5, 0.0, 0, 0},
+                               {LOSS_PG, 0, 0, 0.05, 0.25, 0.3, 1, 0}};
     check_configs(cfgs, 2, 300);
 }
 END_TEST
 
 START_TEST(test_surrogate)
 {
-    const LossConfig cfg = {LOSS_SURROGATE, 0, 0, 0.0, 0.0, 0.0, 0};
+    const LossConfig cfg = {LOSS_SURROGATE, 0, 0, 0.0, 0.0, 0.0, 0, 0};
     check_configs(&cfg, 1, 500);
 }
 END_TEST
 
 START_TEST(test_kl_penalty)
 {
-    const LossConfig cfg = {LOSS_KL_PENALTY, 0, 0.7, 0.02, 0.25, 0.3, 1};
+    const LossConfig cfg = {LOSS_KL_PENALTY, 0, 0.7, 0.02, 0.25, 0.3, 1, 0};
     check_configs(&cfg, 1, 600);
 }
 END_TEST
@@ -123,7 +125,7 @@ START_TEST(test_stats)
         vl += 0.5 * ((double)v[i] - f.ret[i]) * ((double)v[i] - f.ret[i]) / 5;
         ma += f.adv[i] / 5.0;
     }
-    LossConfig cfg = {LOSS_KL_PENALTY, 0.2, 1.0, 0.0, 1.0, 0.0, 0};
+    LossConfig cfg = {LOSS_KL_PENALTY, 0.2, 1.0, 0.0, 1.0, 0.0, 0, 0};
     LossStats st;
     ck_assert_int_eq(loss_compute(NULL, &st, f.w, &f.m, f.params, &f.b, &cfg), 0);
     ck_assert_double_eq_tol(st.approx_kl, 0.0, 1e-12);

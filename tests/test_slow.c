@@ -42,10 +42,10 @@ static void fix_make(TuLossFix *f, DistKind k, int obs_dim, int h, int batch, ui
 
 START_TEST(test_loss_large)
 {
-    const LossConfig cfgs[] = {{LOSS_PPO_CLIP, 0.2, 0, 0.01, 0.5, 0.2, 1},
-                               {LOSS_PG, 0, 0, 0.01, 0.5, 0, 0},
-                               {LOSS_SURROGATE, 0, 0, 0, 0, 0, 0},
-                               {LOSS_KL_PENALTY, 0, 1.0, 0.0, 0.5, 0, 1}};
+    const LossConfig cfgs[] = {{LOSS_PPO_CLIP, 0.2, 0, 0.01, 0.5, 0.2, 1, 0},
+                               {LOSS_PG, 0, 0, 0.01, 0.5, 0, 0, 0},
+                               {LOSS_SURROGATE, 0, 0, 0, 0, 0, 0, 0},
+                               {LOSS_KL_PENALTY, 0, 1.0, 0.0, 0.5, 0, 1, 0}};
     for (int k = 0; k < 2; k++) {
         for (int c = 0; c < 4; c++) {
             for (int seed = 0; seed < 2; seed++) {
@@ -108,7 +108,7 @@ START_TEST(test_natural_step)
         if (k == DIST_GAUSSIAN)
             memcpy(f.old_logstd, model_logstd(&f.m, f.params), sizeof(float) * n);
         dist_logp(f.old_logp, &f.m.dist, f.old_p, model_logstd(&f.m, f.params), f.act, B);
-        LossConfig sur = {LOSS_SURROGATE, 0, 0, 0, 0, 0, 0};
+        LossConfig sur = {LOSS_SURROGATE, 0, 0, 0, 0, 0, 0, 0};
         LossStats st;
         loss_compute(grad, &st, f.w, &f.m, f.params, &f.b, &sur);
         for (long i = 0; i < np; i++)

@@ -283,7 +283,8 @@ double tu_ref_loss(void *fix)
         double lp = tu_ref_logp(d, p, s, act), r = exp(lp - b->old_logp[i]);
         switch (c->kind) {
         case LOSS_PPO_CLIP: {
-            double cr = fmin(fmax(r, 1 - c->clip_eps), 1 + c->clip_eps);
+            double hi = c->clip_high > 0 ? c->clip_high : c->clip_eps;
+            double cr = fmin(fmax(r, 1 - c->clip_eps), 1 + hi);
             pi += fmax(-A * r, -A * cr);
             break;
         }

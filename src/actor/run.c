@@ -22,7 +22,8 @@ static void loss_from_config(Run *r)
     r->natural = (a->flags & ALGO_NATURAL) != 0;
     r->kl_beta = c->kl_beta_init;
     r->loss = (LossConfig){.kind = a->loss,
-                           .clip_eps = c->clip_eps,
+                           .clip_eps = c->clip_low > 0 ? c->clip_low : c->clip_eps,
+                           .clip_high = c->clip_high > 0 ? c->clip_high : c->clip_eps,
                            .ent_coef = c->ent_coef,
                            .vf_coef = c->vf_coef,
                            .vf_clip = (a->flags & ALGO_VF_CLIP) ? c->vf_clip : 0.0,

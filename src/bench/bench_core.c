@@ -71,7 +71,7 @@ static void run_policy_grad(void *p)
 {
     Ctx *c = p;
     LossStats st;
-    LossConfig sur = {LOSS_SURROGATE, 0, 0, 0, 0, 0, 0};
+    LossConfig sur = {LOSS_SURROGATE, 0, 0, 0, 0, 0, 0, 0};
     Batch b = c->b;
     b.ret = NULL; /* policy only, as TRPO's gradient */
     memset(c->grad, 0, c->m.n_params * sizeof(float));
@@ -165,7 +165,7 @@ static void ctx_init(Ctx *c, int batch)
         ov[i] = 0.0f;
     }
     c->b = (Batch){batch, obs, act, adv, ret, lp, ov, NULL, NULL};
-    c->cfg = (LossConfig){LOSS_PPO_CLIP, 0.2, 0, 0.0, 0.5, 0.0, 1};
+    c->cfg = (LossConfig){LOSS_PPO_CLIP, 0.2, 0, 0.0, 0.5, 0.0, 1, 0};
     AdamConfig ac = {0.9, 0.999, 1e-5};
     adam_init(&c->adam, (long)c->m.n_params, &ac);
     long n = 128 * 8;

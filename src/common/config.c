@@ -57,6 +57,11 @@ static const Key KEYS[] = {
     {"epochs", K_INT, F(epochs), 1, 1000, 0, NULL, "passes over each rollout (PPO)"},
     {"minibatches", K_INT, F(minibatches), 1, 1 << 20, 0, NULL, "minibatches per epoch (PPO)"},
     {"clip_eps", K_DOUBLE, F(clip_eps), 0, 1, 1, NULL, "PPO ratio clip"},
+    {"clip_low", K_DOUBLE, F(clip_low), 0, 1, 0, NULL,
+     "PPO: the ratio's lower clip, 1 - clip_low (0: clip_eps)"},
+    {"clip_high", K_DOUBLE, F(clip_high), 0, 10, 0, NULL,
+     "PPO: the ratio's upper clip, 1 + clip_high (0: clip_eps; above clip_low: DAPO's "
+     "clip-higher)"},
     {"vf_clip", K_DOUBLE, F(vf_clip), 0, 1e30, 0, NULL, "value clip around old values (0: off)"},
     {"ent_coef", K_DOUBLE, F(ent_coef), 0, 1e3, 0, NULL, "entropy bonus coefficient"},
     {"vf_coef", K_DOUBLE, F(vf_coef), 0, 1e3, 0, NULL, "value loss coefficient"},

@@ -56,6 +56,7 @@ typedef struct {
     int epochs;
     int minibatches;
     double clip_eps;
+    double clip_low, clip_high; /* 0: clip_eps */
     double vf_clip;
     double ent_coef;
     double vf_coef;

@@ -4,7 +4,7 @@
  * the distribution parameters by dist_*_backward, then to the policy weights by one
  * mlp_backward; the value loss goes through the value network's own backward.
  *
- * PPO clip (per sample, r the ratio, c = clip(r, 1-eps, 1+eps)):
+ * PPO clip (per sample, r the ratio, c = clip(r, 1-eps, 1+eps_hi)):
  *   term = max(-A r, -A c); d term / d r = -A when the unclipped branch is active
  *   (always the case inside the clip range, where c = r), 0 otherwise; and
  *   d r / d logp = r.
@@ -62,18 +62,19 @@ static void policy_loss(float *grad, LossStats *st, ModelWork *w, const Model *m
     advantages(a, b->adv, n, cfg->norm_adv);
 
     double pi = 0.0, akl = 0.0, clipped = 0.0, h = 0.0;
+    const double eps_hi = cfg->clip_high > 0.0 ? cfg->clip_high : cfg->clip_eps;
     for (int i = 0; i < n; i++) {
         double dlogp, term;
         double lr = b->old_logp ? (double)logp[i] - b->old_logp[i] : 0.0;
         double r = exp(lr);
         switch (cfg->kind) {
         case LOSS_PPO_CLIP: {
-            double lo = 1.0 - cfg->clip_eps, hi = 1.0 + cfg->clip_eps;
+            double lo = 1.0 - cfg->clip_eps, hi = 1.0 + eps_hi;
             double c = r < lo ? lo : (r > hi ? hi : r);
             double u = -a[i] * r, v = -a[i] * c;
             term = u > v ? u : v;
             dlogp = (u >= v ? -a[i] : 0.0) * r;
-            clipped += fabs(r - 1.0) > cfg->clip_eps;
+            clipped += r - 1.0 > eps_hi || r - 1.0 < -cfg->clip_eps;
             break;
         }
         case LOSS_PG:

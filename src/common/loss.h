@@ -7,7 +7,8 @@
  *
  * Policy losses, with r = exp(logp - old_logp) and A the (optionally normalised)
  * advantage, means over the batch:
- *   LOSS_PPO_CLIP   -mean(min(r A, clip(r, 1-eps, 1+eps) A))     (Schulman et al. 2017)
+ *   LOSS_PPO_CLIP   -mean(min(r A, clip(r, 1-eps, 1+eps_hi) A))  (Schulman et al. 2017;
+ *                   eps_hi = clip_high, when set, as DAPO's clip-higher, Yu et al. 2025)
  *   LOSS_PG         -mean(logp A)                                  (REINFORCE / A2C)
  *   LOSS_SURROGATE  -mean(r A)                                     (TRPO's objective)
  *   LOSS_KL_PENALTY -mean(r A) + beta * mean(KL(old || new))       (adaptive-KL PPO)
@@ -42,12 +43,13 @@ typedef struct {
 
 typedef struct {
     PolicyLossKind kind;
-    double clip_eps; /* PPO ratio clip */
+    double clip_eps; /* PPO ratio clip: [1 - clip_eps, 1 + clip_high] */
     double kl_beta;  /* KL penalty coefficient */
     double ent_coef;
     double vf_coef; /* value-loss weight; 0 leaves the value gradient out */
     double vf_clip; /* <= 0: plain value loss */
     int norm_adv;
+    double clip_high; /* the upper clip when > 0 (asymmetric, DAPO's clip-higher); 0: clip_eps */
 } LossConfig;
 
 typedef struct {
@@ -56,7 +58,7 @@ typedef struct {
     double v_loss;
     double entropy;   /* mean entropy */
     double approx_kl; /* mean((r - 1) - log r), needs old_logp */
-    double clip_frac; /* fraction with |r - 1| > clip_eps (PPO) */
+    double clip_frac; /* fraction with r outside [1 - clip_eps, 1 + eps_hi] (PPO) */
     double kl;        /* mean KL(old || new), KL penalty only */
 } LossStats;
 
