@@ -32,7 +32,7 @@ TANH, RELU = 0, 1
 CATEGORICAL, GAUSSIAN = 0, 1
 
 # PolicyLossKind of loss.h
-PPO_CLIP, PG, SURROGATE, KL_PENALTY = 0, 1, 2, 3
+PPO_CLIP, PG, SURROGATE, KL_PENALTY, GRPO = 0, 1, 2, 3, 4
 
 # tag: (kind, clip_eps, kl_beta, ent_coef, vf_coef, vf_clip, norm_adv)
 LOSS_CONFIGS = [
@@ -42,6 +42,7 @@ LOSS_CONFIGS = [
     ("sur", (SURROGATE, 0.2, 0.0, 0.0, 0.0, 0.0, 0)),
     ("klpen", (KL_PENALTY, 0.2, 0.7, 0.02, 0.25, 0.3, 1)),
     ("ppoasym", (PPO_CLIP, 0.25, 0.0, 0.01, 0.5, 0.0, 1)),
+    ("grpo", (GRPO, 0.2, 0.1, 0.0, 0.0, 0.0, 1)),
 ]
 # the upper ratio clip of the asymmetric PPO configurations (LossConfig.clip_high; the
 # others clip at 1 + clip_eps): written as <tag>_clip_high
@@ -176,9 +177,15 @@ def loss_terms(shape, theta, inp, cfg, clip_high=None):
 
     ratio = torch.exp(logp - inp["old_logp"])
     kl_mean = torch.zeros(())
-    if kind == PPO_CLIP:
+    k3_mean = torch.zeros(())
+    if kind in (PPO_CLIP, GRPO):
         pi_loss = -torch.mean(torch.min(ratio * adv,
                                         torch.clamp(ratio, 1 - clip_eps, 1 + clip_hi) * adv))
+        if kind == GRPO:
+            # k3 of KL(pi || pi_ref) on actions of the batch: q - log q - 1, q = pi_ref / pi
+            log_q = inp["ref_logp"] - logp
+            k3_mean = torch.mean(torch.exp(log_q) - log_q - 1)
+            pi_loss = pi_loss + kl_beta * k3_mean
     elif kind == PG:
         pi_loss = -torch.mean(logp * adv)
     elif kind == SURROGATE:
@@ -209,8 +216,8 @@ def loss_terms(shape, theta, inp, cfg, clip_high=None):
         entropy=entropy.item(),
         approx_kl=torch.mean((r - 1) - torch.log(r)).item(),
         clip_frac=(torch.mean(((r - 1 > clip_hi) | (r - 1 < -clip_eps)).double()).item()
-                   if kind == PPO_CLIP else 0.0),
-        kl=kl_mean.item() if kind == KL_PENALTY else 0.0,
+                   if kind in (PPO_CLIP, GRPO) else 0.0),
+        kl=kl_mean.item() if kind == KL_PENALTY else (k3_mean.item() if kind == GRPO else 0.0),
     )
     return loss, stats
 
@@ -229,7 +236,7 @@ def check_margins(shape, theta, inp, name):
         r = torch.exp(logp - inp["old_logp"])
         for tag, cfg in LOSS_CONFIGS:
             kind, eps, _, _, _, vf_clip, _ = cfg
-            if kind == PPO_CLIP:
+            if kind in (PPO_CLIP, GRPO):
                 hi = CLIP_HIGH.get(tag, eps)
                 m = min(((r - 1) + eps).abs().min().item(), ((r - 1) - hi).abs().min().item())
                 assert m > MARGIN, f"{name}: a ratio is {m} from the clip [1 - {eps}, 1 + {hi}]"
@@ -343,6 +350,11 @@ def generate(name, fx):
     if shape.dist == GAUSSIAN:
         put("old_logstd", old_logstd)
     put("old_logp", inp["old_logp"])
+    # a reference policy's log-probs for GRPO's KL term, from a generator of their own so
+    # that every other array stays as it was
+    gr = torch.Generator().manual_seed(fx["used_seed"] + 77)
+    inp["ref_logp"] = f32(inp["old_logp"] + 0.3 * torch.randn(shape.batch, generator=gr))
+    put("ref_logp", inp["ref_logp"])
 
     # --- forward quantities and distribution gradients ---
     with torch.no_grad():
@@ -485,7 +497,7 @@ def main():
             "shape: obs_dim dist(0 cat, 1 gauss) act_n activation(0 tanh, 1 relu)",
             "  n_pi_hidden pi_hidden... n_vf_hidden vf_hidden... batch",
             f"layout: {layout}",
-            "<tag>_cfg: kind(0 ppo, 1 pg, 2 surrogate, 3 kl) clip_eps kl_beta ent_coef",
+            "<tag>_cfg: kind(0 ppo, 1 pg, 2 surrogate, 3 kl, 4 grpo) clip_eps kl_beta ent_coef",
             "  vf_coef vf_clip norm_adv. Stats the header defines for one kind only",
             "  are 0 for the others: clip_frac unless PPO, kl unless KL penalty.",
             "<tag>_clip_high (asymmetric PPO only): the upper clip, ratio in [1 - clip_eps,",

@@ -46,7 +46,7 @@ static const char *const fixture_files[] = {"golden_cat.txt", "golden_gauss.txt"
                                             "golden_cat1.txt"};
 #define N_FIXTURES ((int)(sizeof fixture_files / sizeof fixture_files[0]))
 
-static const char *const loss_tags[] = {"ppo", "ppo2", "pg", "sur", "klpen", "ppoasym"};
+static const char *const loss_tags[] = {"ppo", "ppo2", "pg", "sur", "klpen", "ppoasym", "grpo"};
 #define N_LOSS_TAGS ((int)(sizeof loss_tags / sizeof loss_tags[0]))
 
 /* One fixture: the model built from `shape` and the inputs as the C library sees them. */
@@ -58,7 +58,7 @@ typedef struct {
     int batch;
     int n;    /* distribution parameters per sample */
     int adim; /* floats per action */
-    float *params, *obs, *act, *adv, *ret, *old_val, *old_p, *old_logp;
+    float *params, *obs, *act, *adv, *ret, *old_val, *old_p, *old_logp, *ref_logp;
     float *old_logstd; /* Gaussian only */
     float *pi_out;     /* reference policy output, rounded to float: input of dist_* */
 } Fixture;
@@ -129,6 +129,7 @@ static void fixture_load(Fixture *f, const char *file)
     f->old_val = golden_floats(f->g, "old_val", b);
     f->old_p = golden_floats(f->g, "old_p", b * n);
     f->old_logp = golden_floats(f->g, "old_logp", b);
+    f->ref_logp = golden_floats(f->g, "ref_logp", b);
     f->pi_out = golden_floats(f->g, "pi_out", b * n);
     if (f->m.dist.kind == DIST_GAUSSIAN)
         f->old_logstd = golden_floats(f->g, "old_logstd", n);
@@ -145,6 +146,7 @@ static void fixture_free(Fixture *f)
     free(f->old_val);
     free(f->old_p);
     free(f->old_logp);
+    free(f->ref_logp);
     free(f->pi_out);
     free(f->old_logstd);
     golden_free(f->g);
@@ -346,6 +348,7 @@ START_TEST(test_loss)
                 .adv = f.adv,
                 .ret = f.ret,
                 .old_logp = f.old_logp,
+                .ref_logp = f.ref_logp,
                 .old_val = f.old_val,
                 .old_p = f.old_p,
                 .old_logstd = f.old_logstd};

@@ -32,7 +32,7 @@ static void fix_make(TuLossFix *f, DistKind k, int batch, uint64_t seed)
     tu_loss_fix_make(f, &mc, batch, seed, 0.5, 0.1, 0);
 }
 
-static const char *kind_name[] = {"ppo-clip", "pg", "surrogate", "kl-penalty"};
+static const char *kind_name[] = {"ppo-clip", "pg", "surrogate", "kl-penalty", "grpo"};
 
 /* gradient of one configuration against finite differences */
 static void check_config(DistKind k, int batch, const LossConfig *cfg, uint64_t seed)
@@ -86,6 +86,16 @@ START_TEST(test_ppo_clip)
                                {LOSS_PPO_CLIP, 0.1, 0, 0.0, 1.0, 0.0, 0, 0},
                                {LOSS_PPO_CLIP, 0.05, 0, 0.0, 0.5, 0.0, 1, 0.3}};
     check_configs(cfgs, 3, 100);
+}
+END_TEST
+
+START_TEST(test_grpo)
+{
+    /* the clipped surrogate with a k3 term against ref_logp; no value network (ret is
+     * given, vf_coef 0 leaves it out); the last clips asymmetrically */
+    const LossConfig cfgs[] = {{LOSS_GRPO, 0.2, 0.04, 0.0, 0.0, 0.0, 0, 0},
+                               {LOSS_GRPO, 0.2, 0.5, 0.01, 0.0, 0.0, 1, 0.28}};
+    check_configs(cfgs, 2, 700);
 }
 END_TEST
 
@@ -179,6 +189,7 @@ int main(void)
         {"loss_ppo_clip", test_ppo_clip},   {"loss_pg", test_pg},
         {"loss_surrogate", test_surrogate}, {"loss_kl_penalty", test_kl_penalty},
         {"loss_stats", test_stats},         {"loss_kl_beta_update", test_kl_beta_update},
+        {"loss_grpo", test_grpo},
     };
     return tu_run(tu_suite("loss", cases, TU_COUNT(cases), 120));
 }

@@ -225,6 +225,9 @@ void tu_loss_fix_make(TuLossFix *f, const ModelConfig *mc, int batch, uint64_t s
         memcpy(f->old_logstd, ols, sizeof(float) * n);
     dist_sample(f->act, &f->m.dist, f->old_p, ols, batch, &r);
     dist_logp(f->old_logp, &f->m.dist, f->old_p, ols, f->act, batch);
+    f->ref_logp = malloc(sizeof(float) * batch); /* drawn last: the rest is as before */
+    for (int i = 0; i < batch; i++)
+        f->ref_logp[i] = f->old_logp[i] + (float)(0.3 * rng_normal(&r));
     free(old);
     f->b = (Batch){.n = batch,
                    .obs = f->obs,
@@ -234,7 +237,8 @@ void tu_loss_fix_make(TuLossFix *f, const ModelConfig *mc, int batch, uint64_t s
                    .old_logp = f->old_logp,
                    .old_val = f->old_val,
                    .old_p = f->old_p,
-                   .old_logstd = ols ? f->old_logstd : NULL};
+                   .old_logstd = ols ? f->old_logstd : NULL,
+                   .ref_logp = f->ref_logp};
 }
 
 void tu_loss_fix_free(TuLossFix *f)
@@ -249,6 +253,7 @@ void tu_loss_fix_free(TuLossFix *f)
     free(f->old_val);
     free(f->old_p);
     free(f->old_logstd);
+    free(f->ref_logp);
 }
 
 double tu_ref_loss(void *fix)
@@ -282,10 +287,15 @@ double tu_ref_loss(void *fix)
             act[j] = b->act[i * ad + j];
         double lp = tu_ref_logp(d, p, s, act), r = exp(lp - b->old_logp[i]);
         switch (c->kind) {
-        case LOSS_PPO_CLIP: {
+        case LOSS_PPO_CLIP:
+        case LOSS_GRPO: {
             double hi = c->clip_high > 0 ? c->clip_high : c->clip_eps;
             double cr = fmin(fmax(r, 1 - c->clip_eps), 1 + hi);
             pi += fmax(-A * r, -A * cr);
+            if (c->kind == LOSS_GRPO) { /* k3 of KL(new || ref): q - log q - 1, q = ref / new */
+                double q = exp(b->ref_logp[i] - lp);
+                pi += c->kl_beta * (q - log(q) - 1);
+            }
             break;
         }
         case LOSS_PG:

@@ -80,6 +80,7 @@ typedef struct {
     Model m;
     ModelWork *w;
     float *params, *obs, *act, *adv, *ret, *old_logp, *old_val, *old_p, *old_logstd;
+    float *ref_logp; /* old_logp + N(0, 0.3^2): a reference policy's log-probs (GRPO) */
     Batch b;
     LossConfig cfg;
 } TuLossFix;

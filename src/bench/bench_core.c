@@ -164,7 +164,7 @@ static void ctx_init(Ctx *c, int batch)
         lp[i] = -0.69f;
         ov[i] = 0.0f;
     }
-    c->b = (Batch){batch, obs, act, adv, ret, lp, ov, NULL, NULL};
+    c->b = (Batch){batch, obs, act, adv, ret, lp, ov, NULL, NULL, NULL};
     c->cfg = (LossConfig){LOSS_PPO_CLIP, 0.2, 0, 0.0, 0.5, 0.0, 1, 0};
     AdamConfig ac = {0.9, 0.999, 1e-5};
     adam_init(&c->adam, (long)c->m.n_params, &ac);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "dist.h"
+#include "group.h"
 
 void loss_advantage_moments(const float *adv, int n, double *mean, double *sd)
 {
@@ -61,14 +62,15 @@ static void policy_loss(float *grad, LossStats *st, ModelWork *w, const Model *m
     dist_entropy(ent, &m->dist, pout, logstd, n);
     advantages(a, b->adv, n, cfg->norm_adv);
 
-    double pi = 0.0, akl = 0.0, clipped = 0.0, h = 0.0;
+    double pi = 0.0, akl = 0.0, clipped = 0.0, h = 0.0, k3_sum = 0.0;
     const double eps_hi = cfg->clip_high > 0.0 ? cfg->clip_high : cfg->clip_eps;
     for (int i = 0; i < n; i++) {
         double dlogp, term;
         double lr = b->old_logp ? (double)logp[i] - b->old_logp[i] : 0.0;
         double r = exp(lr);
         switch (cfg->kind) {
-        case LOSS_PPO_CLIP: {
+        case LOSS_PPO_CLIP:
+        case LOSS_GRPO: {
             double lo = 1.0 - cfg->clip_eps, hi = 1.0 + eps_hi;
             double c = r < lo ? lo : (r > hi ? hi : r);
             double u = -a[i] * r, v = -a[i] * c;
@@ -86,6 +88,13 @@ static void policy_loss(float *grad, LossStats *st, ModelWork *w, const Model *m
             dlogp = -a[i] * r;
             break;
         }
+        if (cfg->kind == LOSS_GRPO && b->ref_logp) {
+            double dk3;
+            const double k3 = group_k3(logp[i], b->ref_logp[i], &dk3);
+            k3_sum += k3;
+            term += cfg->kl_beta * k3;
+            dlogp += cfg->kl_beta * dk3;
+        }
         pi += term;
         akl += (r - 1.0) - lr;
         h += ent[i];
@@ -93,9 +102,9 @@ static void policy_loss(float *grad, LossStats *st, ModelWork *w, const Model *m
     }
     st->pi_loss = pi * inv_n;
     st->approx_kl = b->old_logp ? akl * inv_n : 0.0;
-    st->clip_frac = cfg->kind == LOSS_PPO_CLIP ? clipped * inv_n : 0.0;
+    st->clip_frac = cfg->kind == LOSS_PPO_CLIP || cfg->kind == LOSS_GRPO ? clipped * inv_n : 0.0;
     st->entropy = h * inv_n;
-    st->kl = 0.0;
+    st->kl = cfg->kind == LOSS_GRPO ? k3_sum * inv_n : 0.0;
 
     if (cfg->kind == LOSS_KL_PENALTY) {
         float *kl = g_aux;

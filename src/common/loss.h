@@ -12,6 +12,9 @@
  *   LOSS_PG         -mean(logp A)                                  (REINFORCE / A2C)
  *   LOSS_SURROGATE  -mean(r A)                                     (TRPO's objective)
  *   LOSS_KL_PENALTY -mean(r A) + beta * mean(KL(old || new))       (adaptive-KL PPO)
+ *   LOSS_GRPO       LOSS_PPO_CLIP's term + beta * mean(k3)           (Shao et al. 2024)
+ *                   with k3 = r_ref - log r_ref - 1, r_ref = exp(ref_logp - logp), the
+ *                   estimator of KL(new || ref) of group.h; no ref_logp: no KL term
  * Value loss: 0.5 mean((V - R)^2), or with vf_clip > 0 the clipped form
  *   0.5 mean(max((V - R)^2, (old_V + clip(V - old_V, -vf_clip, vf_clip) - R)^2)).
  * Advantage normalisation: A <- (A - mean) / (std + 1e-8) over the batch, std with
@@ -26,7 +29,8 @@ typedef enum {
     LOSS_PPO_CLIP = 0,
     LOSS_PG = 1,
     LOSS_SURROGATE = 2,
-    LOSS_KL_PENALTY = 3
+    LOSS_KL_PENALTY = 3,
+    LOSS_GRPO = 4
 } PolicyLossKind;
 
 typedef struct {
@@ -39,12 +43,13 @@ typedef struct {
     const float *old_val;    /* (n) values at collection (clipped value loss) */
     const float *old_p;      /* (n, dist.n) distribution parameters at collection (KL) */
     const float *old_logstd; /* (dist.n) Gaussian log-std at collection (KL) */
+    const float *ref_logp;   /* (n) log-probs under the reference policy (GRPO), or NULL */
 } Batch;
 
 typedef struct {
     PolicyLossKind kind;
     double clip_eps; /* PPO ratio clip: [1 - clip_eps, 1 + clip_high] */
-    double kl_beta;  /* KL penalty coefficient */
+    double kl_beta;  /* KL penalty coefficient (KL penalty; GRPO's k3 term) */
     double ent_coef;
     double vf_coef; /* value-loss weight; 0 leaves the value gradient out */
     double vf_clip; /* <= 0: plain value loss */
@@ -59,7 +64,7 @@ typedef struct {
     double entropy;   /* mean entropy */
     double approx_kl; /* mean((r - 1) - log r), needs old_logp */
     double clip_frac; /* fraction with r outside [1 - clip_eps, 1 + eps_hi] (PPO) */
-    double kl;        /* mean KL(old || new), KL penalty only */
+    double kl;        /* mean KL(old || new) (KL penalty), mean k3 (GRPO); else 0 */
 } LossStats;
 
 /* Evaluate the loss on `b` and, if grad is not NULL, add its gradient into grad
