@@ -98,6 +98,7 @@ int vecenv_init(VecEnv *v, const EnvSpec *spec, int n, int max_steps, uint64_t s
     const size_t o_sr = reserve(&off, e, sizeof(double), &overflow);
     const size_t o_state = reserve(&off, e, stride, &overflow);
     const size_t o_scratch = reserve(&off, batched ? 1 : 0, spec->state_bytes, &overflow);
+    const size_t o_copy = reserve(&off, batched ? 0 : 1, env_save_bytes(spec), &overflow);
     unsigned char *block = overflow ? NULL : aligned_alloc(VEC_ALIGN, off);
     if (block == NULL) {
         snprintf(err, errlen, "out of memory for a vector of %d %s environments", n, spec->id);
@@ -127,6 +128,7 @@ int vecenv_init(VecEnv *v, const EnvSpec *spec, int n, int max_steps, uint64_t s
     v->state_stride = stride;
     v->batched = batched;
     v->scratch = batched ? block + o_scratch : NULL;
+    v->copy_buf = batched ? NULL : block + o_copy;
     v->block = block;
     v->bad_env = -1;
     for (int i = 0; i < n; i++)
@@ -377,5 +379,34 @@ int vecenv_load(VecEnv *v, const void *in, size_t len)
         }
         p += obs_bytes(spec);
     }
+    return 0;
+}
+
+int vecenv_copy_env(VecEnv *v, int dst, int src)
+{
+    const EnvSpec *spec = v->spec;
+    const size_t od = (size_t)v->obs_dim;
+    if (dst == src)
+        return 0;
+    if (v->batched) {
+        env_batch_get(spec, v->states, v->n, src, v->scratch);
+        env_batch_put(spec, v->states, v->n, dst, v->scratch);
+    } else {
+        env_save(spec, v->states + (size_t)src * v->state_stride, v->copy_buf);
+        if (env_load(spec, v->states + (size_t)dst * v->state_stride, v->copy_buf) != 0)
+            return -1;
+    }
+    memcpy(v->obs + (size_t)dst * od, v->obs + (size_t)src * od, od * sizeof(float));
+    memcpy(v->final_obs + (size_t)dst * od, v->obs + (size_t)src * od, od * sizeof(float));
+    if (v->obs64 != NULL) {
+        memcpy(v->obs64 + (size_t)dst * od, v->obs64 + (size_t)src * od, od * sizeof(double));
+        memcpy(v->final_obs64 + (size_t)dst * od, v->obs64 + (size_t)src * od, od * sizeof(double));
+    }
+    v->ep_return[dst] = v->ep_return[src];
+    v->ep_len[dst] = v->ep_len[src];
+    v->reward[dst] = 0.0f;
+    v->reward64[dst] = 0.0;
+    v->terminated[dst] = 0;
+    v->truncated[dst] = 0;
     return 0;
 }

@@ -64,10 +64,11 @@ typedef struct {
     unsigned char *states; /* (E, state_stride) the environments' state structs, or if
                               batched their structure of arrays (env.h) */
     size_t state_stride;
-    int batched;   /* states is step_batch's structure of arrays (see vecenv.c) */
-    void *scratch; /* if batched: one state struct, for resets; else NULL */
-    void *block;   /* the one allocation every array above points into */
-    int n_open;    /* states opened with env_open (closed by vecenv_free) */
+    int batched;    /* states is step_batch's structure of arrays (see vecenv.c) */
+    void *scratch;  /* if batched: one state struct, for resets; else NULL */
+    void *copy_buf; /* if not batched: env_save_bytes, for vecenv_copy_env; else NULL */
+    void *block;    /* the one allocation every array above points into */
+    int n_open;     /* states opened with env_open (closed by vecenv_free) */
 } VecEnv;
 
 /* Build a vector of n copies of spec and reset them all (vecenv_reset). max_steps > 0
@@ -96,6 +97,15 @@ void vecenv_reset(VecEnv *v);
  * row, err saying why, and nothing else changed (no environment has stepped). A
  * refused action is a bug of the caller (its policy), not a state to continue from. */
 int vecenv_step(VecEnv *v, const float *action);
+
+/* Make environment dst a copy of environment src as it stands: its state, current
+ * observation (obs, obs64; final_obs set to it) and running episode return and length;
+ * dst's last-step outputs (reward, flags) are zeroed and each keeps its own random
+ * generator. What groups of episodes from one start state are made of (GRPO, RLOO:
+ * reset, then copy the first member to the others). Allocates nothing. Returns 0, or -1
+ * if the environment refused the state (env.h's load; dst is then only fit for a
+ * reset). */
+int vecenv_copy_env(VecEnv *v, int dst, int src);
 
 /* Bytes vecenv_save writes for n environments of spec: per environment its state
  * (env_save_bytes), generator, running episode return and length, and current observation

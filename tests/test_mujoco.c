@@ -314,6 +314,38 @@ static void assert_obs64(const VecEnv *v)
     }
 }
 
+/* vecenv_copy_env through MuJoCo's save/load: two members copied from a third follow
+ * its float64 observations bit for bit under the same actions (every id, 60 steps or
+ * until the episode ends) */
+START_TEST(test_copy_env)
+{
+    const EnvSpec *spec = &mj_tasks[_i]->spec;
+    VecEnv v;
+    char err[256];
+    ck_assert_msg(vecenv_init(&v, spec, 3, 0, 9, 0, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(vecenv_copy_env(&v, 1, 0), 0);
+    ck_assert_int_eq(vecenv_copy_env(&v, 2, 0), 0);
+    const size_t od = (size_t)spec->obs_dim;
+    float act[3 * 64];
+    Rng r;
+    rng_seed(&r, 13, 0);
+    for (int t = 0; t < 60; t++) {
+        random_action(spec, &r, act);
+        for (int e = 1; e < 3; e++)
+            memcpy(act + (size_t)e * spec->act_n, act, sizeof(float) * (size_t)spec->act_n);
+        ck_assert_int_eq(vecenv_step(&v, act), 0);
+        for (int e = 1; e < 3; e++) {
+            ck_assert_msg(memcmp(v.final_obs64 + e * od, v.final_obs64, od * sizeof(double)) == 0,
+                          "%s: member %d leaves the group at step %d", spec->id, e, t);
+            ck_assert(v.reward64[e] == v.reward64[0] && v.terminated[e] == v.terminated[0]);
+        }
+        if (v.n_done > 0)
+            break;
+    }
+    vecenv_free(&v);
+}
+END_TEST
+
 START_TEST(test_vector_obs64)
 {
     enum { E = 3, STEPS = 400 };
@@ -613,7 +645,8 @@ int main(void)
     } cases[] = {{"reference", test_reference, 1},   {"save_load", test_save_load, 1},
                  {"stack", test_stack, 1},           {"nan_action", test_nan_action, 1},
                  {"truncation", test_truncation, 0}, {"reset_goal", test_reset_goal, 0},
-                 {"preset", test_preset, 1},         {"vector_obs64", test_vector_obs64, 1}};
+                 {"preset", test_preset, 1},         {"vector_obs64", test_vector_obs64, 1},
+                 {"copy_env", test_copy_env, 1}};
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         TCase *tc = tcase_create(cases[k].name);
         tcase_set_timeout(tc, 300);

@@ -517,6 +517,68 @@ START_TEST(test_cartpole)
 }
 END_TEST
 
+/* groups of G members from one start: after vecenv_copy_env, every member of a group
+ * follows the same trajectory bit for bit under the same actions until its episode
+ * ends; the groups start apart; the members' generators stay their own (the next
+ * resets differ) */
+static void check_groups(const EnvSpec *spec, int groups, int size)
+{
+    const int E = groups * size, od = spec->obs_dim, ad = env_action_dim(spec);
+    VecEnv v;
+    init_ok(&v, spec, E, 0, 7, 0);
+    for (int g = 0; g < groups; g++)
+        for (int i = 1; i < size; i++)
+            ck_assert_int_eq(vecenv_copy_env(&v, g * size + i, g * size), 0);
+    for (int g = 1; g < groups; g++)
+        ck_assert_msg(memcmp(v.obs, v.obs + (size_t)g * size * od, sizeof(float) * od) != 0,
+                      "%s: groups 0 and %d start alike", spec->id, g);
+    float *act = calloc((size_t)E * ad, sizeof(float));
+    char *ended = calloc((size_t)E, 1);
+    Rng r;
+    rng_seed(&r, 11, 0);
+    for (int t = 0; t < 300; t++) {
+        for (int g = 0; g < groups; g++) /* one action per group, the same for its members */
+            for (int j = 0; j < ad; j++) {
+                const float a = spec->act_kind == SPACE_DISCRETE
+                                    ? (float)rng_below(&r, (uint32_t)spec->act_n)
+                                    : (float)(2 * rng_uniform(&r) - 1) * spec->act_high[j];
+                for (int i = 0; i < size; i++)
+                    act[(size_t)(g * size + i) * ad + j] = a;
+            }
+        step_ok(&v, act);
+        for (int g = 0; g < groups; g++) {
+            const int lead = g * size;
+            for (int i = 1; i < size; i++) {
+                const int m = lead + i;
+                if (ended[m])
+                    continue;
+                ck_assert(memcmp(v.final_obs + (size_t)m * od, v.final_obs + (size_t)lead * od,
+                                 sizeof(float) * od) == 0);
+                ck_assert(v.reward64[m] == v.reward64[lead]);
+                ck_assert(v.terminated[m] == v.terminated[lead] &&
+                          v.truncated[m] == v.truncated[lead]);
+                if (v.terminated[m] || v.truncated[m]) { /* reset by each one's generator */
+                    ck_assert(memcmp(v.obs + (size_t)m * od, v.obs + (size_t)lead * od,
+                                     sizeof(float) * od) != 0);
+                    ended[m] = 1;
+                }
+            }
+        }
+    }
+    free(act);
+    free(ended);
+    vecenv_free(&v);
+}
+
+START_TEST(test_copy_env_groups)
+{
+    check_groups(&env_cartpole_v1, 3, 4); /* 12: the batched path */
+    check_groups(&env_cartpole_v1, 1, 3); /* 3: one state struct each */
+    check_groups(&env_pendulum_v1, 2, 4);
+    check_groups(&env_acrobot_v1, 2, 2);
+}
+END_TEST
+
 START_TEST(test_batched_like_step)
 {
     /* CartPole-v1 through step_batch (its structure of arrays) and through step (the same
@@ -648,6 +710,7 @@ int main(void)
         {"batched_like_step", test_batched_like_step},
         {"pendulum_time_limit", test_pendulum_time_limit},
         {"save_load", test_save_load},
+        {"copy_env_groups", test_copy_env_groups},
     };
     return tu_run(tu_suite("vecenv", cases, TU_COUNT(cases), 0));
 }
