@@ -202,6 +202,21 @@ void vecenv_reset(VecEnv *v)
     v->err[0] = '\0';
 }
 
+void vecenv_reset_env(VecEnv *v, int i)
+{
+    const size_t od = (size_t)v->obs_dim;
+    reset_row(v, i);
+    memcpy(v->final_obs + (size_t)i * od, v->obs + (size_t)i * od, od * sizeof(float));
+    if (v->obs64 != NULL)
+        memcpy(v->final_obs64 + (size_t)i * od, v->obs64 + (size_t)i * od, od * sizeof(double));
+    v->reward[i] = 0.0f;
+    v->reward64[i] = 0.0;
+    v->terminated[i] = 0;
+    v->truncated[i] = 0;
+    v->ep_return[i] = 0.0;
+    v->ep_len[i] = 0;
+}
+
 /* Describe environment i's refused action in v->err (error path only). */
 static void describe_bad_action(VecEnv *v, int i, const float *a)
 {

@@ -98,6 +98,10 @@ void vecenv_reset(VecEnv *v);
  * refused action is a bug of the caller (its policy), not a state to continue from. */
 int vecenv_step(VecEnv *v, const float *action);
 
+/* Reset environment i alone (a new start from its own generator), as vecenv_reset
+ * resets every one. */
+void vecenv_reset_env(VecEnv *v, int i);
+
 /* Make environment dst a copy of environment src as it stands: its state, current
  * observation (obs, obs64; final_obs set to it) and running episode return and length;
  * dst's last-step outputs (reward, flags) are zeroed and each keeps its own random

@@ -1,7 +1,10 @@
 /* test_rollout.c - reward normalisation (rollout.h's RewardNorm) on a real vector of
  * environments: CartPole-v1 pays 1 per step, so every discounted return is known in
  * closed form, G_k = (1 - gamma^k) / (1 - gamma) after k steps of an episode. And a
- * rollout cut by its after_step hook (--preempt) is exactly a shorter rollout.
+ * rollout cut by its after_step hook (--preempt) is exactly a shorter rollout. And group
+ * rollouts (GRPO, RLOO): members start alike, groups apart, every member's episode is
+ * whole, the samples are exactly the members' steps, and the advantages are those of
+ * the group's returns.
  */
 #include <check.h>
 #include <math.h>
@@ -10,6 +13,7 @@
 #include <string.h>
 
 #include "builtin.h"
+#include "group.h"
 #include "rollout.h"
 #include "rstats.h"
 #include "testutil.h"
@@ -140,8 +144,115 @@ START_TEST(test_cut_rollout)
 }
 END_TEST
 
+/* the first observation of every member, as CartPole returns it (obs in [-0.05, 0.05]) */
+static void first_obs(float *out, const Rollout *r)
+{
+    memcpy(out, r->obs, (size_t)r->E * 4 * sizeof(float)); /* rows 0..E-1: step 0 of each */
+}
+
+START_TEST(test_group_rollout)
+{
+    enum { G = 4, GROUPS = 3, E = G * GROUPS };
+    const ModelConfig mc = {.obs_dim = 4,
+                            .dist = DIST_CATEGORICAL,
+                            .act_n = 2,
+                            .pi_hidden = {8},
+                            .pi_n_hidden = 1,
+                            .vf_hidden = {8},
+                            .vf_n_hidden = 1,
+                            .act = ACT_TANH};
+    char err[256];
+    Model m;
+    ck_assert_int_eq(model_init(&m, &mc, err, sizeof err), 0);
+    float *params = malloc((size_t)m.n_params * sizeof(float));
+    Rng init;
+    rng_seed(&init, 3, 0);
+    ck_assert_int_eq(model_init_params(&m, params, &init), 0);
+    ModelWork *w = model_work_create(&m, E);
+    VecEnv v;
+    ck_assert(vecenv_init(&v, &env_cartpole_v1, E, 0, 4, 0, err, sizeof err) == 0);
+    Rollout r;
+    ck_assert_int_eq(rollout_init(&r, &m, v.max_steps, E), 0);
+    RunningStats raw;
+    ck_assert(rstats_init(&raw, 4) == 0);
+    Rng rng;
+    rng_seed(&rng, 5, 1);
+    float before[E * 4], now[E * 4];
+    for (int call = 0; call < 3; call++) {
+        const int kind = call == 2 ? GROUP_RLOO : GROUP_GRPO;
+        rstats_reset(&raw);
+        ck_assert_int_eq(rollout_collect_groups(&r, &v, w, &m, params, NULL, &raw, &rng, G, kind),
+                         0);
+        first_obs(now, &r);
+        for (int g = 0; g < GROUPS; g++) {
+            for (int i = 1; i < G; i++) /* one start per group */
+                ck_assert(memcmp(now + (g * G + i) * 4, now + g * G * 4, 4 * sizeof(float)) == 0);
+            if (g > 0) /* and the groups apart */
+                ck_assert(memcmp(now + g * G * 4, now, 4 * sizeof(float)) != 0);
+        }
+        if (call > 0) /* a new start every iteration */
+            ck_assert(memcmp(now, before, sizeof now) != 0);
+        memcpy(before, now, sizeof now);
+        /* every member's one whole episode, its steps the samples */
+        ck_assert_int_eq(r.n_episodes, E);
+        long steps = 0;
+        int longest = 0;
+        for (int e = 0; e < E; e++) {
+            steps += r.member_len[e];
+            longest = r.member_len[e] > longest ? r.member_len[e] : longest;
+            ck_assert(r.member_ret[e] == (double)r.member_len[e]); /* 1 per step */
+        }
+        ck_assert_int_eq(rollout_samples(&r), (int)steps);
+        ck_assert_int_eq(r.steps, longest);
+        ck_assert(rstats_count(&raw) == (double)steps); /* the samples' observations only */
+        /* the members' streams differ: some group's members part ways */
+        int apart = 0;
+        for (int g = 0; g < GROUPS; g++)
+            for (int i = 1; i < G; i++)
+                apart |= r.member_len[g * G + i] != r.member_len[g * G];
+        ck_assert(apart);
+        /* the advantages, recomputed from the lengths; each sample carries its member's:
+         * the compacted rows are step-major, member order within a step */
+        double adv[E];
+        for (int g = 0; g < GROUPS; g++) {
+            double mean = 0, ss = 0;
+            for (int i = 0; i < G; i++)
+                mean += r.member_len[g * G + i] / (double)G;
+            for (int i = 0; i < G; i++)
+                ss += (r.member_len[g * G + i] - mean) * (r.member_len[g * G + i] - mean);
+            for (int i = 0; i < G; i++) {
+                const double d = r.member_len[g * G + i] - mean;
+                adv[g * G + i] =
+                    kind == GROUP_RLOO ? d * G / (G - 1) : d / (sqrt(ss / (G - 1)) + 1e-8);
+            }
+        }
+        int k = 0;
+        for (int t = 0; t < r.steps; t++)
+            for (int e = 0; e < E; e++) {
+                if (t >= r.member_len[e])
+                    continue;
+                ck_assert_msg(fabs(r.adv[k] - adv[e]) <= 1e-6 * (1 + fabs(adv[e])),
+                              "sample %d (step %d of member %d): advantage %g, want %g", k, t, e,
+                              (double)r.adv[k], adv[e]);
+                ck_assert(r.val[k] == 0.0f);
+                /* the last sample of a member ends its episode, the others do not */
+                ck_assert_int_eq(r.term[k] || r.trunc[k], t + 1 == r.member_len[e]);
+                k++;
+            }
+        ck_assert_int_eq(k, rollout_samples(&r));
+    }
+    rstats_free(&raw);
+    vecenv_free(&v);
+    rollout_free(&r);
+    model_work_destroy(&w);
+    free(params);
+}
+END_TEST
+
 int main(void)
 {
-    const TuCase cases[] = {{"reward_norm", test_reward_norm}, {"cut_rollout", test_cut_rollout}};
+    const TuCase cases[] = {{"reward_norm", test_reward_norm},
+                            {"cut_rollout", test_cut_rollout},
+                            {"group_rollout", test_group_rollout}};
     return tu_run(tu_suite("rollout", cases, TU_COUNT(cases), 0));
 }

@@ -166,9 +166,13 @@ int actor_rollout(Actor *a, const Run *r, int64_t iteration)
     a->ro.after_step = a->stretch > 1.0 || a->preempt_at > 0 ? after_step : NULL;
     a->ro.after_step_ctx = a;
     int failed =
-        rollout_collect(&a->ro, &a->venv, a->w, &r->m, r->pbuf, c->norm_obs ? &a->norm : NULL,
-                        c->norm_obs ? &a->raw : NULL, c->norm_reward ? &a->rn : NULL,
-                        &a->rng_policy, c->gamma, r->lambda) != 0;
+        r->groups
+            ? rollout_collect_groups(&a->ro, &a->venv, a->w, &r->m, r->pbuf,
+                                     c->norm_obs ? &a->norm : NULL, c->norm_obs ? &a->raw : NULL,
+                                     &a->rng_policy, c->group_size, r->group_kind) != 0
+            : rollout_collect(&a->ro, &a->venv, a->w, &r->m, r->pbuf, c->norm_obs ? &a->norm : NULL,
+                              c->norm_obs ? &a->raw : NULL, c->norm_reward ? &a->rn : NULL,
+                              &a->rng_policy, c->gamma, r->lambda) != 0;
     if (failed) {
         const char *why = a->venv.err[0] ? a->venv.err
                                          : "the advantages are not finite (a reward or value "
@@ -193,8 +197,9 @@ int actor_rollout(Actor *a, const Run *r, int64_t iteration)
     return failed;
 }
 
-/* Copy minibatch rows perm[lo..hi) of the rollout into the minibatch buffers. */
-static Batch gather_minibatch(Actor *a, int lo, int hi)
+/* Copy minibatch rows perm[lo..hi) of the rollout into the minibatch buffers (no value
+ * targets for the critic-free algorithms). */
+static Batch gather_minibatch(Actor *a, const Run *r, int lo, int hi)
 {
     const Rollout *ro = &a->ro;
     const int d = ro->obs_dim, ad = ro->act_dim, dn = ro->dist_n;
@@ -212,7 +217,7 @@ static Batch gather_minibatch(Actor *a, int lo, int hi)
                    .obs = a->mb_obs,
                    .act = a->mb_act,
                    .adv = a->mb_adv,
-                   .ret = a->mb_ret,
+                   .ret = r->groups ? NULL : a->mb_ret,
                    .old_logp = a->mb_logp,
                    .old_val = a->mb_val,
                    .old_p = a->mb_p,
@@ -223,7 +228,7 @@ void actor_gradient(Actor *a, const Run *r, int lo, int hi)
 {
     const double t0 = clock_now();
     memset(r->msg, 0, ((size_t)r->np + N_EXTRA) * sizeof(float));
-    Batch b = gather_minibatch(a, lo, hi);
+    Batch b = gather_minibatch(a, r, lo, hi);
     LossStats st;
     int bad = loss_compute(r->msg, &st, a->w, &r->m, r->pbuf, &b, &r->loss) != 0;
     const float n = (float)b.n;
@@ -243,7 +248,7 @@ void actor_value_gradient(Actor *a, const Run *r, int lo, int hi)
 {
     const double t0 = clock_now();
     memset(r->msg, 0, ((size_t)r->np + N_EXTRA) * sizeof(float));
-    const Batch b = gather_minibatch(a, lo, hi);
+    const Batch b = gather_minibatch(a, r, lo, hi);
     /* the count-weighted mean gradient: d(0.5 sum e^2) / dV = e */
     const double s = loss_value_sum(r->msg, a->w, &r->m, r->pbuf, &b, 0.0, 1.0, 1.0);
     float *x = r->msg + r->np;

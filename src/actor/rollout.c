@@ -2,11 +2,13 @@
 #include "rollout.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dist.h"
 #include "gae.h"
+#include "group.h"
 
 int rollout_init(Rollout *r, const Model *m, int T, int E)
 {
@@ -39,9 +41,13 @@ int rollout_init(Rollout *r, const Model *m, int T, int E)
     r->scratch_obs = malloc((size_t)E * (size_t)r->obs_dim * sizeof(float));
     r->scratch_obs64 = malloc((size_t)E * (size_t)r->obs_dim * sizeof(double));
     r->scratch_g = malloc((size_t)E * sizeof(double));
-    if (!r->obs || !r->act || !r->logp || !r->val || !r->pdist || !r->rew || !r->term ||
-        !r->trunc || !r->final_val || !r->last_val || !r->adv || !r->ret || !r->logstd ||
-        !r->ep_return || !r->ep_length || !r->scratch_obs || !r->scratch_obs64 || !r->scratch_g) {
+    r->member_ret = malloc((size_t)E * sizeof(double));
+    r->member_adv = malloc((size_t)E * sizeof(double));
+    r->member_len = malloc((size_t)E * sizeof(int));
+    if (!r->member_ret || !r->member_adv || !r->member_len || !r->obs || !r->act || !r->logp ||
+        !r->val || !r->pdist || !r->rew || !r->term || !r->trunc || !r->final_val || !r->last_val ||
+        !r->adv || !r->ret || !r->logstd || !r->ep_return || !r->ep_length || !r->scratch_obs ||
+        !r->scratch_obs64 || !r->scratch_g) {
         rollout_free(r);
         return -1;
     }
@@ -78,6 +84,9 @@ void rollout_free(Rollout *r)
     free(r->scratch_obs);
     free(r->scratch_obs64);
     free(r->scratch_g);
+    free(r->member_ret);
+    free(r->member_adv);
+    free(r->member_len);
     memset(r, 0, sizeof *r);
 }
 
@@ -119,6 +128,7 @@ int rollout_collect(Rollout *r, VecEnv *v, ModelWork *w, const Model *m, const f
     if (logstd)
         memcpy(r->logstd, logstd, (size_t)dn * sizeof(float));
     r->n_episodes = 0;
+    r->grouped = 0;
     for (int t = 0; t < T; t++) {
         const size_t row = (size_t)t * E;
         float *obs = r->obs + row * od;
@@ -189,6 +199,100 @@ int rollout_collect(Rollout *r, VecEnv *v, ModelWork *w, const Model *m, const f
                 gamma, lambda);
     for (size_t i = 0; i < (size_t)T * E; i++)
         if (!isfinite(r->adv[i]))
+            return -1;
+    return 0;
+}
+
+/* row i of the (T, E) buffers moved to row k (k <= i) */
+static void move_row(Rollout *r, size_t k, size_t i)
+{
+    const size_t od = (size_t)r->obs_dim, ad = (size_t)r->act_dim, dn = (size_t)r->dist_n;
+    memmove(r->obs + k * od, r->obs + i * od, od * sizeof(float));
+    memmove(r->act + k * ad, r->act + i * ad, ad * sizeof(float));
+    memmove(r->pdist + k * dn, r->pdist + i * dn, dn * sizeof(float));
+    r->logp[k] = r->logp[i];
+    r->rew[k] = r->rew[i];
+    r->term[k] = r->term[i];
+    r->trunc[k] = r->trunc[i];
+}
+
+int rollout_collect_groups(Rollout *r, VecEnv *v, ModelWork *w, const Model *m, const float *params,
+                           const ObsNorm *norm, RunningStats *raw_stats, Rng *rng, int group_size,
+                           int kind)
+{
+    const int E = r->E, od = r->obs_dim, ad = r->act_dim, dn = r->dist_n, T = r->T;
+    const int groups = E / group_size;
+    const float *logstd = model_logstd(m, params);
+    if (logstd)
+        memcpy(r->logstd, logstd, (size_t)dn * sizeof(float));
+    r->n_episodes = 0;
+    r->grouped = 1;
+    for (int g = 0; g < groups; g++) {
+        const int lead = g * group_size;
+        vecenv_reset_env(v, lead);
+        for (int i = 1; i < group_size; i++)
+            if (vecenv_copy_env(v, lead + i, lead) != 0) {
+                snprintf(v->err, sizeof v->err, "%s refused the state of its group's start",
+                         v->spec->id);
+                return -1;
+            }
+    }
+    for (int e = 0; e < E; e++)
+        r->member_len[e] = 0; /* 0: still running */
+    int alive = E, t = 0;
+    for (; t < T && alive > 0; t++) {
+        const size_t row = (size_t)t * E;
+        float *obs = r->obs + row * od;
+        for (int e = 0; raw_stats && e < E; e++) {
+            if (r->member_len[e] > 0)
+                continue;
+            if (v->obs64)
+                rstats_update64(raw_stats, v->obs64 + (size_t)e * od, 1);
+            else
+                rstats_update(raw_stats, v->obs + (size_t)e * od, 1);
+        }
+        const float *view = obs_view(obs, v->obs, v->obs64, E, norm);
+        if (view != obs)
+            memcpy(obs, view, (size_t)E * od * sizeof(float));
+        const float *pout = model_policy(w, m, params, obs, E);
+        memcpy(r->pdist + row * dn, pout, (size_t)E * dn * sizeof(float));
+        float *act = r->act + row * ad;
+        dist_sample(act, &m->dist, r->pdist + row * dn, logstd, E, rng);
+        dist_logp(r->logp + row, &m->dist, r->pdist + row * dn, logstd, act, E);
+        if (vecenv_step(v, act) != 0)
+            return -1;
+        memcpy(r->rew + row, v->reward, (size_t)E * sizeof(float));
+        memcpy(r->term + row, v->terminated, (size_t)E);
+        memcpy(r->trunc + row, v->truncated, (size_t)E);
+        for (int e = 0; e < E && v->n_done > 0; e++) {
+            if (r->member_len[e] > 0 || !(v->terminated[e] || v->truncated[e]))
+                continue;
+            r->member_len[e] = t + 1;
+            r->member_ret[e] = v->done_return[e];
+            alive--;
+            if (r->n_episodes < r->cap_episodes) {
+                r->ep_return[r->n_episodes] = v->done_return[e];
+                r->ep_length[r->n_episodes++] = v->done_len[e];
+            }
+        }
+    }
+    r->steps = t;
+    group_advantages(r->member_adv, r->member_ret, groups, group_size, (GroupAdvKind)kind, 1e-8);
+    /* compaction: the members' own steps, in step-major order (k <= i throughout) */
+    size_t k = 0;
+    for (int s = 0; s < t; s++)
+        for (int e = 0; e < E; e++) {
+            if (s >= r->member_len[e])
+                continue;
+            move_row(r, k, (size_t)s * E + (size_t)e);
+            r->adv[k] = (float)r->member_adv[e];
+            r->ret[k] = r->adv[k];
+            r->val[k] = 0.0f;
+            k++;
+        }
+    r->n_kept = (int)k;
+    for (int e = 0; e < E; e++)
+        if (!isfinite(r->member_adv[e]))
             return -1;
     return 0;
 }

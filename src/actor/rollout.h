@@ -65,6 +65,13 @@ typedef struct {
     float *scratch_obs;    /* (E, obs_dim) */
     double *scratch_obs64; /* (E, obs_dim) */
     double *scratch_g;     /* (E) discounted returns of one step, for RewardNorm's statistics */
+    /* group rollouts (rollout_collect_groups): the samples are compacted to the first
+     * n_kept rows, in step-major order */
+    int grouped;
+    int n_kept;
+    double *member_ret; /* (E) each member's episode return */
+    double *member_adv; /* (E) its group-relative advantage */
+    int *member_len;    /* (E) its episode's length */
 } Rollout;
 
 typedef struct {
@@ -84,10 +91,11 @@ void reward_norm_apply(RewardNorm *rn, float *restrict rew, double *restrict g, 
  * and cast to float32. Returns out, or x itself when there is nothing to do. */
 const float *obs_view(float *out, const float *x, const double *x64, int n, const ObsNorm *norm);
 
-/* Samples of the last rollout: steps x E, the first rows of the (T, E) buffers. */
+/* Samples of the last rollout: steps x E, the first rows of the (T, E) buffers; after
+ * group rollouts the n_kept compacted rows. */
 static inline int rollout_samples(const Rollout *r)
 {
-    return r->steps * r->E;
+    return r->grouped ? r->n_kept : r->steps * r->E;
 }
 
 /* Buffers for T steps of E environments of the model's sizes; 0 or -1 (no memory). */
@@ -110,5 +118,22 @@ void rollout_free(Rollout *r);
 int rollout_collect(Rollout *r, VecEnv *v, ModelWork *w, const Model *m, const float *params,
                     const ObsNorm *norm, RunningStats *raw_stats, RewardNorm *rn, Rng *rng,
                     double gamma, double lambda);
+
+/* Group rollouts, for the critic-free methods (GRPO, RLOO; group.h): the E
+ * environments are E / group_size groups. Each group's first environment is reset (a
+ * new start from its own generator) and copied to the other members (vecenv_copy_env),
+ * then all run under the policy until every member's episode has ended (terminated,
+ * or truncated by the time limit, T = the vector's time limit). A member's samples are
+ * the steps of that first episode; a member that has finished keeps stepping (its
+ * environment auto-resets), but those steps are not samples and do not count. Member
+ * i's return R_i is its episode's undiscounted sum of rewards; every one of its steps
+ * gets the group-relative advantage of `kind`, and ret (no critic: there is no value
+ * target) holds the same number, val 0. Observation statistics take the samples only.
+ * The samples are compacted to the first n_kept rows of the buffers (step-major), the
+ * finished episodes listed. Returns 0, or -1 if the environment refused an action or
+ * state (message in v->err) or an advantage is not finite. */
+int rollout_collect_groups(Rollout *r, VecEnv *v, ModelWork *w, const Model *m, const float *params,
+                           const ObsNorm *norm, RunningStats *raw_stats, Rng *rng, int group_size,
+                           int kind);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "comm.h"
 #include "fault.h"
+#include "group.h"
 #include "optim.h"
 #include "policy.h"
 
@@ -17,15 +18,18 @@ static void loss_from_config(Run *r)
     const Algo *a = algo_find(c->algo); /* config_set admits the table's names only */
     r->algo = a;
     r->mode = mode_find(c->mode)->id == MODE_ASYNC && r->size > 1 ? MODE_ASYNC : MODE_SYNC;
-    const int batched = (a->flags & ALGO_MINIBATCHED) != 0;
+    r->groups = (a->flags & ALGO_GROUPS) != 0;
+    const int rloo_clip = a->id == ALGO_RLOO && c->rloo_clip;
+    const int batched = (a->flags & ALGO_MINIBATCHED) != 0 || rloo_clip;
+    r->group_kind = a->id == ALGO_RLOO ? GROUP_RLOO : c->grpo_std ? GROUP_GRPO : GROUP_DR_GRPO;
     r->adaptive_kl = (a->flags & ALGO_ADAPTIVE_KL) != 0;
     r->natural = (a->flags & ALGO_NATURAL) != 0;
     r->kl_beta = c->kl_beta_init;
-    r->loss = (LossConfig){.kind = a->loss,
+    r->loss = (LossConfig){.kind = rloo_clip ? LOSS_PPO_CLIP : a->loss,
                            .clip_eps = c->clip_low > 0 ? c->clip_low : c->clip_eps,
                            .clip_high = c->clip_high > 0 ? c->clip_high : c->clip_eps,
                            .ent_coef = c->ent_coef,
-                           .vf_coef = c->vf_coef,
+                           .vf_coef = r->groups ? 0.0 : c->vf_coef,
                            .vf_clip = (a->flags & ALGO_VF_CLIP) ? c->vf_clip : 0.0,
                            .kl_beta = r->adaptive_kl ? r->kl_beta : 0.0,
                            .norm_adv = c->norm_adv};

@@ -35,6 +35,9 @@ typedef struct {
     int natural;             /* algo has ALGO_NATURAL: natural-gradient policy step, then a
                                 value fit */
     int adaptive_kl;         /* algo has ALGO_ADAPTIVE_KL */
+    int groups;              /* algo has ALGO_GROUPS: group rollouts of whole episodes,
+                                group-relative advantages (group_kind), no critic */
+    int group_kind;          /* GroupAdvKind */
     int epochs, minibatches; /* of the minibatch loop (the value fit for trpo, npg) */
     double lambda;           /* GAE lambda of the rollouts (1 for REINFORCE) */
     LossConfig loss;
@@ -71,5 +74,13 @@ void run_norm_unpack(Run *r, const double *in);
 /* The learning rate after done of total (iterations or steps): constant, or annealed
  * linearly to 0. */
 double run_lr_at(const Run *r, double done, double total);
+
+/* Iterations of varying size (--preempt cuts rollouts; group rollouts last as long as
+ * their episodes): the step budget ends the run and the learning rate follows the
+ * steps, not the iterations. */
+static inline int run_by_steps(const Run *r)
+{
+    return r->cfg->preempt > 0 || r->groups;
+}
 
 #endif

@@ -45,6 +45,12 @@ static void usage(void)
                algo_runs_in(a, MODE_SYNC) && algo_runs_in(a, MODE_ASYNC)
                    ? "sync or async"
                    : MODES[algo_runs_in(a, MODE_SYNC) ? MODE_SYNC : MODE_ASYNC].name);
+        if (a->defaults) { /* applied before the environment's preset */
+            printf("  %-11s defaults:", "");
+            for (int k = 0; a->defaults[k]; k++)
+                printf(" %s", a->defaults[k]);
+            printf("\n");
+        }
     }
     printf("modes (--mode):\n");
     for (int i = 0; i < N_MODES; i++)
@@ -144,6 +150,37 @@ static int check_combination(const Config *c, char *err, size_t len)
         snprintf(err, len,
                  "--dc-lambda needs --max-staleness N (at least 1): the learner keeps the last "
                  "N + 1 parameter versions to compensate with");
+        return -1;
+    }
+    if ((a->flags & ALGO_GROUPS) && c->num_envs % c->group_size != 0) {
+        const int below = c->num_envs / c->group_size * c->group_size;
+        const int above = below + c->group_size;
+        char valid[64];
+        if (below > 0)
+            snprintf(valid, sizeof valid, "%d or %d", below, above);
+        else
+            snprintf(valid, sizeof valid, "%d", above);
+        snprintf(err, len,
+                 "--num-envs %d is not a multiple of --group-size %d: each actor runs whole "
+                 "groups (valid: --num-envs %s, or another group size)",
+                 c->num_envs, c->group_size, valid);
+        return -1;
+    }
+    const char *no_groups = c->norm_reward   ? "--norm-reward (the group compares its raw returns)"
+                            : c->preempt > 0 ? "--preempt (it cuts episodes short)"
+                            : c->backup > 0  ? "--backup"
+                            : ship           ? "--ship experience (V-trace needs a critic)"
+                                             : NULL;
+    if ((a->flags & ALGO_GROUPS) && (a->flags & ALGO_MINIBATCHED || c->rloo_clip) &&
+        c->minibatches > c->num_envs) {
+        snprintf(err, len,
+                 "--minibatches %d exceeds --num-envs %d: an iteration of --algo %s may have as "
+                 "few samples as episodes (one step each), and every minibatch needs one",
+                 c->minibatches, c->num_envs, a->name);
+        return -1;
+    }
+    if ((a->flags & ALGO_GROUPS) && no_groups) {
+        snprintf(err, len, "--algo %s does not take %s", a->name, no_groups);
         return -1;
     }
     StraggleSpec sg;
@@ -269,12 +306,26 @@ static int resolve(Config *c, EnvRegistry *reg, const EnvSpec **spec, int argc, 
     config_defaults(c);
     snprintf(c->env, sizeof c->env, "%s", env);
     snprintf(c->algo, sizeof c->algo, "%s", algo);
-    if (config_apply_list(c, (*spec)->defaults, origin, cerr) != 0) {
+    const Algo *a = algo_find(c->algo); /* config_set admits the table's names only */
+    if (config_apply_list(c, a->defaults, "the algorithm's defaults", cerr) != 0 ||
+        config_apply_list(c, (*spec)->defaults, origin, cerr) != 0) {
         snprintf(err, len, "%s", cerr);
         return -1;
     }
+    const int preset_rollout = c->rollout;
     if (train_args(c, &resume, argc, argv, err, len) != 0)
         return -1;
+    if (a->flags & ALGO_GROUPS) {
+        /* whole episodes: an iteration lasts until every member's episode has ended */
+        if (c->rollout != preset_rollout) {
+            snprintf(err, len,
+                     "--rollout with --algo %s: its episodes run to their end (at most the "
+                     "time limit, %d steps for %s), so an iteration has no fixed length",
+                     a->name, (*spec)->max_steps, (*spec)->id);
+            return -1;
+        }
+        c->rollout = (*spec)->max_steps;
+    }
     if (check_combination(c, err, len) != 0)
         return -1;
     if (!c->out[0]) {

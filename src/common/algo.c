@@ -12,21 +12,29 @@
     "sync only (its steps need every actor's data at the same parameters; use --algo ppo or "      \
     "a3c for async)"
 
+/* critic-free: the advantages are relative to the group already */
+static const char *const GROUP_DEFAULTS[] = {"norm_adv=false", "vf_coef=0", NULL};
+
 const Algo ALGOS[N_ALGOS] = {
     {ALGO_PPO, "ppo", SYNC | ASYNC, NULL, LOSS_PPO_CLIP, ALGO_MINIBATCHED | ALGO_VF_CLIP,
-     "clipped surrogate, epochs of minibatches"},
+     "clipped surrogate, epochs of minibatches", NULL},
     {ALGO_PPO_KL, "ppo-kl", SYNC, SAME_PARAMS, LOSS_KL_PENALTY,
-     ALGO_MINIBATCHED | ALGO_VF_CLIP | ALGO_ADAPTIVE_KL, "surrogate with an adaptive KL penalty"},
+     ALGO_MINIBATCHED | ALGO_VF_CLIP | ALGO_ADAPTIVE_KL, "surrogate with an adaptive KL penalty",
+     NULL},
     {ALGO_A2C, "a2c", SYNC, "sync (use --algo a3c for async)", LOSS_PG, 0,
-     "advantage actor-critic, one step per rollout"},
+     "advantage actor-critic, one step per rollout", NULL},
     {ALGO_A3C, "a3c", ASYNC, "async (use --algo a2c for sync)", LOSS_PG, 0,
-     "asynchronous advantage actor-critic"},
+     "asynchronous advantage actor-critic", NULL},
     {ALGO_REINFORCE, "reinforce", SYNC, "sync (use --algo a3c for async)", LOSS_PG,
-     ALGO_MONTE_CARLO, "Monte-Carlo returns against a learned baseline"},
+     ALGO_MONTE_CARLO, "Monte-Carlo returns against a learned baseline", NULL},
     {ALGO_TRPO, "trpo", SYNC, SAME_PARAMS, LOSS_PG, ALGO_NATURAL | ALGO_LINE_SEARCH,
-     "trust-region natural gradient with a line search"},
+     "trust-region natural gradient with a line search", NULL},
     {ALGO_NPG, "npg", SYNC, SAME_PARAMS, LOSS_PG, ALGO_NATURAL,
-     "natural gradient scaled to the KL radius"},
+     "natural gradient scaled to the KL radius", NULL},
+    {ALGO_GRPO, "grpo", SYNC | ASYNC, NULL, LOSS_GRPO, ALGO_MINIBATCHED | ALGO_GROUPS,
+     "group-relative PPO without a critic, over groups of episodes from one start", GROUP_DEFAULTS},
+    {ALGO_RLOO, "rloo", SYNC | ASYNC, NULL, LOSS_PG, ALGO_GROUPS,
+     "REINFORCE with the leave-one-out baseline of its group", GROUP_DEFAULTS},
 };
 
 const Mode MODES[N_MODES] = {

@@ -31,6 +31,8 @@ typedef enum {
     ALGO_REINFORCE,
     ALGO_TRPO,
     ALGO_NPG,
+    ALGO_GRPO,
+    ALGO_RLOO,
     N_ALGOS
 } AlgoId;
 
@@ -45,6 +47,9 @@ enum {
                                   value function only */
     ALGO_LINE_SEARCH = 1 << 4, /* the natural step is line-searched (TRPO) */
     ALGO_MONTE_CARLO = 1 << 5, /* Monte-Carlo returns: GAE with lambda = 1 */
+    ALGO_GROUPS = 1 << 6,      /* critic-free: groups of whole episodes from shared start
+                                  states (rollout.h's rollout_collect_groups), advantages
+                                  relative to the group (group.h); no value network */
 };
 
 typedef struct {
@@ -56,6 +61,7 @@ typedef struct {
     PolicyLossKind loss;   /* of the minibatch loop */
     unsigned flags;
     const char *help;
+    const char *const *defaults; /* "key=value" before the environment's preset, or NULL */
 } Algo;
 
 extern const Algo ALGOS[N_ALGOS];

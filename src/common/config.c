@@ -59,6 +59,12 @@ static const Key KEYS[] = {
     {"clip_eps", K_DOUBLE, F(clip_eps), 0, 1, 1, NULL, "PPO ratio clip"},
     {"clip_low", K_DOUBLE, F(clip_low), 0, 1, 0, NULL,
      "PPO: the ratio's lower clip, 1 - clip_low (0: clip_eps)"},
+    {"group_size", K_INT, F(group_size), 1, 4096, 0, NULL,
+     "grpo/rloo: episodes per group, from one start state (num_envs is a multiple)"},
+    {"grpo_std", K_BOOL, F(grpo_std), 0, 1, 0, NULL,
+     "grpo: divide the group-relative advantage by the group's std (false: Dr. GRPO)"},
+    {"rloo_clip", K_BOOL, F(rloo_clip), 0, 1, 0, NULL,
+     "rloo: PPO's clipped surrogate with epochs of minibatches (false: one gradient step)"},
     {"clip_high", K_DOUBLE, F(clip_high), 0, 10, 0, NULL,
      "PPO: the ratio's upper clip, 1 + clip_high (0: clip_eps; above clip_low: DAPO's "
      "clip-higher)"},
@@ -159,6 +165,8 @@ void config_defaults(Config *c)
     c->epochs = 4;
     c->minibatches = 4;
     c->clip_eps = 0.2;
+    c->group_size = 8;
+    c->grpo_std = 1;
     c->vf_clip = 0.2;
     c->ent_coef = 0.0;
     c->vf_coef = 0.5;

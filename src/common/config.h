@@ -57,6 +57,9 @@ typedef struct {
     int minibatches;
     double clip_eps;
     double clip_low, clip_high; /* 0: clip_eps */
+    int group_size;             /* grpo, rloo: episodes per group */
+    int grpo_std;               /* grpo: divide by the group's std */
+    int rloo_clip;              /* rloo: PPO's clipped surrogate and epochs */
     double vf_clip;
     double ent_coef;
     double vf_coef;

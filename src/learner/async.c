@@ -4,7 +4,8 @@
  * dropped when staler than --max-staleness; the learner bumps the version and answers
  * that actor alone with the newest parameters and normaliser. The first message after a
  * rollout also carries the rollout's summary. A metrics row is written each time the
- * steps of one synchronous iteration have arrived. When the step budget is reached,
+ * steps of one synchronous iteration have arrived (for group rollouts, whose length
+ * varies, each time n_actors rollouts have). When the step budget is reached,
  * every actor's next answer says stop; the learner returns once each actor has been
  * told, so no message is left unmatched.
  *
@@ -123,7 +124,7 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
     const double t0 = clock_now();
     const MsgHeader *hi = (const MsgHeader *)in;
     int64_t next_row = env_steps + per_row;
-    int active = r->n_actors, ctrl_all = CTRL_CONTINUE, rc = 0;
+    int active = r->n_actors, ctrl_all = CTRL_CONTINUE, rc = 0, rollouts = 0;
     StepStats acc = {0};
     RowSums f = {0};
     double signal_at = 0.0, next_check = t0 + 1.0; /* a stop signal seen; liveness */
@@ -205,6 +206,7 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
             rc = 1;
         }
         const float *g = (const float *)(in + l.grad);
+        rollouts += (hi->flags & FLAG_SUMMARY) != 0;
         if (hi->flags & FLAG_SUMMARY)
             env_steps += (int64_t)learner_take_summary(
                 ln, r, src, (const double *)(in + (ln->ship ? ln->exp.l.summary : l.summary)), &f);
@@ -279,8 +281,10 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
             active--;
             ln->last_seen[src] = -1.0; /* told to stop: it sends nothing more */
         }
-        if (env_steps >= next_row || active == 0) {
+        /* group rollouts vary in length: a row per n_actors rollouts instead */
+        if ((r->groups ? rollouts >= r->n_actors : env_steps >= next_row) || active == 0) {
             next_row += per_row;
+            rollouts = 0;
             const double lr = run_lr_at(r, (double)env_steps, (double)c->steps);
             if (learner_write_row(ln, r, ++it, env_steps, clock_now() - t0, lr, &acc, &f,
                                   &NO_EXTRA) != 0) {

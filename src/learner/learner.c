@@ -188,14 +188,14 @@ int learner_write_row(Learner *l, const Run *r, int64_t it, int64_t env_steps, d
     metrics_window(&l->mt, &row);
     const double an = acc->n > 0 ? acc->n : 1;
     row.policy_loss = acc->pi_loss / an;
-    row.value_loss = acc->v_loss / an;
+    row.value_loss = r->groups ? NAN : acc->v_loss / an; /* critic-free: no value network */
     row.entropy = acc->entropy / an;
     row.approx_kl = acc->approx_kl / an;
     row.clip_fraction = acc->clip_frac / an;
     const double n = f->n;
     const double var_ret = f->ret_sq / n - (f->ret_sum / n) * (f->ret_sum / n);
     const double var_res = f->res_sq / n - (f->res_sum / n) * (f->res_sum / n);
-    row.explained_variance = n > 0 && var_ret > 0 ? 1.0 - var_res / var_ret : NAN;
+    row.explained_variance = n > 0 && var_ret > 0 && !r->groups ? 1.0 - var_res / var_ret : NAN;
     /* async with --staleness-lr: the mean of the learning rates the updates had */
     row.lr = r->cfg->staleness_lr && f->updates > 0 ? f->lr_sum / f->updates : lr;
     row.staleness_mean = f->st_n > 0 ? f->st_sum / f->st_n : 0;

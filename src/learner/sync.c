@@ -228,8 +228,8 @@ static int phase_summary(Trainer *t, int64_t it, int64_t iters, double lr, int64
     if (sig && v->ctrl == CTRL_CONTINUE)
         v->ctrl = CTRL_STOP_EPOCHS;
     /* --preempt: the iterations collect what they can, the step budget ends the run */
-    const int last = c->preempt > 0 ? *env_steps >= c->steps : it + 1 == iters;
-    if (last && c->preempt > 0 && v->ctrl == CTRL_CONTINUE)
+    const int last = run_by_steps(r) ? *env_steps >= c->steps : it + 1 == iters;
+    if (last && run_by_steps(r) && v->ctrl == CTRL_CONTINUE)
         v->ctrl = CTRL_STOP_EPOCHS;
     const int every = c->checkpoint_every;
     v->checkpoint = v->ctrl != CTRL_ABORT && ((every > 0 && (it + 1) % every == 0) || last || sig);
@@ -296,8 +296,8 @@ int sync_iteration(Trainer *t, int64_t it, int64_t iters, int64_t *env_steps, do
 {
     Run *r = &t->run;
     /* --preempt: iterations of varying size, so the schedule follows the steps */
-    const double lr = r->cfg->preempt > 0 ? run_lr_at(r, (double)*env_steps, (double)r->cfg->steps)
-                                          : run_lr_at(r, (double)it, (double)iters);
+    const double lr = run_by_steps(r) ? run_lr_at(r, (double)*env_steps, (double)r->cfg->steps)
+                                      : run_lr_at(r, (double)it, (double)iters);
     IterStats s = {.extra = NO_EXTRA};
     const int failed = r->is_actor ? actor_rollout(&t->actor, r, it + 1) : 0;
     if (r->is_learner && r->cfg->preempt > 0)

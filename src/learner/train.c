@@ -217,7 +217,7 @@ int train_run(const Config *cfg, const EnvSpec *spec, const char *dir, const cha
     t.learner.steps0 = env_steps;
     const int64_t per_iter = (int64_t)t.run.n_actors * cfg->num_envs * cfg->rollout;
     /* with --preempt an iteration collects less: the learner's verdict ends the run */
-    const int64_t iters = cfg->preempt > 0 ? INT64_MAX : (cfg->steps + per_iter - 1) / per_iter;
+    const int64_t iters = run_by_steps(&t.run) ? INT64_MAX : (cfg->steps + per_iter - 1) / per_iter;
     comm_take_seconds(); /* start the accounts with training */
     comm_take_idle_seconds();
     const double t0 = clock_now();

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# groups_test.sh - the critic-free algorithms end to end (suite mpi): grpo and rloo, whose
+# actors run groups of whole episodes from shared start states (rollout.h).
+#   usage: groups_test.sh MPIRL CKPT_CMP
+# 1. GRPO on CartPole-v1 at 3 ranks with its preset reaches a 100-episode mean return of
+#    475 within 300k steps (seed 1; random play scores about 22);
+# 2. a sync GRPO run repeats bit for bit, and one stopped at half its budget and resumed
+#    ends with the parameters and Adam moments of the uninterrupted run;
+# 3. metrics: every iteration's steps are whole episodes of whole groups (the steps are
+#    the episodes' lengths), value_loss and explained_variance are nan (no critic);
+# 4. async GRPO and RLOO, and RLOO with --rloo-clip, run to their budget;
+# 5. refusals, exit 2 with one message: a vector that is not whole groups, --rollout,
+#    --norm-reward, --preempt, --backup, --ship experience, more minibatches than
+#    episodes.
+set -u
+# shellcheck source=tests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+mpirl=$(realpath "$1")
+cmp=$(realpath "$2")
+scratch_dir groups
+TAP_DIAG=$tmp/err
+cd "$tmp" || exit 1
+col() { # col FILE NAME: that column of every row
+    awk -F, -v n="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == n) c = i } NR > 1 { print $c }' "$1"
+}
+reached() { # reached DIR TARGET: the first env_steps whose return_mean is at least TARGET
+    awk -F, -v t="$2" 'NR > 1 && $6 != "nan" && $6 + 0 >= t { print $2; exit }' "$1/metrics.csv"
+}
+
+train3 --algo grpo --steps 300000 --seed 1 --out learn
+rc=$?
+at=$(reached learn 475)
+check "grpo, CartPole-v1, 3 ranks (exit $rc): mean return 475 at ${at:-never} of 300k steps" \
+    $(ok [ $rc -eq 0 ] && [ -n "$at" ])
+
+train3 --algo grpo --steps 20000 --out a && train3 --algo grpo --steps 20000 --out b
+rc=$?
+check "a sync grpo run repeats bit for bit (exit $rc)" \
+    $(ok [ $rc -eq 0 ] && cmp -s <(metrics_numbers a/metrics.csv) <(metrics_numbers b/metrics.csv) &&
+        "$cmp" a/checkpoint.bin b/checkpoint.bin params adam.m adam.v >&2)
+train3 --algo grpo --steps 20000 --anneal-lr false --out whole &&
+    train3 --algo grpo --steps 10000 --anneal-lr false --out half &&
+    train3 --resume half --steps 20000
+rc=$?
+check "... stopped at half its budget and resumed (exit $rc): the uninterrupted run's parameters" \
+    $(ok [ $rc -eq 0 ] && "$cmp" whole/checkpoint.bin half/checkpoint.bin params adam.m adam.v >&2 &&
+        cmp -s <(metrics_numbers whole/metrics.csv) <(metrics_numbers half/metrics.csv))
+
+# an iteration's steps: the lengths of its episodes, 2 actors x 16 of them (2 groups each)
+bad=$(paste -d, <(col a/metrics.csv env_steps) <(col a/metrics.csv episodes) \
+    <(col a/metrics.csv value_loss) <(col a/metrics.csv explained_variance) |
+    awk -F, '{ if ($2 - pe != 32 || $3 != "nan" || $4 != "nan") n++; pe = $2 } END { print n + 0 }')
+check "... every iteration is 32 whole episodes, value_loss and explained_variance nan ($bad rows not)" \
+    $(ok [ "$bad" -eq 0 ])
+
+for what in "grpo --mode async" "rloo --mode async" "rloo --rloo-clip true --minibatches 4"; do
+    # shellcheck disable=SC2086 # the flags are words
+    train3 --algo $what --steps 30000 --out run
+    rc=$?
+    last=$(col run/metrics.csv env_steps | tail -1)
+    check "--algo $what: exit $rc, $last steps of 30000" $(ok [ $rc -eq 0 ] && [ "$last" -ge 30000 ])
+    rm -rf run
+done
+
+refused() { # refused NAME PATTERN ARGS...
+    local name=$1 pattern=$2
+    shift 2
+    rm -rf bad
+    train3 "$@" --out bad
+    refused_run $? "$name" "$pattern"
+}
+refused "a vector that is not whole groups" "is not a multiple of --group-size 8" \
+    --algo grpo --num-envs 12
+refused "--rollout with grpo" "its episodes run to their end" --algo grpo --rollout 64
+refused "--norm-reward with rloo" "does not take --norm-reward" --algo rloo --norm-reward true
+refused "--preempt with grpo" "does not take --preempt" --algo grpo --preempt 0.5
+refused "--backup with grpo" "does not take --backup" --algo grpo --backup 1
+refused "--ship experience with grpo" "ship experience" \
+    --algo grpo --mode async --ship experience
+refused "more minibatches than episodes" "exceeds --num-envs 16" --algo grpo --minibatches 32
+
+tap_done
