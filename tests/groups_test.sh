@@ -8,10 +8,12 @@
 #    ends with the parameters and Adam moments of the uninterrupted run;
 # 3. metrics: every iteration's steps are whole episodes of whole groups (the steps are
 #    the episodes' lengths), value_loss and explained_variance are nan (no critic);
+#    the same with --kl-coef and --ref-every (the reference policy is in the actors'
+#    checkpointed state), whose parameters differ from those without the KL term;
 # 4. async GRPO and RLOO, and RLOO with --rloo-clip, run to their budget;
 # 5. refusals, exit 2 with one message: a vector that is not whole groups, --rollout,
 #    --norm-reward, --preempt, --backup, --ship experience, more minibatches than
-#    episodes.
+#    episodes, --kl-coef other than with sync grpo, --ref-every without it.
 set -u
 # shellcheck source=tests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -46,6 +48,17 @@ check "... stopped at half its budget and resumed (exit $rc): the uninterrupted 
     $(ok [ $rc -eq 0 ] && "$cmp" whole/checkpoint.bin half/checkpoint.bin params adam.m adam.v >&2 &&
         cmp -s <(metrics_numbers whole/metrics.csv) <(metrics_numbers half/metrics.csv))
 
+# --kl-coef: the reference policy is part of the actors' state
+kl=(--algo grpo --kl-coef 0.04 --ref-every 5 --anneal-lr false)
+train3 "${kl[@]}" --steps 20000 --out klwhole && train3 "${kl[@]}" --steps 10000 --out klhalf &&
+    train3 --resume klhalf --steps 20000
+rc=$?
+check "grpo --kl-coef 0.04 --ref-every 5, stopped halfway and resumed (exit $rc): the same parameters" \
+    $(ok [ $rc -eq 0 ] && "$cmp" klwhole/checkpoint.bin klhalf/checkpoint.bin params adam.m adam.v >&2)
+differ() { ! "$cmp" "$1" "$2" params >/dev/null 2>&1; }
+check "... and the KL term moves them (not those of the run without it)" \
+    $(ok differ klwhole/checkpoint.bin whole/checkpoint.bin)
+
 # an iteration's steps: the lengths of its episodes, 2 actors x 16 of them (2 groups each)
 bad=$(paste -d, <(col a/metrics.csv env_steps) <(col a/metrics.csv episodes) \
     <(col a/metrics.csv value_loss) <(col a/metrics.csv explained_variance) |
@@ -78,5 +91,9 @@ refused "--backup with grpo" "does not take --backup" --algo grpo --backup 1
 refused "--ship experience with grpo" "ship experience" \
     --algo grpo --mode async --ship experience
 refused "more minibatches than episodes" "exceeds --num-envs 16" --algo grpo --minibatches 32
+refused "--kl-coef with rloo" "applies to --algo grpo --mode sync" --algo rloo --kl-coef 0.1
+refused "--kl-coef in async mode" "applies to --algo grpo --mode sync" --algo grpo --mode async \
+    --kl-coef 0.1
+refused "--ref-every without --kl-coef" "give both" --algo grpo --ref-every 4
 
 tap_done

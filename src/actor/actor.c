@@ -54,6 +54,13 @@ int actor_init(Actor *a, const Run *r, char *err, size_t errlen)
     if (!a->w || !a->perm || !a->mb_obs || !a->mb_act || !a->mb_adv || !a->mb_ret || !a->mb_logp ||
         !a->mb_val || !a->mb_p)
         goto oom;
+    if (r->reference) {
+        a->ref_params = malloc((size_t)r->np * sizeof(float));
+        a->ref_logp = malloc((size_t)n * sizeof(float));
+        a->mb_ref = malloc((size_t)mb * sizeof(float));
+        if (!a->ref_params || !a->ref_logp || !a->mb_ref)
+            goto oom;
+    }
     if (r->natural) {
         a->adv_n = malloc((size_t)n * sizeof(float));
         a->fvp_obs = malloc((size_t)n * d * sizeof(float));
@@ -86,6 +93,9 @@ void actor_free(Actor *a)
     free(a->mb_logp);
     free(a->mb_val);
     free(a->mb_p);
+    free(a->ref_params);
+    free(a->ref_logp);
+    free(a->mb_ref);
     free(a->adv_n);
     free(a->fvp_obs);
     memset(a, 0, sizeof *a);
@@ -144,6 +154,29 @@ static int preempt_done(Actor *a)
                : 0;
 }
 
+/* grpo with kl_coef: the reference policy's log-probs of this rollout's samples. The
+ * reference is the policy of the first iteration, renewed every ref_every iterations
+ * (iteration counts from 1; an async actor counts its own rollouts). */
+static void reference_logp(Actor *a, const Run *r, int64_t iteration)
+{
+    const int every = r->cfg->ref_every;
+    a->rollouts++;
+    const int64_t k = iteration > 0 ? iteration : a->rollouts;
+    if (!a->ref_set || (every > 0 && (k - 1) % every == 0)) {
+        memcpy(a->ref_params, r->pbuf, (size_t)r->np * sizeof(float));
+        a->ref_set = 1;
+    }
+    const Rollout *ro = &a->ro;
+    const int n = rollout_samples(ro), E = ro->E;
+    const float *logstd = model_logstd(&r->m, a->ref_params);
+    for (int lo = 0; lo < n; lo += E) { /* in batches the workspace holds */
+        const int b = n - lo < E ? n - lo : E;
+        const float *p =
+            model_policy(a->w, &r->m, a->ref_params, ro->obs + (size_t)lo * ro->obs_dim, b);
+        dist_logp(a->ref_logp + lo, &r->m.dist, p, logstd, ro->act + (size_t)lo * ro->act_dim, b);
+    }
+}
+
 int actor_rollout(Actor *a, const Run *r, int64_t iteration)
 {
     const Config *c = r->cfg;
@@ -186,6 +219,8 @@ int actor_rollout(Actor *a, const Run *r, int64_t iteration)
     const int n = rollout_samples(&a->ro);
     for (int i = 0; i < n; i++)
         a->perm[i] = i;
+    if (r->reference && !failed)
+        reference_logp(a, r, iteration);
     /* compute seconds without the sleeps; then the rest of the delay and the pause */
     const double now = clock_now();
     a->tm[T_ROLLOUT] += now - t0 - a->slept;
@@ -212,6 +247,8 @@ static Batch gather_minibatch(Actor *a, const Run *r, int lo, int hi)
         a->mb_ret[j] = ro->ret[i];
         a->mb_logp[j] = ro->logp[i];
         a->mb_val[j] = ro->val[i];
+        if (a->ref_logp)
+            a->mb_ref[j] = a->ref_logp[i];
     }
     return (Batch){.n = hi - lo,
                    .obs = a->mb_obs,
@@ -221,7 +258,8 @@ static Batch gather_minibatch(Actor *a, const Run *r, int lo, int hi)
                    .old_logp = a->mb_logp,
                    .old_val = a->mb_val,
                    .old_p = a->mb_p,
-                   .old_logstd = ro->logstd};
+                   .old_logstd = ro->logstd,
+                   .ref_logp = a->ref_logp ? a->mb_ref : NULL};
 }
 
 void actor_gradient(Actor *a, const Run *r, int lo, int hi)
@@ -367,9 +405,15 @@ static size_t venv_size(const Run *r)
     return vecenv_save_size(r->spec, r->cfg->num_envs);
 }
 
+/* grpo's reference policy in the actor's state: the flag and the parameters */
+static size_t ref_size(const Run *r)
+{
+    return r->reference ? sizeof(int64_t) * 2 + (size_t)r->np * sizeof(float) : 0;
+}
+
 size_t actor_state_size(const Run *r)
 {
-    return venv_size(r) + (size_t)r->cfg->num_envs * sizeof(double) + 2 * sizeof(Rng);
+    return venv_size(r) + (size_t)r->cfg->num_envs * sizeof(double) + ref_size(r) + 2 * sizeof(Rng);
 }
 
 void actor_state_save(const Actor *a, const Run *r, unsigned char *buf)
@@ -377,6 +421,12 @@ void actor_state_save(const Actor *a, const Run *r, unsigned char *buf)
     const size_t blob = actor_state_size(r);
     vecenv_save(&a->venv, buf);
     memcpy(buf + venv_size(r), a->rn.acc, (size_t)r->cfg->num_envs * sizeof(double));
+    if (r->reference) {
+        unsigned char *p = buf + venv_size(r) + (size_t)r->cfg->num_envs * sizeof(double);
+        memcpy(p, &a->ref_set, sizeof(int64_t));
+        memcpy(p + sizeof(int64_t), &a->rollouts, sizeof(int64_t));
+        memcpy(p + 2 * sizeof(int64_t), a->ref_params, (size_t)r->np * sizeof(float));
+    }
     memcpy(buf + blob - 2 * sizeof(Rng), &a->rng_policy, sizeof(Rng));
     memcpy(buf + blob - sizeof(Rng), &a->rng_shuffle, sizeof(Rng));
 }
@@ -387,6 +437,14 @@ int actor_state_load(Actor *a, const Run *r, const unsigned char *buf)
     if (vecenv_load(&a->venv, buf, venv_size(r)) != 0)
         return -1;
     memcpy(a->rn.acc, buf + venv_size(r), (size_t)r->cfg->num_envs * sizeof(double));
+    if (r->reference) {
+        const unsigned char *p = buf + venv_size(r) + (size_t)r->cfg->num_envs * sizeof(double);
+        memcpy(&a->ref_set, p, sizeof(int64_t));
+        memcpy(&a->rollouts, p + sizeof(int64_t), sizeof(int64_t));
+        if (a->ref_set != 0 && a->ref_set != 1)
+            return -1;
+        memcpy(a->ref_params, p + 2 * sizeof(int64_t), (size_t)r->np * sizeof(float));
+    }
     memcpy(&a->rng_policy, buf + blob - 2 * sizeof(Rng), sizeof(Rng));
     memcpy(&a->rng_shuffle, buf + blob - sizeof(Rng), sizeof(Rng));
     return 0;

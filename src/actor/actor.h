@@ -31,19 +31,23 @@ typedef struct {
     ObsNorm norm;         /* the observation normaliser of the learner's statistics */
     int32_t *perm;        /* (T * E) the minibatch order */
     float *mb_obs, *mb_act, *mb_adv, *mb_ret, *mb_logp, *mb_val, *mb_p;
-    float *adv_n;          /* trpo, npg: (T * E) advantages normalised over the batch */
-    float *fvp_obs;        /* trpo, npg: (fvp rows, obs_dim) the Fisher subsample */
-    double tm[N_TIMER];    /* compute seconds per phase since the last summary */
-    StraggleSpec straggle; /* --straggle, this rank's part */
-    Rng rng_straggle;      /* its draws: stream (seed, rank, STREAM_STRAGGLE) */
-    double delay;          /* seconds slept for it since the last summary */
-    double stretch;        /* the current rollout's draws (straggle_draw) */
-    double owed;           /* ... its delay not slept yet */
-    double slept;          /* ... seconds slept during it */
-    double step_t0;        /* ... when its last step began */
-    int preempt_at;        /* --preempt: steps after which the rollout may be cut (0: off) */
-    MsgHeader preempt_msg; /* ... the learner's word to stop */
-    double grads;          /* gradients computed since the last summary */
+    float *ref_params;        /* grpo with kl_coef: the reference policy's parameters (np) */
+    int64_t ref_set;          /* ... 1 once they hold a policy (checkpointed) */
+    int64_t rollouts;         /* ... rollouts so far (an async actor's iteration count) */
+    float *ref_logp, *mb_ref; /* ... (T * E) its log-probs of the samples; a minibatch's */
+    float *adv_n;             /* trpo, npg: (T * E) advantages normalised over the batch */
+    float *fvp_obs;           /* trpo, npg: (fvp rows, obs_dim) the Fisher subsample */
+    double tm[N_TIMER];       /* compute seconds per phase since the last summary */
+    StraggleSpec straggle;    /* --straggle, this rank's part */
+    Rng rng_straggle;         /* its draws: stream (seed, rank, STREAM_STRAGGLE) */
+    double delay;             /* seconds slept for it since the last summary */
+    double stretch;           /* the current rollout's draws (straggle_draw) */
+    double owed;              /* ... its delay not slept yet */
+    double slept;             /* ... seconds slept during it */
+    double step_t0;           /* ... when its last step began */
+    int preempt_at;           /* --preempt: steps after which the rollout may be cut (0: off) */
+    MsgHeader preempt_msg;    /* ... the learner's word to stop */
+    double grads;             /* gradients computed since the last summary */
 } Actor;
 
 /* Environments, rollout and minibatch buffers and generators of this rank for run r.

@@ -23,6 +23,7 @@ static void loss_from_config(Run *r)
     const int batched = (a->flags & ALGO_MINIBATCHED) != 0 || rloo_clip;
     r->group_kind = a->id == ALGO_RLOO ? GROUP_RLOO : c->grpo_std ? GROUP_GRPO : GROUP_DR_GRPO;
     r->adaptive_kl = (a->flags & ALGO_ADAPTIVE_KL) != 0;
+    r->reference = a->id == ALGO_GRPO && c->kl_coef > 0;
     r->natural = (a->flags & ALGO_NATURAL) != 0;
     r->kl_beta = c->kl_beta_init;
     r->loss = (LossConfig){.kind = rloo_clip ? LOSS_PPO_CLIP : a->loss,
@@ -31,7 +32,9 @@ static void loss_from_config(Run *r)
                            .ent_coef = c->ent_coef,
                            .vf_coef = r->groups ? 0.0 : c->vf_coef,
                            .vf_clip = (a->flags & ALGO_VF_CLIP) ? c->vf_clip : 0.0,
-                           .kl_beta = r->adaptive_kl ? r->kl_beta : 0.0,
+                           .kl_beta = r->adaptive_kl       ? r->kl_beta
+                                      : a->id == ALGO_GRPO ? c->kl_coef
+                                                           : 0.0,
                            .norm_adv = c->norm_adv};
     r->epochs = batched ? c->epochs : 1;
     r->minibatches = batched ? c->minibatches : 1;

@@ -38,6 +38,7 @@ typedef struct {
     int groups;              /* algo has ALGO_GROUPS: group rollouts of whole episodes,
                                 group-relative advantages (group_kind), no critic */
     int group_kind;          /* GroupAdvKind */
+    int reference;           /* grpo with kl_coef > 0: actors keep a reference policy */
     int epochs, minibatches; /* of the minibatch loop (the value fit for trpo, npg) */
     double lambda;           /* GAE lambda of the rollouts (1 for REINFORCE) */
     LossConfig loss;

@@ -179,6 +179,16 @@ static int check_combination(const Config *c, char *err, size_t len)
                  c->minibatches, c->num_envs, a->name);
         return -1;
     }
+    if (c->kl_coef > 0 && (a->id != ALGO_GRPO || m->id != MODE_SYNC)) {
+        snprintf(err, len,
+                 "--kl-coef penalises grpo's distance to a reference policy, which the actors "
+                 "share in sync mode: it applies to --algo grpo --mode sync");
+        return -1;
+    }
+    if (c->ref_every > 0 && c->kl_coef <= 0) {
+        snprintf(err, len, "--ref-every renews the reference policy of --kl-coef: give both");
+        return -1;
+    }
     if ((a->flags & ALGO_GROUPS) && no_groups) {
         snprintf(err, len, "--algo %s does not take %s", a->name, no_groups);
         return -1;

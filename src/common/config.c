@@ -63,6 +63,11 @@ static const Key KEYS[] = {
      "grpo/rloo: episodes per group, from one start state (num_envs is a multiple)"},
     {"grpo_std", K_BOOL, F(grpo_std), 0, 1, 0, NULL,
      "grpo: divide the group-relative advantage by the group's std (false: Dr. GRPO)"},
+    {"kl_coef", K_DOUBLE, F(kl_coef), 0, 100, 0, NULL,
+     "grpo: beta of the KL to the reference policy (k3 estimator; 0: no reference)"},
+    {"ref_every", K_INT, F(ref_every), 0, 1000000000, 0, NULL,
+     "grpo: the reference becomes the current policy every N iterations (0: the initial "
+     "policy)"},
     {"rloo_clip", K_BOOL, F(rloo_clip), 0, 1, 0, NULL,
      "rloo: PPO's clipped surrogate with epochs of minibatches (false: one gradient step)"},
     {"clip_high", K_DOUBLE, F(clip_high), 0, 10, 0, NULL,

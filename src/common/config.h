@@ -60,6 +60,8 @@ typedef struct {
     int group_size;             /* grpo, rloo: episodes per group */
     int grpo_std;               /* grpo: divide by the group's std */
     int rloo_clip;              /* rloo: PPO's clipped surrogate and epochs */
+    double kl_coef;             /* grpo: beta of the k3 KL to the reference policy */
+    int ref_every;              /* grpo: refresh the reference every N iterations (0: never) */
     double vf_clip;
     double ent_coef;
     double vf_coef;
