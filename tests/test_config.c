@@ -273,7 +273,7 @@ END_TEST
 /* the algorithm and mode tables: config's choices are theirs, every row is consistent */
 START_TEST(test_algo_table)
 {
-    ck_assert_str_eq(algo_names(), "ppo,ppo-kl,a2c,a3c,reinforce,trpo,npg");
+    ck_assert_str_eq(algo_names(), "ppo,ppo-kl,a2c,a3c,reinforce,trpo,npg,grpo,rloo");
     ck_assert_str_eq(mode_names(), "sync,async");
     Config c;
     config_defaults(&c);
@@ -289,6 +289,14 @@ START_TEST(test_algo_table)
         if (a->flags & ALGO_LINE_SEARCH)
             ck_assert(a->flags & ALGO_NATURAL);
         ck_assert(a->help && a->help[0]);
+        /* an algorithm's defaults are settings of its own configuration */
+        for (int k = 0; a->defaults && a->defaults[k]; k++) {
+            Config d;
+            config_defaults(&d);
+            ck_assert_int_eq(config_apply_list(&d, a->defaults, "test", err), 0);
+        }
+        if (a->flags & ALGO_GROUPS) /* critic-free: neither a value loss nor its clip */
+            ck_assert(!(a->flags & (ALGO_VF_CLIP | ALGO_NATURAL | ALGO_MONTE_CARLO)));
     }
     for (int i = 0; i < N_MODES; i++) {
         ck_assert_int_eq(MODES[i].id, i);
