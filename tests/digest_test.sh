@@ -37,6 +37,7 @@ runs=(
     "npg-np3 3 --algo npg --steps 32768"
     "trpo-pendulum-np3 3 --env Pendulum-v1 --algo trpo --steps 32768 --norm-obs --norm-reward"
     "grpo-np3 3 --algo grpo --steps 32768"
+    "reinforce-running-np3 3 --algo reinforce --baseline running --steps 32768"
     "rloo-pendulum-np3 3 --env Pendulum-v1 --algo rloo --rloo-clip true --group-size 4 --num-envs 8 --minibatches 8 --steps 32768 --norm-obs"
     "ppo-async-np2 2 --algo ppo --mode async --steps 20000 --anneal-lr true"
     "a3c-np2 2 --algo a3c --mode async --steps 20000"

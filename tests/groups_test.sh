@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# groups_test.sh - the critic-free algorithms end to end (suite mpi): grpo and rloo, whose
-# actors run groups of whole episodes from shared start states (rollout.h).
+# groups_test.sh - the critic-free algorithms end to end (suite mpi): grpo, rloo and
+# reinforce --baseline running, whose actors run whole episodes (groups of them from shared
+# start states for grpo and rloo; rollout.h).
 #   usage: groups_test.sh MPIRL CKPT_CMP
 # 1. GRPO on CartPole-v1 at 3 ranks with its preset reaches a 100-episode mean return of
 #    475 within 300k steps (seed 1; random play scores about 22);
@@ -10,6 +11,8 @@
 #    the episodes' lengths), value_loss and explained_variance are nan (no critic);
 #    the same with --kl-coef and --ref-every (the reference policy is in the actors'
 #    checkpointed state), whose parameters differ from those without the KL term;
+#    REINFORCE with --baseline running reaches 475 within 500k steps (seed 1), resumes
+#    bit for bit, and its baseline reaches the advantages;
 # 4. async GRPO and RLOO, and RLOO with --rloo-clip, run to their budget;
 # 5. refusals, exit 2 with one message: a vector that is not whole groups, --rollout,
 #    --norm-reward, --preempt, --backup, --ship experience, more minibatches than
@@ -59,6 +62,22 @@ differ() { ! "$cmp" "$1" "$2" params >/dev/null 2>&1; }
 check "... and the KL term moves them (not those of the run without it)" \
     $(ok differ klwhole/checkpoint.bin whole/checkpoint.bin)
 
+# reinforce --baseline running: the learner's average of the returns-to-go per step
+train3 --algo reinforce --baseline running --steps 500000 --seed 1 --out rb
+rc=$?
+at=$(reached rb 475)
+check "reinforce --baseline running, CartPole-v1, 3 ranks (exit $rc): 475 at ${at:-never} of 500k steps" \
+    $(ok [ $rc -eq 0 ] && [ -n "$at" ])
+rb=(--algo reinforce --baseline running --anneal-lr false)
+train3 "${rb[@]}" --steps 20000 --out rbwhole && train3 "${rb[@]}" --steps 10000 --out rbhalf &&
+    train3 --resume rbhalf --steps 20000
+rc=$?
+check "... stopped halfway and resumed (exit $rc): the same parameters (the baseline is checkpointed)" \
+    $(ok [ $rc -eq 0 ] && "$cmp" rbwhole/checkpoint.bin rbhalf/checkpoint.bin params adam.m adam.v >&2)
+train3 "${rb[@]}" --steps 20000 --baseline-decay 0 --out rbnow
+check "... the baseline reaches the advantages (--baseline-decay 0 trains other parameters)" \
+    $(ok differ rbwhole/checkpoint.bin rbnow/checkpoint.bin)
+
 # an iteration's steps: the lengths of its episodes, 2 actors x 16 of them (2 groups each)
 bad=$(paste -d, <(col a/metrics.csv env_steps) <(col a/metrics.csv episodes) \
     <(col a/metrics.csv value_loss) <(col a/metrics.csv explained_variance) |
@@ -95,5 +114,8 @@ refused "--kl-coef with rloo" "applies to --algo grpo --mode sync" --algo rloo -
 refused "--kl-coef in async mode" "applies to --algo grpo --mode sync" --algo grpo --mode async \
     --kl-coef 0.1
 refused "--ref-every without --kl-coef" "give both" --algo grpo --ref-every 4
+refused "--baseline running with ppo" "applies to --algo reinforce" --algo ppo --baseline running
+refused "--rollout with reinforce --baseline running" "its episodes run to their end" \
+    --algo reinforce --baseline running --rollout 64
 
 tap_done

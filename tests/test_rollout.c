@@ -181,8 +181,9 @@ START_TEST(test_group_rollout)
     for (int call = 0; call < 3; call++) {
         const int kind = call == 2 ? GROUP_RLOO : GROUP_GRPO;
         rstats_reset(&raw);
-        ck_assert_int_eq(rollout_collect_groups(&r, &v, w, &m, params, NULL, &raw, &rng, G, kind),
-                         0);
+        ck_assert_int_eq(
+            rollout_collect_groups(&r, &v, w, &m, params, NULL, &raw, &rng, G, kind, NULL, 0.99),
+            0);
         first_obs(now, &r);
         for (int g = 0; g < GROUPS; g++) {
             for (int i = 1; i < G; i++) /* one start per group */

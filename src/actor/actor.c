@@ -202,7 +202,8 @@ int actor_rollout(Actor *a, const Run *r, int64_t iteration)
         r->groups
             ? rollout_collect_groups(&a->ro, &a->venv, a->w, &r->m, r->pbuf,
                                      c->norm_obs ? &a->norm : NULL, c->norm_obs ? &a->raw : NULL,
-                                     &a->rng_policy, c->group_size, r->group_kind) != 0
+                                     &a->rng_policy, r->group_size, r->group_kind,
+                                     r->running ? r->baseline : NULL, c->gamma) != 0
             : rollout_collect(&a->ro, &a->venv, a->w, &r->m, r->pbuf, c->norm_obs ? &a->norm : NULL,
                               c->norm_obs ? &a->raw : NULL, c->norm_reward ? &a->rn : NULL,
                               &a->rng_policy, c->gamma, r->lambda) != 0;
@@ -324,7 +325,7 @@ void actor_summary(Actor *a, const Run *r, TrpoServer *ts)
     /* the learner's own MPI time is its metrics' comm_s */
     s[S_WAIT] = r->is_learner ? 0.0 : comm_take_seconds();
     a->delay = a->grads = 0;
-    run_norm_pack(r, &a->raw, &a->ret_raw, s + N_SUMMARY + 2 * METRICS_WINDOW);
+    run_norm_pack(r, &a->raw, &a->ret_raw, a->ro.g_stats, s + N_SUMMARY + 2 * METRICS_WINDOW);
     if (r->adaptive_kl) { /* KL(old || new) over the whole batch at the new parameters */
         const Batch b = {.n = (int)n,
                          .obs = ro->obs,

@@ -44,10 +44,11 @@ int rollout_init(Rollout *r, const Model *m, int T, int E)
     r->member_ret = malloc((size_t)E * sizeof(double));
     r->member_adv = malloc((size_t)E * sizeof(double));
     r->member_len = malloc((size_t)E * sizeof(int));
-    if (!r->member_ret || !r->member_adv || !r->member_len || !r->obs || !r->act || !r->logp ||
-        !r->val || !r->pdist || !r->rew || !r->term || !r->trunc || !r->final_val || !r->last_val ||
-        !r->adv || !r->ret || !r->logstd || !r->ep_return || !r->ep_length || !r->scratch_obs ||
-        !r->scratch_obs64 || !r->scratch_g) {
+    r->g_stats = calloc(2 * (size_t)T, sizeof(double));
+    if (!r->member_ret || !r->member_adv || !r->member_len || !r->g_stats || !r->obs || !r->act ||
+        !r->logp || !r->val || !r->pdist || !r->rew || !r->term || !r->trunc || !r->final_val ||
+        !r->last_val || !r->adv || !r->ret || !r->logstd || !r->ep_return || !r->ep_length ||
+        !r->scratch_obs || !r->scratch_obs64 || !r->scratch_g) {
         rollout_free(r);
         return -1;
     }
@@ -87,6 +88,7 @@ void rollout_free(Rollout *r)
     free(r->member_ret);
     free(r->member_adv);
     free(r->member_len);
+    free(r->g_stats);
     memset(r, 0, sizeof *r);
 }
 
@@ -218,7 +220,7 @@ static void move_row(Rollout *r, size_t k, size_t i)
 
 int rollout_collect_groups(Rollout *r, VecEnv *v, ModelWork *w, const Model *m, const float *params,
                            const ObsNorm *norm, RunningStats *raw_stats, Rng *rng, int group_size,
-                           int kind)
+                           int kind, const double *baseline, double gamma)
 {
     const int E = r->E, od = r->obs_dim, ad = r->act_dim, dn = r->dist_n, T = r->T;
     const int groups = E / group_size;
@@ -277,22 +279,44 @@ int rollout_collect_groups(Rollout *r, VecEnv *v, ModelWork *w, const Model *m, 
         }
     }
     r->steps = t;
-    group_advantages(r->member_adv, r->member_ret, groups, group_size, (GroupAdvKind)kind, 1e-8);
+    if (baseline) { /* returns-to-go, backwards over each episode, and their sums per t */
+        memset(r->g_stats, 0, 2 * (size_t)T * sizeof(double));
+        for (int e = 0; e < E; e++) {
+            double g = 0.0;
+            for (int s = r->member_len[e] - 1; s >= 0; s--) {
+                const size_t i = (size_t)s * E + (size_t)e;
+                g = r->rew[i] + gamma * g;
+                r->adv[i] = (float)(g - (baseline[T + s] > 0 ? baseline[s] : 0.0));
+                r->ret[i] = (float)g;
+                r->g_stats[s] += g;
+                r->g_stats[T + s] += 1.0;
+            }
+        }
+    } else {
+        group_advantages(r->member_adv, r->member_ret, groups, group_size, (GroupAdvKind)kind,
+                         1e-8);
+    }
     /* compaction: the members' own steps, in step-major order (k <= i throughout) */
     size_t k = 0;
     for (int s = 0; s < t; s++)
         for (int e = 0; e < E; e++) {
             if (s >= r->member_len[e])
                 continue;
-            move_row(r, k, (size_t)s * E + (size_t)e);
-            r->adv[k] = (float)r->member_adv[e];
-            r->ret[k] = r->adv[k];
+            const size_t i = (size_t)s * E + (size_t)e;
+            move_row(r, k, i);
+            if (baseline) {
+                r->adv[k] = r->adv[i];
+                r->ret[k] = r->ret[i];
+            } else {
+                r->adv[k] = (float)r->member_adv[e];
+                r->ret[k] = r->adv[k];
+            }
             r->val[k] = 0.0f;
             k++;
         }
     r->n_kept = (int)k;
-    for (int e = 0; e < E; e++)
-        if (!isfinite(r->member_adv[e]))
+    for (size_t i = 0; i < k; i++)
+        if (!isfinite(r->adv[i]))
             return -1;
     return 0;
 }

@@ -72,6 +72,8 @@ typedef struct {
     double *member_ret; /* (E) each member's episode return */
     double *member_adv; /* (E) its group-relative advantage */
     int *member_len;    /* (E) its episode's length */
+    double *g_stats;    /* (2 T) with a running baseline: the sum of the returns-to-go G_t
+                           of the rollout's episodes at each step t, then their count */
 } Rollout;
 
 typedef struct {
@@ -130,10 +132,16 @@ int rollout_collect(Rollout *r, VecEnv *v, ModelWork *w, const Model *m, const f
  * gets the group-relative advantage of `kind`, and ret (no critic: there is no value
  * target) holds the same number, val 0. Observation statistics take the samples only.
  * The samples are compacted to the first n_kept rows of the buffers (step-major), the
- * finished episodes listed. Returns 0, or -1 if the environment refused an action or
- * state (message in v->err) or an advantage is not finite. */
+ * finished episodes listed.
+ * With a running baseline (REINFORCE; baseline not NULL: 2 T doubles, b_t then 1 where
+ * b_t is set), groups are of one and the advantage of step t of an episode is
+ * G_t - b_t, with G_t = sum_k gamma^k r_{t+k} the discounted return to the episode's
+ * end (in double; ret holds G_t, and b_t counts as 0 where it is not set), and g_stats
+ * gets the sums and counts of G_t per t for the learner's average.
+ * Returns 0, or -1 if the environment refused an action or state (message in v->err) or
+ * an advantage is not finite. */
 int rollout_collect_groups(Rollout *r, VecEnv *v, ModelWork *w, const Model *m, const float *params,
                            const ObsNorm *norm, RunningStats *raw_stats, Rng *rng, int group_size,
-                           int kind);
+                           int kind, const double *baseline, double gamma);
 
 #endif

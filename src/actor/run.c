@@ -18,7 +18,9 @@ static void loss_from_config(Run *r)
     const Algo *a = algo_find(c->algo); /* config_set admits the table's names only */
     r->algo = a;
     r->mode = mode_find(c->mode)->id == MODE_ASYNC && r->size > 1 ? MODE_ASYNC : MODE_SYNC;
-    r->groups = (a->flags & ALGO_GROUPS) != 0;
+    r->running = a->id == ALGO_REINFORCE && strcmp(c->baseline, "running") == 0;
+    r->groups = (a->flags & ALGO_GROUPS) != 0 || r->running;
+    r->group_size = r->running ? 1 : c->group_size;
     const int rloo_clip = a->id == ALGO_RLOO && c->rloo_clip;
     const int batched = (a->flags & ALGO_MINIBATCHED) != 0 || rloo_clip;
     r->group_kind = a->id == ALGO_RLOO ? GROUP_RLOO : c->grpo_std ? GROUP_GRPO : GROUP_DR_GRPO;
@@ -64,14 +66,16 @@ int run_init(Run *r, const Config *cfg, const EnvSpec *spec, const char *dir, ch
     r->np = (long)r->m.n_params;
     r->npol = (long)r->m.n_policy;
     const int d = spec->obs_dim;
-    r->stats_len = rstats_buf_len(d) + rstats_buf_len(1);
+    r->base_len = r->running ? 2 * cfg->rollout : 0;
+    r->stats_len = rstats_buf_len(d) + rstats_buf_len(1) + r->base_len;
     r->summary_len = N_SUMMARY + 2 * METRICS_WINDOW + r->stats_len;
     r->pbuf = calloc((size_t)r->np + 1, sizeof(float));
     r->msg = calloc((size_t)r->np + N_EXTRA, sizeof(float));
     r->summary = calloc((size_t)r->summary_len, sizeof(double));
     r->nbuf = calloc((size_t)r->stats_len, sizeof(double));
+    r->baseline = calloc((size_t)(r->base_len > 0 ? r->base_len : 1), sizeof(double));
     if (fault_at("trainer-alloc") || !r->pbuf || !r->msg || !r->summary || !r->nbuf ||
-        rstats_init(&r->global, d) != 0 || rstats_init(&r->ret_global, 1) != 0) {
+        !r->baseline || rstats_init(&r->global, d) != 0 || rstats_init(&r->ret_global, 1) != 0) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -84,6 +88,8 @@ void run_free(Run *r)
     free(r->msg);
     free(r->summary);
     free(r->nbuf);
+    free(r->baseline);
+    r->baseline = NULL;
     rstats_free(&r->global);
     rstats_free(&r->ret_global);
     r->pbuf = r->msg = NULL;
@@ -91,18 +97,22 @@ void run_free(Run *r)
 }
 
 /* observations' statistics first (rstats_buf_len(obs_dim)), then the return's */
-void run_norm_pack(const Run *r, const RunningStats *obs, const RunningStats *ret, double *out)
+void run_norm_pack(const Run *r, const RunningStats *obs, const RunningStats *ret,
+                   const double *base, double *out)
 {
-    const int no = rstats_buf_len(r->spec->obs_dim);
+    const int no = rstats_buf_len(r->spec->obs_dim), nr = rstats_buf_len(1);
     memcpy(out, obs->buf, (size_t)no * sizeof(double));
-    memcpy(out + no, ret->buf, (size_t)(r->stats_len - no) * sizeof(double));
+    memcpy(out + no, ret->buf, (size_t)nr * sizeof(double));
+    for (int k = 0; k < r->base_len; k++)
+        out[no + nr + k] = base ? base[k] : 0.0;
 }
 
 void run_norm_unpack(Run *r, const double *in)
 {
-    const int no = rstats_buf_len(r->spec->obs_dim);
+    const int no = rstats_buf_len(r->spec->obs_dim), nr = rstats_buf_len(1);
     memcpy(r->global.buf, in, (size_t)no * sizeof(double));
-    memcpy(r->ret_global.buf, in + no, (size_t)(r->stats_len - no) * sizeof(double));
+    memcpy(r->ret_global.buf, in + no, (size_t)nr * sizeof(double));
+    memcpy(r->baseline, in + no + nr, (size_t)r->base_len * sizeof(double));
 }
 
 double run_lr_at(const Run *r, double done, double total)

@@ -39,6 +39,11 @@ typedef struct {
                                 group-relative advantages (group_kind), no critic */
     int group_kind;          /* GroupAdvKind */
     int reference;           /* grpo with kl_coef > 0: actors keep a reference policy */
+    int running;             /* reinforce --baseline running: whole episodes (groups of
+                                one), advantages G_t - b_t, no critic */
+    int group_size;          /* members per group (1 when running) */
+    int base_len;            /* running: 2 T doubles (b_t, then 1 where b_t is set), else 0 */
+    double *baseline;        /* (base_len) the learner's running baseline, copied to all */
     int epochs, minibatches; /* of the minibatch loop (the value fit for trpo, npg) */
     double lambda;           /* GAE lambda of the rollouts (1 for REINFORCE) */
     LossConfig loss;
@@ -49,7 +54,8 @@ typedef struct {
     float *pbuf;             /* (np + 1) parameters, then the sync control flag */
     float *msg;              /* (np + N_EXTRA) a gradient message */
     int stats_len;           /* doubles of the normaliser statistics: observations', then the
-                                discounted return's (run_norm_pack) */
+                                discounted return's, then the running baseline's
+                                (run_norm_pack) */
     RunningStats global;     /* observation statistics, owned by the learner, copied to all */
     RunningStats ret_global; /* discounted-return statistics (dim 1), likewise */
     double *nbuf;            /* (stats_len) both packed, for messages */
@@ -67,9 +73,11 @@ int run_init(Run *r, const Config *cfg, const EnvSpec *spec, const char *dir, ch
 /* Free; accepts a zeroed struct. */
 void run_free(Run *r);
 
-/* The normaliser statistics obs and ret as one flat buffer of stats_len doubles (out),
- * and back into r->global and r->ret_global. */
-void run_norm_pack(const Run *r, const RunningStats *obs, const RunningStats *ret, double *out);
+/* The normaliser statistics obs and ret and base_len doubles of base (NULL: zeros) as
+ * one flat buffer of stats_len doubles (out), and back into r->global, r->ret_global and
+ * r->baseline. */
+void run_norm_pack(const Run *r, const RunningStats *obs, const RunningStats *ret,
+                   const double *base, double *out);
 void run_norm_unpack(Run *r, const double *in);
 
 /* The learning rate after done of total (iterations or steps): constant, or annealed

@@ -88,6 +88,14 @@ static int check_combination(const Config *c, char *err, size_t len)
         return -1;
     }
     const int ship = strcmp(c->ship, "experience") == 0;
+    const int running = strcmp(c->baseline, "running") == 0;
+    const int episodic = (a->flags & ALGO_GROUPS) || running;
+    if (running && a->id != ALGO_REINFORCE) {
+        snprintf(err, len,
+                 "--baseline running is REINFORCE's critic-free baseline: it applies to --algo "
+                 "reinforce (grpo and rloo take theirs from the group)");
+        return -1;
+    }
     if (ship && (m->id != MODE_ASYNC || comm_size() < 2 ||
                  (strcmp(a->name, "a3c") != 0 && strcmp(a->name, "ppo") != 0))) {
         snprintf(err, len,
@@ -189,8 +197,9 @@ static int check_combination(const Config *c, char *err, size_t len)
         snprintf(err, len, "--ref-every renews the reference policy of --kl-coef: give both");
         return -1;
     }
-    if ((a->flags & ALGO_GROUPS) && no_groups) {
-        snprintf(err, len, "--algo %s does not take %s", a->name, no_groups);
+    if (episodic && no_groups) {
+        snprintf(err, len, "--algo %s%s does not take %s", a->name,
+                 running ? " --baseline running" : "", no_groups);
         return -1;
     }
     StraggleSpec sg;
@@ -325,13 +334,15 @@ static int resolve(Config *c, EnvRegistry *reg, const EnvSpec **spec, int argc, 
     const int preset_rollout = c->rollout;
     if (train_args(c, &resume, argc, argv, err, len) != 0)
         return -1;
-    if (a->flags & ALGO_GROUPS) {
+    const int running = a->id == ALGO_REINFORCE && strcmp(c->baseline, "running") == 0;
+    if ((a->flags & ALGO_GROUPS) || running) {
         /* whole episodes: an iteration lasts until every member's episode has ended */
         if (c->rollout != preset_rollout) {
             snprintf(err, len,
-                     "--rollout with --algo %s: its episodes run to their end (at most the "
+                     "--rollout with --algo %s%s: its episodes run to their end (at most the "
                      "time limit, %d steps for %s), so an iteration has no fixed length",
-                     a->name, (*spec)->max_steps, (*spec)->id);
+                     a->name, running ? " --baseline running" : "", (*spec)->max_steps,
+                     (*spec)->id);
             return -1;
         }
         c->rollout = (*spec)->max_steps;

@@ -68,6 +68,11 @@ static const Key KEYS[] = {
     {"ref_every", K_INT, F(ref_every), 0, 1000000000, 0, NULL,
      "grpo: the reference becomes the current policy every N iterations (0: the initial "
      "policy)"},
+    {"baseline", K_CHOICE, F(baseline), 0, 0, 0, "value,running",
+     "reinforce: a learned value baseline, or a running average of returns per step (whole "
+     "episodes, no critic)"},
+    {"baseline_decay", K_DOUBLE, F(baseline_decay), 0, 1, 0, NULL,
+     "reinforce --baseline running: b_t <- decay b_t + (1 - decay) mean G_t, per rollout"},
     {"rloo_clip", K_BOOL, F(rloo_clip), 0, 1, 0, NULL,
      "rloo: PPO's clipped surrogate with epochs of minibatches (false: one gradient step)"},
     {"clip_high", K_DOUBLE, F(clip_high), 0, 10, 0, NULL,
@@ -171,6 +176,8 @@ void config_defaults(Config *c)
     c->minibatches = 4;
     c->clip_eps = 0.2;
     c->group_size = 8;
+    strcpy(c->baseline, "value");
+    c->baseline_decay = 0.9;
     c->grpo_std = 1;
     c->vf_clip = 0.2;
     c->ent_coef = 0.0;

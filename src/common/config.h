@@ -62,6 +62,8 @@ typedef struct {
     int rloo_clip;              /* rloo: PPO's clipped surrogate and epochs */
     double kl_coef;             /* grpo: beta of the k3 KL to the reference policy */
     int ref_every;              /* grpo: refresh the reference every N iterations (0: never) */
+    char baseline[CONFIG_STR_LEN]; /* reinforce: "value" (learned) or "running" (an EMA) */
+    double baseline_decay;      /* ... the running baseline's EMA factor */
     double vf_clip;
     double ent_coef;
     double vf_coef;

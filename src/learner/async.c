@@ -274,7 +274,7 @@ int async_learner(Trainer *t, unsigned char *in, unsigned char *out, int64_t it,
         unsigned char *ans = out + (size_t)src * (size_t)l.params_len;
         *(MsgHeader *)ans = (MsgHeader){.kind = MSG_PARAMS, .flags = ctrl_all, .version = version};
         memcpy(ans + l.params, r->pbuf, (size_t)r->np * sizeof(float));
-        run_norm_pack(r, &r->global, &r->ret_global, (double *)(ans + l.stats));
+        run_norm_pack(r, &r->global, &r->ret_global, r->baseline, (double *)(ans + l.stats));
         if (comm_post_send(ans, l.params_len, src, TAG_PARAMS) != 0)
             return 1;
         if (ctrl_all != CTRL_CONTINUE) {

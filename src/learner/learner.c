@@ -154,6 +154,18 @@ double learner_take_summary(Learner *l, Run *r, int rank, const double *s, RowSu
         rstats_merge_buf(&r->global, stats);
     if (r->cfg->norm_reward)
         rstats_merge_buf(&r->ret_global, stats + rstats_buf_len(r->spec->obs_dim));
+    if (r->running) { /* b_t <- decay b_t + (1 - decay) mean G_t, where this rollout has one */
+        const double *g = stats + rstats_buf_len(r->spec->obs_dim) + rstats_buf_len(1);
+        const int T = r->base_len / 2;
+        const double d = r->cfg->baseline_decay;
+        for (int k = 0; k < T; k++) {
+            if (g[T + k] <= 0)
+                continue;
+            const double mean = g[k] / g[T + k];
+            r->baseline[k] = r->baseline[T + k] > 0 ? d * r->baseline[k] + (1 - d) * mean : mean;
+            r->baseline[T + k] = 1.0;
+        }
+    }
     return s[S_STEPS];
 }
 

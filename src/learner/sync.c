@@ -245,8 +245,8 @@ static int phase_verdict(Trainer *t, int64_t it, int64_t env_steps, SyncVerdict 
     COLLECTIVE(comm_bcast_bytes(v, (long)sizeof *v, 0));
     r->kl_beta = v->kl_beta;
     r->loss.kl_beta = r->kl_beta;
-    if (c->norm_obs || c->norm_reward) {
-        run_norm_pack(r, &r->global, &r->ret_global, r->nbuf);
+    if (c->norm_obs || c->norm_reward || r->running) { /* with the running baseline */
+        run_norm_pack(r, &r->global, &r->ret_global, r->baseline, r->nbuf);
         COLLECTIVE(comm_bcast_doubles(r->nbuf, r->stats_len, 0));
         run_norm_unpack(r, r->nbuf);
         if (r->is_actor)

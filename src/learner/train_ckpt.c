@@ -133,7 +133,9 @@ static int checkpoint_once(Trainer *t, int64_t iteration, int64_t env_steps, int
               ckpt_add(w, "ret.stats", t->run.ret_global.buf,
                        (size_t)rstats_buf_len(1) * sizeof(double)) ||
               ckpt_add(w, "window", window, sizeof window) ||
-              ckpt_add(w, "kl_beta", &t->run.kl_beta, sizeof t->run.kl_beta);
+              ckpt_add(w, "kl_beta", &t->run.kl_beta, sizeof t->run.kl_beta) ||
+              (t->run.running && ckpt_add(w, "baseline", t->run.baseline,
+                                          (size_t)t->run.base_len * sizeof(double)));
     free(text);
     for (int r = 0; sync && !bad && r < t->run.size; r++) {
         if (t->run.size > 1 && r == 0)
@@ -216,6 +218,21 @@ int trainer_restore(Trainer *t, const char *path, int64_t *iteration, int64_t *e
             int ok = !actors || all;
             if (!ok)
                 snprintf(err, sizeof err, "out of memory");
+            /* reinforce --baseline running: b_t and whether it is set, per step */
+            const void *base = NULL;
+            if (ok && t->run.running) {
+                base = ckpt_get_exact(c, "baseline", (size_t)t->run.base_len * sizeof(double),
+                                      err, sizeof err);
+                for (int k = 0; base && k < t->run.base_len; k++) {
+                    const double x = ckpt_double_at(base, k);
+                    if (!isfinite(x) || (k >= t->run.base_len / 2 && x != 0.0 && x != 1.0)) {
+                        snprintf(err, sizeof err, "baseline[%d] = %g is not a baseline value", k,
+                                 x);
+                        base = NULL;
+                    }
+                }
+                ok = base != NULL;
+            }
             for (int r = 0; actors && ok && r < t->run.size; r++) {
                 if (t->run.size > 1 && r == 0)
                     continue;
@@ -237,6 +254,8 @@ int trainer_restore(Trainer *t, const char *path, int64_t *iteration, int64_t *e
                 if (cv.ret)
                     memcpy(t->run.ret_global.buf, cv.ret,
                            (size_t)rstats_buf_len(1) * sizeof(double));
+                if (base)
+                    memcpy(t->run.baseline, base, (size_t)t->run.base_len * sizeof(double));
                 const unsigned char *win = cv.window;
                 t->learner.mt.n = (int)ckpt_double_at(win, 0);
                 t->learner.mt.head = (int)ckpt_double_at(win, 1);
@@ -256,7 +275,7 @@ int trainer_restore(Trainer *t, const char *path, int64_t *iteration, int64_t *e
     if (rc == 0 && verdict.ok != 1)
         rc = 2;
     if (t->run.is_learner)
-        run_norm_pack(&t->run, &t->run.global, &t->run.ret_global, t->run.nbuf);
+        run_norm_pack(&t->run, &t->run.global, &t->run.ret_global, t->run.baseline, t->run.nbuf);
     if (rc == 0 && (comm_bcast_floats(t->run.pbuf, t->run.np, 0) != 0 ||
                     comm_bcast_doubles(t->run.nbuf, t->run.stats_len, 0) != 0))
         rc = -1;
