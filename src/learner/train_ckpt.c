@@ -134,8 +134,8 @@ static int checkpoint_once(Trainer *t, int64_t iteration, int64_t env_steps, int
                        (size_t)rstats_buf_len(1) * sizeof(double)) ||
               ckpt_add(w, "window", window, sizeof window) ||
               ckpt_add(w, "kl_beta", &t->run.kl_beta, sizeof t->run.kl_beta) ||
-              (t->run.running && ckpt_add(w, "baseline", t->run.baseline,
-                                          (size_t)t->run.base_len * sizeof(double)));
+              (t->run.running &&
+               ckpt_add(w, "baseline", t->run.baseline, (size_t)t->run.base_len * sizeof(double)));
     free(text);
     for (int r = 0; sync && !bad && r < t->run.size; r++) {
         if (t->run.size > 1 && r == 0)
@@ -221,8 +221,8 @@ int trainer_restore(Trainer *t, const char *path, int64_t *iteration, int64_t *e
             /* reinforce --baseline running: b_t and whether it is set, per step */
             const void *base = NULL;
             if (ok && t->run.running) {
-                base = ckpt_get_exact(c, "baseline", (size_t)t->run.base_len * sizeof(double),
-                                      err, sizeof err);
+                base = ckpt_get_exact(c, "baseline", (size_t)t->run.base_len * sizeof(double), err,
+                                      sizeof err);
                 for (int k = 0; base && k < t->run.base_len; k++) {
                     const double x = ckpt_double_at(base, k);
                     if (!isfinite(x) || (k >= t->run.base_len / 2 && x != 0.0 && x != 1.0)) {
