@@ -56,14 +56,14 @@ typedef struct {
     int epochs;
     int minibatches;
     double clip_eps;
-    double clip_low, clip_high; /* 0: clip_eps */
-    int group_size;             /* grpo, rloo: episodes per group */
-    int grpo_std;               /* grpo: divide by the group's std */
-    int rloo_clip;              /* rloo: PPO's clipped surrogate and epochs */
-    double kl_coef;             /* grpo: beta of the k3 KL to the reference policy */
-    int ref_every;              /* grpo: refresh the reference every N iterations (0: never) */
+    double clip_low, clip_high;    /* 0: clip_eps */
+    int group_size;                /* grpo, rloo: episodes per group */
+    int grpo_std;                  /* grpo: divide by the group's std */
+    int rloo_clip;                 /* rloo: PPO's clipped surrogate and epochs */
+    double kl_coef;                /* grpo: beta of the k3 KL to the reference policy */
+    int ref_every;                 /* grpo: refresh the reference every N iterations (0: never) */
     char baseline[CONFIG_STR_LEN]; /* reinforce: "value" (learned) or "running" (an EMA) */
-    double baseline_decay;      /* ... the running baseline's EMA factor */
+    double baseline_decay;         /* ... the running baseline's EMA factor */
     double vf_clip;
     double ent_coef;
     double vf_coef;
