@@ -183,25 +183,6 @@ static void copy_obs64(VecEnv *v, double *to, const double *from)
         memcpy(to, from, (size_t)v->n * (size_t)v->obs_dim * sizeof(double));
 }
 
-void vecenv_reset(VecEnv *v)
-{
-    const size_t od = (size_t)v->obs_dim;
-    for (int i = 0; i < v->n; i++) {
-        reset_row(v, i);
-        memcpy(v->final_obs + (size_t)i * od, v->obs + (size_t)i * od, od * sizeof(float));
-        v->reward[i] = 0.0f;
-        v->reward64[i] = 0.0;
-        v->terminated[i] = 0;
-        v->truncated[i] = 0;
-        v->ep_return[i] = 0.0;
-        v->ep_len[i] = 0;
-    }
-    copy_obs64(v, v->final_obs64, v->obs64);
-    v->n_done = 0;
-    v->bad_env = -1;
-    v->err[0] = '\0';
-}
-
 void vecenv_reset_env(VecEnv *v, int i)
 {
     const size_t od = (size_t)v->obs_dim;
@@ -215,6 +196,15 @@ void vecenv_reset_env(VecEnv *v, int i)
     v->truncated[i] = 0;
     v->ep_return[i] = 0.0;
     v->ep_len[i] = 0;
+}
+
+void vecenv_reset(VecEnv *v)
+{
+    for (int i = 0; i < v->n; i++)
+        vecenv_reset_env(v, i);
+    v->n_done = 0;
+    v->bad_env = -1;
+    v->err[0] = '\0';
 }
 
 /* Describe environment i's refused action in v->err (error path only). */

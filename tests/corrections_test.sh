@@ -20,9 +20,6 @@ mpirl=$(realpath "$1")
 scratch_dir corrections
 TAP_DIAG=$tmp/err
 cd "$tmp" || exit 1
-col() { # col FILE NAME: that column of every row
-    awk -F, -v n="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == n) c = i } NR > 1 { print $c }' "$1"
-}
 learns() { # the last row's return_mean at least twice the first finite one
     col "$1/metrics.csv" return_mean | awk '$1 != "nan" { if (first == "") first = $1; last = $1 }
         END { exit !(first != "" && last >= 2 * first) }'

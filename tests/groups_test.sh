@@ -25,9 +25,6 @@ cmp=$(realpath "$2")
 scratch_dir groups
 TAP_DIAG=$tmp/err
 cd "$tmp" || exit 1
-col() { # col FILE NAME: that column of every row
-    awk -F, -v n="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == n) c = i } NR > 1 { print $c }' "$1"
-}
 reached() { # reached DIR TARGET: the first env_steps whose return_mean is at least TARGET
     awk -F, -v t="$2" 'NR > 1 && $6 != "nan" && $6 + 0 >= t { print $2; exit }' "$1/metrics.csv"
 }

@@ -21,6 +21,7 @@
 #   train4 ARGS...      the same at 4 ranks (one learner, three actors)
 #   refused_run STATUS NAME PATTERN  the check that a run refused its options: exit
 #                       STATUS is 2, ./err holds one line matching PATTERN, no ./bad
+#   col FILE NAME       the column NAME of every row of the CSV FILE
 #   metrics_numbers F   metrics.csv F without its time columns (sps, actor_spread and
 #                       every column ending in _s), as digest_test.sh hashes it
 # It also exports what mpirun needs here: root's consent, one BLAS thread per rank.
@@ -83,6 +84,9 @@ train_np() {
     shift
     timeout -k 5 120 mpirun -q -np "$np" --oversubscribe "$mpirl" train --quiet "$@" </dev/null \
         >out 2>err
+}
+col() {
+    awk -F, -v n="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == n) c = i } NR > 1 { print $c }' "$1"
 }
 metrics_numbers() {
     awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) keep[i] = !($i ~ /_s$/ || $i == "sps" || $i == "actor_spread") }

@@ -83,9 +83,10 @@ static int stop_at_5(void *ctx, int steps)
 /* A rollout of T = 16 cut after 5 steps equals a rollout of T = 5 from the same state:
  * the same samples, GAE bootstrapped from the observation after step 5 (as at a
  * rollout's end), the same environment state and generator afterwards. */
-START_TEST(test_cut_rollout)
+/* a CartPole policy of one hidden layer of 8, orthogonally initialised (seed 3); the
+ * parameters are the caller's to free */
+static float *small_policy(Model *m)
 {
-    enum { E = 3, T = 16, CUT = 5 };
     const ModelConfig mc = {.obs_dim = 4,
                             .dist = DIST_CATEGORICAL,
                             .act_n = 2,
@@ -95,12 +96,20 @@ START_TEST(test_cut_rollout)
                             .vf_n_hidden = 1,
                             .act = ACT_TANH};
     char err[256];
-    Model m;
-    ck_assert_int_eq(model_init(&m, &mc, err, sizeof err), 0);
-    float *params = malloc((size_t)m.n_params * sizeof(float));
+    ck_assert_int_eq(model_init(m, &mc, err, sizeof err), 0);
+    float *params = malloc((size_t)m->n_params * sizeof(float));
     Rng init;
     rng_seed(&init, 3, 0);
-    ck_assert_int_eq(model_init_params(&m, params, &init), 0);
+    ck_assert_int_eq(model_init_params(m, params, &init), 0);
+    return params;
+}
+
+START_TEST(test_cut_rollout)
+{
+    enum { E = 3, T = 16, CUT = 5 };
+    char err[256];
+    Model m;
+    float *params = small_policy(&m);
     ModelWork *w = model_work_create(&m, E);
     Rollout full, cut;
     ck_assert_int_eq(rollout_init(&cut, &m, T, E), 0);
@@ -153,21 +162,9 @@ static void first_obs(float *out, const Rollout *r)
 START_TEST(test_group_rollout)
 {
     enum { G = 4, GROUPS = 3, E = G * GROUPS };
-    const ModelConfig mc = {.obs_dim = 4,
-                            .dist = DIST_CATEGORICAL,
-                            .act_n = 2,
-                            .pi_hidden = {8},
-                            .pi_n_hidden = 1,
-                            .vf_hidden = {8},
-                            .vf_n_hidden = 1,
-                            .act = ACT_TANH};
     char err[256];
     Model m;
-    ck_assert_int_eq(model_init(&m, &mc, err, sizeof err), 0);
-    float *params = malloc((size_t)m.n_params * sizeof(float));
-    Rng init;
-    rng_seed(&init, 3, 0);
-    ck_assert_int_eq(model_init_params(&m, params, &init), 0);
+    float *params = small_policy(&m);
     ModelWork *w = model_work_create(&m, E);
     VecEnv v;
     ck_assert(vecenv_init(&v, &env_cartpole_v1, E, 0, 4, 0, err, sizeof err) == 0);
