@@ -13,10 +13,11 @@
 #    checkpointed state), whose parameters differ from those without the KL term;
 #    REINFORCE with --baseline running reaches 475 within 500k steps (seed 1), resumes
 #    bit for bit, and its baseline reaches the advantages;
-# 4. async GRPO and RLOO, and RLOO with --rloo-clip, run to their budget;
+# 4. async GRPO (also with --kl-coef) and RLOO, and RLOO with --rloo-clip, run to their
+#    budget;
 # 5. refusals, exit 2 with one message: a vector that is not whole groups, --rollout,
 #    --norm-reward, --preempt, --backup, --ship experience, more minibatches than
-#    episodes, --kl-coef other than with sync grpo, --ref-every without it.
+#    episodes, --kl-coef other than with grpo, --ref-every without it.
 set -u
 # shellcheck source=tests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -82,7 +83,8 @@ bad=$(paste -d, <(col a/metrics.csv env_steps) <(col a/metrics.csv episodes) \
 check "... every iteration is 32 whole episodes, value_loss and explained_variance nan ($bad rows not)" \
     $(ok [ "$bad" -eq 0 ])
 
-for what in "grpo --mode async" "rloo --mode async" "rloo --rloo-clip true --minibatches 4"; do
+for what in "grpo --mode async" "grpo --mode async --kl-coef 0.04 --ref-every 3" "rloo --mode async" \
+    "rloo --rloo-clip true --minibatches 4"; do
     # shellcheck disable=SC2086 # the flags are words
     train3 --algo $what --steps 30000 --out run
     rc=$?
@@ -107,9 +109,7 @@ refused "--backup with grpo" "does not take --backup" --algo grpo --backup 1
 refused "--ship experience with grpo" "ship experience" \
     --algo grpo --mode async --ship experience
 refused "more minibatches than episodes" "exceeds --num-envs 16" --algo grpo --minibatches 32
-refused "--kl-coef with rloo" "applies to --algo grpo --mode sync" --algo rloo --kl-coef 0.1
-refused "--kl-coef in async mode" "applies to --algo grpo --mode sync" --algo grpo --mode async \
-    --kl-coef 0.1
+refused "--kl-coef with rloo" "applies to --algo grpo" --algo rloo --kl-coef 0.1
 refused "--ref-every without --kl-coef" "give both" --algo grpo --ref-every 4
 refused "--baseline running with ppo" "applies to --algo reinforce" --algo ppo --baseline running
 refused "--rollout with reinforce --baseline running" "its episodes run to their end" \

@@ -156,7 +156,9 @@ static int preempt_done(Actor *a)
 
 /* grpo with kl_coef: the reference policy's log-probs of this rollout's samples. The
  * reference is the policy of the first iteration, renewed every ref_every iterations
- * (iteration counts from 1; an async actor counts its own rollouts). */
+ * (iteration counts from 1). An async actor counts its own rollouts, and its reference
+ * starts afresh with the process: after a resume it is the resumed policy (async
+ * checkpoints hold the learner's state alone). */
 static void reference_logp(Actor *a, const Run *r, int64_t iteration)
 {
     const int every = r->cfg->ref_every;

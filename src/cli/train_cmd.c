@@ -187,10 +187,10 @@ static int check_combination(const Config *c, char *err, size_t len)
                  c->minibatches, c->num_envs, a->name);
         return -1;
     }
-    if (c->kl_coef > 0 && (a->id != ALGO_GRPO || m->id != MODE_SYNC)) {
+    if (c->kl_coef > 0 && a->id != ALGO_GRPO) {
         snprintf(err, len,
-                 "--kl-coef penalises grpo's distance to a reference policy, which the actors "
-                 "share in sync mode: it applies to --algo grpo --mode sync");
+                 "--kl-coef penalises grpo's distance to a reference policy: it applies to "
+                 "--algo grpo");
         return -1;
     }
     if (c->ref_every > 0 && c->kl_coef <= 0) {
