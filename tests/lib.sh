@@ -5,8 +5,8 @@
 #   tap_done            the plan line; returns non-zero if a check failed
 #   scratch_dir NAME    sets tmp to a new directory, removed when the script exits
 #   rank_pid R PATTERN  the pid of MPI rank R among the processes matching PATTERN
-#   live_ranks PATTERN  how many processes matching PATTERN have not ended (a zombie
-#                       has)
+#   live_ranks PATTERN [PID]  how many processes matching PATTERN (but PID) have not
+#                       ended (a zombie has)
 #   ok CMD...           prints 0 if CMD succeeds, else its status (a STATUS for check);
 #                       in $(ok A && B) the status of the whole list
 #   train3 ARGS...      `mpirl train --quiet ARGS` at 3 ranks under a 120 s timeout, with
@@ -15,9 +15,9 @@
 #                       in the background; once it has written some rows, SIGSTOP of
 #                       rank 2 (and SIGTERM to every rank if TERM is 1); waits for the
 #                       ranks to end and sets rc (mpirun's status), took (seconds from
-#                       the stop until every rank had ended; 999: they did not within
-#                       60 s) and alive (processes of the run left); output in ./out
-#                       and ./err
+#                       the stop until every other rank had ended; 999: they did not
+#                       within 60 s) and alive (processes of the run left, the stopped
+#                       one included); output in ./out and ./err
 #   train4 ARGS...      the same at 4 ranks (one learner, three actors)
 #   refused_run STATUS NAME PATTERN  the check that a run refused its options: exit
 #                       STATUS is 2, ./err holds one line matching PATTERN, no ./bad
@@ -58,6 +58,7 @@ rank_pid() {
 live_ranks() {
     local n=0
     for p in $(pgrep -f "$1"); do
+        [ "$p" = "${2-}" ] && continue
         [ "$(cut -d' ' -f3 /proc/"$p"/stat 2>/dev/null)" = Z ] || n=$((n + 1))
     done
     echo $n
@@ -102,27 +103,30 @@ frozen() {
         [ "$(cat "$dir/metrics.csv" 2>/dev/null | wc -l)" -gt 5 ] && break
         sleep 0.1
     done
-    local start=$SECONDS
-    kill -STOP "$(rank_pid 2 "mpirl train --quiet --out $dir ")"
+    local start=$SECONDS stopped
+    stopped=$(rank_pid 2 "mpirl train --quiet --out $dir ")
+    kill -STOP "$stopped"
     if [ "$term" = 1 ]; then # the ranks, as srun signals them (mpirun would pass it on)
         sleep 0.5
         for r in $(seq 0 $((np - 1))); do kill -TERM "$(rank_pid $r "mpirl train --quiet --out $dir ")"; done
     fi
-    # the ranks must end; mpirun is given as long again to exit (Open MPI 4.1's mpirun
-    # now and then stays after a stopped rank was killed, every rank ended: then it is
-    # killed here and rc is 137)
+    # the other ranks must end (the stopped one is the launcher's to end once they have);
+    # mpirun is given as long again to exit (Open MPI 4.1's mpirun now and then stays
+    # after the others ended, the stopped rank with it: then both are killed here and rc
+    # is 137)
     took=999
     for _ in $(seq 600); do
-        if [ "$(live_ranks "mpirl train --quiet --out $dir ")" -eq 0 ]; then
+        if [ "$(live_ranks "mpirl train --quiet --out $dir " "$stopped")" -eq 0 ]; then
             took=$((SECONDS - start))
             break
         fi
         sleep 0.1
     done
     for _ in $(seq 300); do kill -0 $job 2>/dev/null || break; sleep 0.1; done
-    if kill -0 $job 2>/dev/null; then # timeout's child is mpirun: both go
+    if kill -0 $job 2>/dev/null; then # timeout's child is mpirun: both go, and the rank
         pkill -KILL -P $job
         kill -KILL $job
+        kill -KILL "$stopped" 2>/dev/null
         echo "# mpirun left hanging after every rank had ended: killed"
     fi
     wait $job

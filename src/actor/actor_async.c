@@ -105,10 +105,10 @@ int actor_async(Actor *a, Run *r, unsigned char *out, unsigned char *in, int64_t
         return actor_ship(a, r, out, in, version);
     const Config *c = r->cfg;
     const MsgLayout l = msg_layout(r->np, r->summary_len, r->stats_len);
-    const int n = rollout_samples(&a->ro);
     MsgHeader *ho = (MsgHeader *)out;
     for (;;) {
         const int bad = actor_rollout(a, r, 0);
+        const int n = rollout_samples(&a->ro); /* group rollouts vary in length */
         actor_summary(a, r, &(TrpoServer){0});
         int first = 1;
         for (int ep = 0; ep < r->epochs; ep++) {
