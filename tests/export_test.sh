@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # export_test.sh - `mpirl export` end to end (suite mpi).
 #   usage: export_test.sh MPIRL DRIVER_C EXAMPLE_C
-# 1. Round trip for every algorithm, on a discrete (CartPole-v1) and a continuous
-#    (Pendulum-v1) environment: a short run's checkpoint exported to C, compiled
+# 1. Round trip for every algorithm (the critic-free grpo and rloo on one environment
+#    each), on a discrete (CartPole-v1) and a continuous (Pendulum-v1) environment: a short run's checkpoint exported to C, compiled
 #    standalone with `cc -std=c99 -Wall -Wextra -Werror -pedantic` beside DRIVER_C
 #    (tests/export_driver.c), gives bit for bit the outputs and actions that
 #    `mpirl eval --deterministic --trace` recorded on one environment; the safetensors
@@ -50,13 +50,14 @@ well_formed() {
 roundtrip() {
     local label=$1 env=$2 bounds=$3
     shift 3
-    local dir=rt-$label
+    local dir=rt-$label shape=(--num_envs 4 --rollout 64)
+    [[ " $* " == *" --algo grpo "* || " $* " == *" --algo rloo "* ]] && shape=() # whole episodes
     rm -rf "$dir"
     if [[ " $* " == *" async "* ]]; then
-        train3 --env "$env" --steps "${steps:-4096}" --num_envs 4 --rollout 64 --out "$dir" "$@"
+        train3 --env "$env" --steps "${steps:-4096}" "${shape[@]}" --out "$dir" "$@"
     else
-        timeout -k 5 120 "$mpirl" train --quiet --env "$env" --steps "${steps:-4096}" --num_envs 4 \
-            --rollout 64 --out "$dir" "$@" </dev/null >out 2>err
+        timeout -k 5 120 "$mpirl" train --quiet --env "$env" --steps "${steps:-4096}" \
+            "${shape[@]}" --out "$dir" "$@" </dev/null >out 2>err
     fi
     local rc=$?
     local ck=$dir/checkpoint.bin name=p_${label//-/_}
@@ -83,6 +84,8 @@ roundtrip ppo-async-cartpole CartPole-v1 "" --mode async --algo ppo --activation
 roundtrip a3c-async-pendulum Pendulum-v1 "-2 2" --mode async --algo a3c --hidden 16,16,16 \
     --norm_obs true
 roundtrip a3c-ship-cartpole CartPole-v1 "" --mode async --algo a3c --ship experience
+roundtrip grpo-cartpole CartPole-v1 "" --algo grpo --norm_obs true --num-envs 8 --minibatches 4
+roundtrip rloo-pendulum Pendulum-v1 "-2 2" --algo rloo --num-envs 8
 
 # 2. means outside the bounds (a large learning rate drives them there)
 steps=16384 roundtrip clip-pendulum Pendulum-v1 "-2 2" --algo ppo --lr 0.03
